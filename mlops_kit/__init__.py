@@ -1,0 +1,102 @@
+"""mlops_kit: the helper package of the MLOps workbook.
+
+Importing it is instant and has no side effects: every name below is loaded from its
+module on first use, so heavy libraries (scikit-learn, fairlearn, papermill, ...)
+load only inside the functions that need them.
+
+The verbs the lessons use::
+
+    import mlops_kit as mk
+    claims = mk.load_dataset("benefit_claims")
+    config = mk.load_config("data/configs/benefit_claims.yml", ["model=rf"])
+    result = mk.run_pipeline(config)
+
+Modules: ``data``, ``config``, ``train``, ``metrics``, ``fairness``, ``plots``,
+``pipeline``, ``widgets``, ``exercises``, ``cli``, ``errors``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import PipelineConfig, load_config
+    from .data import list_datasets, load_dataset, validate_table
+    from .errors import (
+        ArtefactError,
+        ConfigError,
+        DataValidationError,
+        MlopsKitError,
+        PipelineError,
+    )
+    from .fairness import fairness_report, group_metrics
+    from .metrics import (
+        classification_metrics,
+        evaluate_predictions,
+        metrics_by_period,
+        regression_metrics,
+        threshold_analysis,
+    )
+    from .pipeline import run_pipeline
+    from .train import build_pipeline, split_data, train_model
+
+_EXPORTS = {
+    "load_dataset": "data",
+    "list_datasets": "data",
+    "validate_table": "data",
+    "load_config": "config",
+    "PipelineConfig": "config",
+    "build_pipeline": "train",
+    "split_data": "train",
+    "train_model": "train",
+    "classification_metrics": "metrics",
+    "regression_metrics": "metrics",
+    "evaluate_predictions": "metrics",
+    "threshold_analysis": "metrics",
+    "metrics_by_period": "metrics",
+    "fairness_report": "fairness",
+    "group_metrics": "fairness",
+    "run_pipeline": "pipeline",
+    "MlopsKitError": "errors",
+    "ConfigError": "errors",
+    "DataValidationError": "errors",
+    "ArtefactError": "errors",
+    "PipelineError": "errors",
+}
+_SUBMODULES = (
+    "cli",
+    "config",
+    "data",
+    "errors",
+    "exercises",
+    "fairness",
+    "metrics",
+    "pipeline",
+    "plots",
+    "train",
+    "widgets",
+)
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("mlops-kit")
+        except PackageNotFoundError:
+            return "0+unknown"
+    raise AttributeError(f"module 'mlops_kit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS, *_SUBMODULES, "__version__"])

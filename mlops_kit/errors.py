@@ -1,0 +1,82 @@
+"""Exceptions and warnings raised by mlops_kit.
+
+Every error says what went wrong, the rule that was broken and what was received,
+so a learner can fix it without reading a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArtefactError",
+    "ConfigError",
+    "DataValidationError",
+    "GovernanceWarning",
+    "MlopsKitError",
+    "PipelineError",
+]
+
+
+class MlopsKitError(Exception):
+    """Base class of every error raised on purpose by mlops_kit."""
+
+
+class ConfigError(MlopsKitError, ValueError):
+    """A pipeline config or parameter breaks the schema.
+
+    Parameters
+    ----------
+    message : str
+        One line per problem, each naming the key, the rule and the value received.
+    problems : tuple of str, optional
+        The individual problems when there are several.
+    """
+
+    def __init__(self, message: str, *, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
+
+
+class DataValidationError(MlopsKitError, ValueError):
+    """A data file or table breaks the schema the pipeline needs.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, naming the file or column, the rule and what was found.
+    column : str or None
+        The column at fault, when there is one.
+    path : str or None
+        The file at fault, when there is one.
+    """
+
+    def __init__(self, message: str, *, column: str | None = None, path: str | None = None):
+        super().__init__(message)
+        self.column = column
+        self.path = path
+
+
+class ArtefactError(MlopsKitError, ValueError):
+    """A saved artefact (model, run file) is missing, damaged or not what it claims."""
+
+
+class PipelineError(MlopsKitError, RuntimeError):
+    """A pipeline stage failed; the run folder is marked failed and earlier runs are intact.
+
+    Parameters
+    ----------
+    message : str
+        Which stage failed and why.
+    stage : str
+        The stage that failed.
+    run_dir : str
+        The run folder, marked failed.
+    """
+
+    def __init__(self, message: str, *, stage: str, run_dir: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.run_dir = run_dir
+
+
+class GovernanceWarning(UserWarning):
+    """A finding that should be seen and recorded but does not stop a run."""

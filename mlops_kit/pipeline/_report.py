@@ -1,0 +1,124 @@
+"""Render a run folder into one self-contained, accessible HTML report."""
+
+from __future__ import annotations
+
+import base64
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .._io import atomic_write_text, read_json
+from ..metrics import METRIC_GLOSSARY
+
+__all__ = ["render_report"]
+
+#: Packages whose versions the report records for reproducibility.
+RECORDED_PACKAGES = (
+    "mlops-kit",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "fairlearn",
+    "skops",
+    "papermill",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that decide a run's numbers."""
+    out = {"python": platform.python_version()}
+    for name in RECORDED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _read_optional(path: Path) -> Any:
+    return read_json(path) if path.is_file() else None
+
+
+def _figure_entries(folder: Path) -> list[dict[str, str]]:
+    entries: list[dict[str, str]] = read_json(folder / "figures.json")
+    out = []
+    for e in entries:
+        png = (folder / e["file"]).read_bytes()
+        out.append({**e, "data": base64.b64encode(png).decode("ascii")})
+    return out
+
+
+def _headline(metrics: dict[str, Any], dataset: dict[str, Any]) -> list[str]:
+    """The run's main findings as short sentences."""
+    lines = []
+    if metrics["task"] == "classification":
+        parts = [
+            f"{k.replace('_', ' ').upper() if k.endswith('auc') else k} {metrics[k]:.3f}"
+            for k in ("roc_auc", "recall", "precision")
+            if metrics.get(k) is not None
+        ]
+        lines.append(
+            f"On {metrics['n_test']:,} held-out rows at threshold {metrics['threshold']:g}: "
+            + ", ".join(parts)
+            + "."
+        )
+        for attr, f in metrics.get("fairness", {}).items():
+            passed = f.get("four_fifths", {}).get("passed")
+            verdict = {True: "passes", False: "FAILS", None: "cannot be judged"}[passed]
+            lines.append(f"Four-fifths rule by {attr}: {verdict}.")
+    else:
+        lines.append(
+            f"On {metrics['n_test']:,} held-out rows: RMSE {metrics['rmse']:,.2f}, "
+            f"MAE {metrics['mae']:,.2f}, R² {metrics['r2']:.3f}."
+        )
+    warnings = dataset["profile"].get("warnings", [])
+    if warnings:
+        lines.append(f"{len(warnings)} data warning(s): see the Data section.")
+    return lines
+
+
+def render_report(run_dir: Path, out: Path) -> Path:
+    """Write ``out`` from the files in ``run_dir`` and return its path."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("mlops_kit.pipeline", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    dataset = read_json(run_dir / "dataset.json")
+    training = read_json(run_dir / "training.json")
+    metrics = read_json(run_dir / "metrics.json")
+    status = _read_optional(run_dir / "status.json") or {}
+    config_text = (
+        (run_dir / "config.yml").read_text(encoding="utf-8")
+        if (run_dir / "config.yml").is_file()
+        else None
+    )
+    notebooks = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.glob("notebooks/*.ipynb"))
+    overall = [
+        {"name": k, "value": metrics[k], "meaning": METRIC_GLOSSARY[k]}
+        for k in METRIC_GLOSSARY
+        if k in metrics and not isinstance(metrics[k], dict | list)
+    ]
+    html = env.get_template("report.html.j2").render(
+        run_id=status.get("run_id", run_dir.name),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        dataset=dataset,
+        profile=dataset["profile"],
+        training=training,
+        metrics=metrics,
+        overall=overall,
+        headline=_headline(metrics, dataset),
+        figures=_figure_entries(run_dir),
+        config_text=config_text,
+        versions=package_versions(),
+        notebooks=notebooks,
+        status=status,
+    )
+    return atomic_write_text(out, html)

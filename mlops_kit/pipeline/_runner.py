@@ -1,0 +1,288 @@
+"""The runner: executes the stage notebooks with papermill into a new run folder."""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .._io import atomic_write_json, atomic_write_text, read_json
+from .._resources import resource_path
+from ..config import STAGE_PARAMS, PipelineConfig
+from ..data import check_readable, read_header
+from ..errors import ConfigError, DataValidationError, MlopsKitError, PipelineError
+
+__all__ = [
+    "STAGES",
+    "RunResult",
+    "RunStatus",
+    "Stage",
+    "preflight",
+    "run_pipeline",
+    "stage_notebook",
+]
+
+
+class Stage(enum.StrEnum):
+    """The pipeline's stages, in order."""
+
+    VALIDATE = "validate"
+    TRAIN = "train"
+    EVALUATE = "evaluate"
+    REPORT = "report"
+
+
+class RunStatus(enum.StrEnum):
+    """The state of a run folder, kept in its ``status.json``."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+STAGES: tuple[Stage, ...] = tuple(Stage)
+_NOTEBOOK_NAMES = {
+    Stage.VALIDATE: "10_validate.ipynb",
+    Stage.TRAIN: "20_train.ipynb",
+    Stage.EVALUATE: "30_evaluate.ipynb",
+    Stage.REPORT: "90_report.ipynb",
+}
+
+
+def stage_notebook(stage: Stage | str) -> Path:
+    """Path of a stage's source notebook in ``notebooks/pipeline/``."""
+    return resource_path(f"notebooks/pipeline/{_NOTEBOOK_NAMES[Stage(stage)]}")
+
+
+def stage_parameters(stage: Stage | str, config: PipelineConfig) -> dict[str, Any]:
+    """The papermill parameters of one stage: its config keys plus nothing else."""
+    keys = STAGE_PARAMS[Stage(stage).value].model_fields
+    return {k: getattr(config, k) for k in keys}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a pipeline run produced."""
+
+    run_id: str
+    run_dir: Path
+    status: RunStatus
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def report(self) -> Path:
+        """The run's HTML report."""
+        return self.run_dir / "report.html"
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The content of the run's ``metrics.json``."""
+        data: dict[str, Any] = read_json(self.run_dir / "metrics.json")
+        return data
+
+
+def preflight(config: PipelineConfig) -> None:
+    """Check, before anything is written, that the data file can be used.
+
+    The file must be readable UTF-8 with a header that names every column the
+    config mentions. Deeper checks (target values, types) belong to the validate stage.
+    """
+    check_readable(config.data)
+    header = read_header(config.data)
+    named = [("target", config.target)]
+    named += [("protected", c) for c in config.protected]
+    named += [("features", c) for c in config.features or ()]
+    named += [("exclude", c) for c in config.exclude]
+    if config.time_column:
+        named.append(("time_column", config.time_column))
+    missing = [(key, col) for key, col in named if col not in header]
+    if missing:
+        import difflib
+
+        key, col = missing[0]
+        close = difflib.get_close_matches(col, header, n=1, cutoff=0.6)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise DataValidationError(
+            f"Config key '{key}' names column '{col}', which is not in "
+            f"'{Path(config.data).name}'. Columns found: {', '.join(header[:30])}.{hint}",
+            column=col,
+            path=config.data,
+        )
+
+
+def _kernel_config() -> Any:
+    """Kernel manager settings: CurveZMQ encryption where the kernel supports it.
+
+    ipykernel 7.3 and later warn at every start when kernel traffic is unencrypted
+    TCP; "auto" provisions keys when the kernelspec declares support.
+    """
+    from traitlets.config import Config
+
+    config = Config()
+    config.KernelManager.transport_encryption = "auto"
+    return config
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "run"
+
+
+def _new_run_dir(runs_dir: Path, label: str) -> tuple[str, Path]:
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    for _ in range(20):
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        run_id = f"{stamp}-{_slug(label)}-{secrets.token_hex(2)}"
+        path = runs_dir / run_id
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return run_id, path
+    raise MlopsKitError(f"Could not create a new run folder in {runs_dir}.")
+
+
+def _config_yaml(config: PipelineConfig) -> str:
+    import yaml
+
+    header = (
+        "# The validated config of this run: `mlops-kit run --config` this file to repeat it.\n"
+    )
+    return header + yaml.safe_dump(config.model_dump(), sort_keys=False, allow_unicode=True)
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_pipeline(
+    config: PipelineConfig,
+    *,
+    runs_dir: str | os.PathLike[str] = "runs",
+    progress: Callable[[str], None] | None = _stderr,
+) -> RunResult:
+    """Run every stage notebook with papermill into a new folder ``runs_dir/<run-id>``.
+
+    Parameters
+    ----------
+    config : PipelineConfig
+        A validated config (see :func:`mlops_kit.config.load_config`).
+    runs_dir : path-like, default "runs"
+        Where run folders are created.
+    progress : callable or None
+        Receives one line per stage as it starts and ends (default: standard error).
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    ConfigError, DataValidationError
+        Before anything is written, when the config or the data file is unusable.
+    PipelineError
+        When a stage fails. The run folder stays, marked failed in ``status.json``,
+        with the executed notebook showing the error; other runs are untouched.
+    """
+    import papermill as pm
+
+    if not isinstance(config, PipelineConfig):
+        raise ConfigError(
+            f"run_pipeline needs a PipelineConfig (from load_config); got {type(config).__name__}."
+        )
+    preflight(config)
+    notebooks = {stage: stage_notebook(stage) for stage in STAGES}
+    label = config.name or Path(config.data).stem
+    run_id, run_dir = _new_run_dir(Path(runs_dir).resolve(), label)
+    atomic_write_text(run_dir / "config.yml", _config_yaml(config))
+    status: dict[str, Any] = {
+        "run_id": run_id,
+        "status": RunStatus.RUNNING.value,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "finished_at": None,
+        "stages": [],
+        "error": None,
+    }
+    atomic_write_json(run_dir / "status.json", status)
+    say = progress or (lambda _message: None)
+    seconds: dict[str, float] = {}
+    (run_dir / "notebooks").mkdir()
+    for number, stage in enumerate(STAGES, start=1):
+        out_nb = run_dir / "notebooks" / notebooks[stage].name
+        say(f"[{number}/{len(STAGES)}] {stage.value} ...")
+        start = time.perf_counter()
+        try:
+            pm.execute_notebook(
+                str(notebooks[stage]),
+                str(out_nb),
+                parameters={"run_dir": str(run_dir), **stage_parameters(stage, config)},
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(run_dir),
+                config=_kernel_config(),
+            )
+        except BaseException as exc:
+            message = _failure_message(exc)
+            status["status"] = RunStatus.FAILED.value
+            status["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            status["stages"].append(
+                {
+                    "stage": stage.value,
+                    "status": "failed",
+                    "seconds": round(time.perf_counter() - start, 2),
+                }
+            )
+            status["error"] = {
+                "stage": stage.value,
+                "message": message,
+                "notebook": str(out_nb.relative_to(run_dir)),
+            }
+            atomic_write_json(run_dir / "status.json", status)
+            say(f"[{number}/{len(STAGES)}] {stage.value} FAILED")
+            if not isinstance(exc, Exception):
+                raise
+            raise PipelineError(
+                f"Stage '{stage.value}' failed: {message} "
+                f"(details in {out_nb}; run folder marked failed)",
+                stage=stage.value,
+                run_dir=str(run_dir),
+            ) from None
+        took = time.perf_counter() - start
+        seconds[stage.value] = round(took, 2)
+        status["stages"].append(
+            {"stage": stage.value, "status": "succeeded", "seconds": seconds[stage.value]}
+        )
+        atomic_write_json(run_dir / "status.json", status)
+        say(f"[{number}/{len(STAGES)}] {stage.value} done in {took:.1f} s")
+    status["status"] = RunStatus.SUCCEEDED.value
+    status["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    atomic_write_json(run_dir / "status.json", status)
+    return RunResult(run_id, run_dir, RunStatus.SUCCEEDED, seconds)
+
+
+def _failure_message(exc: BaseException) -> str:
+    """One line from a papermill failure: the error the stage raised, not a traceback."""
+    ename = getattr(exc, "ename", None)
+    evalue = getattr(exc, "evalue", None)
+    if ename:
+        first = str(evalue or "").strip().splitlines()
+        return f"{ename}: {first[0] if first else ''}".strip()
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted by the user"
+    # No structured error (for example the kernel could not format it): take the last
+    # "SomethingError: message" line of the text, else its last line.
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in reversed(lines):
+        if _ERROR_LINE.match(line):
+            return line
+    return f"{type(exc).__name__}: {lines[-1] if lines else 'no details'}"
+
+
+_ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b.*:")

@@ -1,0 +1,351 @@
+"""What each pipeline stage does. The stage notebooks call these functions.
+
+Stages hand off only through files in the run folder:
+
+========== =============================== ==========================================
+stage      reads                           writes
+========== =============================== ==========================================
+validate   the data file                   ``dataset.json``
+train      ``dataset.json``, the data file ``model.skops``, ``training.json``,
+                                           ``predictions.csv``
+evaluate   ``dataset.json``,               ``metrics.json``, ``figures/*.png``,
+           ``training.json``,              ``figures.json``
+           ``predictions.csv``
+report     all of the above                ``report.html``
+========== =============================== ==========================================
+
+Each function validates its parameters against its section of the pipeline config
+(:mod:`mlops_kit.config`), so running a stage notebook directly with papermill
+gets the same checks as the ``mlops-kit run`` command.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._io import atomic_path, atomic_write_json, read_json, sha256_file
+from .._resources import repo_root
+from ..config import MODELS_FOR_TASK, DataParams, EvaluateParams, TrainParams, validate_params
+from ..data import ColumnRoles, TableProfile, read_csv, validate_table
+from ..errors import ArtefactError, ConfigError, DataValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..fairness import FairnessResult
+    from ..metrics import MetricSuite
+    from ..plots import DescribedFigure
+    from ..train import TrainingResult
+
+__all__ = [
+    "Evaluation",
+    "evaluate_stage",
+    "read_dataset_record",
+    "report_stage",
+    "train_stage",
+    "validate_stage",
+]
+
+DATASET_FILE = "dataset.json"
+TRAINING_FILE = "training.json"
+MODEL_FILE = "model.skops"
+PREDICTIONS_FILE = "predictions.csv"
+METRICS_FILE = "metrics.json"
+FIGURES_DIR = "figures"
+FIGURES_FILE = "figures.json"
+REPORT_FILE = "report.html"
+
+
+def resolve_run_dir(run_dir: str | os.PathLike[str]) -> Path:
+    """The run folder; an empty string means ``runs/interactive`` in the workbook.
+
+    Stage notebooks default to the empty string, so running them by hand in
+    JupyterLab, in order, shares one folder wherever the kernel was started.
+    """
+    if str(run_dir):
+        return Path(run_dir)
+    return (repo_root() or Path.cwd()) / "runs" / "interactive"
+
+
+def _require(run_dir: Path, name: str, stage: str) -> Path:
+    path = run_dir / name
+    if not path.is_file():
+        raise ArtefactError(
+            f"The {stage} stage needs '{name}' in the run folder {run_dir}, written by an "
+            "earlier stage; it is missing. Run the stages in order (validate, train, "
+            "evaluate, report)."
+        )
+    return path
+
+
+def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfile:
+    """Check the data and record what each column is for (``dataset.json``).
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run folder.
+    **params
+        The config keys of :class:`mlops_kit.config.DataParams`.
+
+    Returns
+    -------
+    TableProfile
+    """
+    p: DataParams = validate_params(params, model=DataParams, source="validate stage")
+    folder = resolve_run_dir(run_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    data_path = Path(p.data).resolve()
+    df = read_csv(str(data_path))
+    profile = validate_table(
+        df,
+        target=p.target,
+        task=p.task,
+        positive_label=p.positive_label,
+        protected=p.protected,
+        features=p.features,
+        exclude=p.exclude,
+        time_column=p.time_column,
+        source=f"'{data_path.name}'",
+    )
+    record = {
+        "path": str(data_path),
+        "sha256": sha256_file(data_path),
+        "task": p.task,
+        "positive_is": p.positive_is,
+        "profile": profile.to_dict(),
+    }
+    atomic_write_json(folder / DATASET_FILE, record)
+    return profile
+
+
+def read_dataset_record(run_dir: str | os.PathLike[str], *, stage: str = "train") -> dict[str, Any]:
+    """Read ``dataset.json`` from a run folder."""
+    record: dict[str, Any] = read_json(_require(resolve_run_dir(run_dir), DATASET_FILE, stage))
+    return record
+
+
+def _load_verified(record: dict[str, Any]) -> pd.DataFrame:
+    """Re-read the data file, refusing it if it changed since validation."""
+    path = record["path"]
+    if not Path(path).is_file():
+        raise DataValidationError(f"Data file '{path}' has gone since validation.", path=path)
+    digest = sha256_file(path)
+    if digest != record["sha256"]:
+        raise DataValidationError(
+            f"Data file '{path}' changed after it was validated (SHA-256 was "
+            f"{record['sha256'][:12]}..., is now {digest[:12]}...); start a new run.",
+            path=path,
+        )
+    return read_csv(path)
+
+
+def train_stage(run_dir: str | os.PathLike[str], **params: Any) -> TrainingResult:
+    """Split, cross-validate and fit; save the model and the held-out predictions.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run folder, holding ``dataset.json`` from the validate stage.
+    **params
+        The config keys of :class:`mlops_kit.config.TrainParams`.
+    """
+    from ..train import save_model, train_model
+
+    p: TrainParams = validate_params(params, model=TrainParams, source="train stage")
+    folder = resolve_run_dir(run_dir)
+    record = read_dataset_record(folder, stage="train")
+    task = record["task"]
+    if p.model not in MODELS_FOR_TASK[task]:
+        raise ConfigError(
+            f"Config key 'model' must be one of {', '.join(MODELS_FOR_TASK[task])} for task "
+            f"'{task}'; got {p.model!r}."
+        )
+    roles = ColumnRoles.from_dict(record["profile"]["roles"])
+    if p.split == "time" and not roles.time_column:
+        raise ConfigError("Config key 'split' is 'time' but no time_column was validated.")
+    df = _load_verified(record)
+    result = train_model(
+        df,
+        roles,
+        model=p.model,
+        task=task,
+        positive_label=record["profile"]["target"]["positive_label"],
+        split=p.split,
+        test_size=p.test_size,
+        cv_folds=p.cv_folds,
+        threshold=p.threshold,
+        seed=p.seed,
+    )
+    save_model(result.estimator, folder / MODEL_FILE)
+    with atomic_path(folder / PREDICTIONS_FILE, suffix=".csv") as tmp:
+        result.predictions.to_csv(tmp, index=False, lineterminator="\n")
+    atomic_write_json(folder / TRAINING_FILE, {**result.to_dict(), "params": p.model_dump()})
+    return result
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What the evaluate stage found: metrics, fairness per attribute, figures."""
+
+    metrics: MetricSuite
+    fairness: dict[str, FairnessResult] = field(default_factory=dict)
+    group_errors: dict[str, pd.DataFrame] = field(default_factory=dict)
+    by_period: pd.DataFrame | None = None
+    figures: list[tuple[str, DescribedFigure]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The content of ``metrics.json``."""
+        out = self.metrics.to_dict()
+        if self.fairness:
+            out["fairness"] = {k: v.to_dict() for k, v in self.fairness.items()}
+        else:
+            out["fairness"] = {
+                k: {"attribute": k, "groups": _records(v)} for k, v in self.group_errors.items()
+            }
+        if self.by_period is not None:
+            out["by_period"] = _records(self.by_period)
+        return out
+
+
+def _constant(s: pd.Series) -> bool:
+    values = s.to_numpy()
+    return bool((values == values[0]).all()) if len(values) else True
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    import math
+
+    rows = df.reset_index().to_dict("records")
+    return [
+        {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in rows
+    ]
+
+
+def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation:
+    """Compute metrics, fairness and figures from the held-out predictions.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run folder, holding the validate and train stages' files.
+    **params
+        The config keys of :class:`mlops_kit.config.EvaluateParams`.
+    """
+    import pandas as pd
+
+    from .. import plots
+    from ..fairness import fairness_report, group_metrics
+    from ..metrics import evaluate_predictions, metrics_by_period
+
+    p: EvaluateParams = validate_params(params, model=EvaluateParams, source="evaluate stage")
+    folder = resolve_run_dir(run_dir)
+    record = read_dataset_record(folder, stage="evaluate")
+    training = read_json(_require(folder, TRAINING_FILE, "evaluate"))
+    preds = pd.read_csv(_require(folder, PREDICTIONS_FILE, "evaluate"))
+    roles = ColumnRoles.from_dict(record["profile"]["roles"])
+    task = record["task"]
+    threshold = training["threshold"]
+    suite = evaluate_predictions(preds, task=task, threshold=threshold)
+    figures: list[tuple[str, DescribedFigure]] = []
+    fairness: dict[str, FairnessResult] = {}
+    group_errors: dict[str, pd.DataFrame] = {}
+    by_period = None
+    if task == "classification":
+        label = str(record["profile"]["target"]["positive_label"])
+        target = roles.target
+        figures += [
+            ("roc", plots.roc_figure(preds["y_true"], preds["y_score"], threshold=threshold)),
+            (
+                "precision_recall",
+                plots.precision_recall_figure(
+                    preds["y_true"], preds["y_score"], threshold=threshold
+                ),
+            ),
+            (
+                "confusion_matrix",
+                plots.confusion_matrix_figure(
+                    preds["y_true"],
+                    preds["y_pred"],
+                    labels=(f"not {target}={label}", f"{target}={label}"),
+                ),
+            ),
+        ]
+        if suite.thresholds is not None:
+            figures.append(
+                ("threshold", plots.threshold_figure(suite.thresholds, threshold=threshold))
+            )
+        if roles.protected:
+            fairness = fairness_report(
+                preds["y_true"],
+                preds["y_pred"],
+                preds[list(roles.protected)].astype(str),
+                positive_is=record["positive_is"],
+                min_group_size=p.min_group_size,
+                min_group_positives=p.min_group_positives,
+                n_bootstrap=p.n_bootstrap,
+                confidence_level=p.confidence_level,
+                seed=training["seed"],
+            )
+            figures += [(f"fairness_{k}", v.plot()) for k, v in fairness.items()]
+        if roles.time_column and not _constant(preds[roles.time_column]):
+            by_period = metrics_by_period(
+                preds["y_true"], preds["y_score"], preds[roles.time_column], threshold=threshold
+            )
+            figures.append(("over_time", plots.metric_over_time_figure(by_period)))
+    else:
+        figures.append(
+            (
+                "predicted_vs_actual",
+                plots.predicted_vs_actual_figure(preds["y_true"], preds["y_pred"]),
+            )
+        )
+        err = (preds["y_pred"] - preds["y_true"]).abs()
+        for col in roles.protected:
+            group_errors[col] = group_metrics(
+                preds["y_true"],
+                preds["y_pred"],
+                preds[col].astype(str),
+                metrics={
+                    "count": lambda t, _: float(len(t)),
+                    "mae": lambda t, q: float(abs(q - t).mean()),
+                    "mean_actual": lambda t, _: float(t.mean()),
+                    "mean_predicted": lambda _, q: float(q.mean()),
+                },
+            )
+        if roles.time_column and not _constant(preds[roles.time_column]):
+            by_period = (
+                preds.assign(abs_error=err)
+                .groupby(roles.time_column)
+                .agg(n=("y_true", "size"), mae=("abs_error", "mean"))
+            )
+    evaluation = Evaluation(suite, fairness, group_errors, by_period, figures)
+    fig_dir = folder / FIGURES_DIR
+    entries = []
+    for name, fig in figures:
+        fig.save(fig_dir / f"{name}.png")
+        entries.append(
+            {
+                "name": name,
+                "file": f"{FIGURES_DIR}/{name}.png",
+                "title": fig.title,
+                "description": fig.description,
+            }
+        )
+    atomic_write_json(folder / FIGURES_FILE, entries)
+    atomic_write_json(folder / METRICS_FILE, evaluation.to_dict())
+    return evaluation
+
+
+def report_stage(run_dir: str | os.PathLike[str]) -> Path:
+    """Gather the run's files into a single, self-contained ``report.html``."""
+    from ._report import render_report
+
+    folder = resolve_run_dir(run_dir)
+    for name in (DATASET_FILE, TRAINING_FILE, METRICS_FILE, FIGURES_FILE):
+        _require(folder, name, "report")
+    return render_report(folder, folder / REPORT_FILE)

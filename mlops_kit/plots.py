@@ -1,0 +1,416 @@
+"""Matplotlib figures, each returned with a text description a screen reader can read.
+
+Every function returns a :class:`DescribedFigure`: the figure, a short title (used as
+the image's alternative text) and a description written from the data (shown
+under the figure in notebooks and reports). Figures are drawn on
+:class:`matplotlib.figure.Figure` objects, never through ``pyplot``, so nothing
+global changes and they work headless. Meaning never rests on colour alone: lines
+differ in style and marker, bars carry patterns and written labels, and the
+palette is Okabe and Ito's, which stays distinct with colour-blindness.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._io import atomic_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .fairness import FairnessResult
+
+__all__ = [
+    "PALETTE",
+    "DescribedFigure",
+    "confusion_matrix_figure",
+    "group_rates_figure",
+    "metric_over_time_figure",
+    "precision_recall_figure",
+    "predicted_vs_actual_figure",
+    "roc_figure",
+    "threshold_figure",
+]
+
+#: Okabe-Ito colours: distinguishable with the common forms of colour-blindness.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+LINE_STYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v", "P")
+HATCHES = {"fail": "///", "pass": "", "reference": "...", "insufficient data": "", "not judged": ""}
+
+
+@dataclass(frozen=True)
+class DescribedFigure:
+    """A figure with its title and a text description.
+
+    Displaying it in a notebook shows the image with the title as alternative
+    text and the description beneath; its plain-text form is the description,
+    so executed notebooks and screen readers keep the meaning.
+    """
+
+    figure: Figure = field(repr=False)
+    title: str
+    description: str
+
+    def to_png(self, *, dpi: int = 110) -> bytes:
+        """The figure as PNG bytes."""
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        return buf.getvalue()
+
+    def save(self, path: str | os.PathLike[str], *, dpi: int = 110) -> Path:
+        """Write the figure as a PNG file, atomically, and return its path."""
+        with atomic_path(path, suffix=".png") as tmp:
+            tmp.write_bytes(self.to_png(dpi=dpi))
+        return Path(path)
+
+    def to_html(self, *, dpi: int = 110) -> str:
+        """An HTML ``<figure>`` with the image inlined and the description as caption."""
+        data = base64.b64encode(self.to_png(dpi=dpi)).decode("ascii")
+        return (
+            f'<figure class="mlops-figure" style="margin:0 0 1em 0">'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.title)}" '
+            f'style="max-width:100%">'
+            f"<figcaption><strong>{html.escape(self.title)}.</strong> "
+            f"{html.escape(self.description)}</figcaption></figure>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"Figure: {self.title}\n{self.description}"
+
+
+def _new_axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Figure, Axes]:
+    if ax is not None:
+        fig = ax.figure
+        return fig, ax  # type: ignore[return-value]
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}" if abs(x * 100 - round(x * 100)) < 0.05 else f"{x:.1%}"
+
+
+def roc_figure(
+    y_true: Any, y_score: Any, *, threshold: float | None = None, ax: Axes | None = None
+) -> DescribedFigure:
+    """ROC curve (scikit-learn's ``RocCurveDisplay``), marking the chosen threshold."""
+    from sklearn.metrics import RocCurveDisplay, roc_auc_score
+
+    yt, ys = np.asarray(y_true), np.asarray(y_score, dtype=float)
+    fig, ax = _new_axes(ax)
+    RocCurveDisplay.from_predictions(
+        yt,
+        ys,
+        ax=ax,
+        name="model",
+        curve_kwargs={"color": PALETTE[0]},
+        plot_chance_level=True,
+        chance_level_kw={"linestyle": ":", "color": "grey", "label": "guessing (AUC 0.5)"},
+    )
+    auc = roc_auc_score(yt, ys)
+    text = (
+        f"ROC curve on {len(yt):,} test cases: area under the curve {auc:.3f} "
+        "(0.5 is guessing, 1 is perfect). The curve shows the share of positive cases "
+        "caught (true positive rate) against the share of negative cases wrongly flagged "
+        "(false positive rate) as the threshold moves."
+    )
+    if threshold is not None:
+        pred = ys >= threshold
+        tpr = pred[yt == 1].mean() if (yt == 1).any() else 0.0
+        fpr = pred[yt == 0].mean() if (yt == 0).any() else 0.0
+        ax.plot(
+            fpr,
+            tpr,
+            marker="D",
+            markersize=9,
+            color=PALETTE[5],
+            linestyle="none",
+            label=f"threshold {threshold:g}",
+        )
+        text += (
+            f" At the threshold {threshold:g} the model catches {_pct(tpr)} of positive "
+            f"cases and wrongly flags {_pct(fpr)} of negative ones."
+        )
+    ax.legend(loc="lower right")
+    ax.set_title("ROC curve")
+    return DescribedFigure(fig, "ROC curve", text)
+
+
+def precision_recall_figure(
+    y_true: Any, y_score: Any, *, threshold: float | None = None, ax: Axes | None = None
+) -> DescribedFigure:
+    """Precision-recall curve (scikit-learn's ``PrecisionRecallDisplay``)."""
+    from sklearn.metrics import PrecisionRecallDisplay, average_precision_score
+
+    yt, ys = np.asarray(y_true), np.asarray(y_score, dtype=float)
+    fig, ax = _new_axes(ax)
+    base = yt.mean()
+    PrecisionRecallDisplay.from_predictions(
+        yt,
+        ys,
+        ax=ax,
+        name="model",
+        curve_kwargs={"color": PALETTE[0]},
+        plot_chance_level=True,
+        chance_level_kw={
+            "linestyle": ":",
+            "color": "grey",
+            "label": f"guessing: share of positives ({_pct(base)})",
+        },
+    )
+    ap = average_precision_score(yt, ys)
+    text = (
+        f"Precision-recall curve on {len(yt):,} test cases: average precision {ap:.3f}, "
+        f"against {_pct(base)} for a model that guesses. Moving right catches more positive "
+        "cases (recall) at the cost of more false alarms (lower precision)."
+    )
+    if threshold is not None:
+        pred = ys >= threshold
+        rec = pred[yt == 1].mean() if (yt == 1).any() else 0.0
+        prec = yt[pred].mean() if pred.any() else 0.0
+        ax.plot(
+            rec,
+            prec,
+            marker="D",
+            markersize=9,
+            color=PALETTE[5],
+            linestyle="none",
+            label=f"threshold {threshold:g}",
+        )
+        text += f" At the threshold {threshold:g}: recall {_pct(rec)}, precision {_pct(prec)}."
+    ax.legend(loc="upper right")
+    ax.set_title("Precision-recall curve")
+    return DescribedFigure(fig, "Precision-recall curve", text)
+
+
+def confusion_matrix_figure(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    labels: tuple[str, str] = ("negative", "positive"),
+    ax: Axes | None = None,
+) -> DescribedFigure:
+    """Confusion matrix with counts and row percentages written in every cell."""
+    from sklearn.metrics import confusion_matrix
+
+    cm = confusion_matrix(np.asarray(y_true), np.asarray(y_pred), labels=[0, 1])
+    fig, ax = _new_axes(ax, (4.8, 4.0))
+    ax.imshow(cm, cmap="Blues")
+    row = cm.sum(axis=1, keepdims=True)
+    share = np.divide(cm, row, out=np.zeros_like(cm, dtype=float), where=row > 0)
+    for i in range(2):
+        for j in range(2):
+            dark = cm[i, j] > cm.max() / 2
+            ax.text(
+                j,
+                i,
+                f"{cm[i, j]:,}\n({share[i, j]:.0%} of row)",
+                ha="center",
+                va="center",
+                color="white" if dark else "black",
+                fontsize=11,
+            )
+    ax.set_xticks([0, 1], [f"predicted {labels[0]}", f"predicted {labels[1]}"])
+    ax.set_yticks([0, 1], [f"actually {labels[0]}", f"actually {labels[1]}"])
+    ax.set_title("Confusion matrix")
+    tn, fp, fn, tp = cm.ravel()
+    text = (
+        f"Confusion matrix of {cm.sum():,} test cases. Of {tp + fn:,} actually {labels[1]}, "
+        f"{tp:,} were predicted {labels[1]} (true positives) and {fn:,} were missed (false "
+        f"negatives). Of {tn + fp:,} actually {labels[0]}, {fp:,} were wrongly predicted "
+        f"{labels[1]} (false positives) and {tn:,} correctly {labels[0]}."
+    )
+    return DescribedFigure(fig, "Confusion matrix", text)
+
+
+def threshold_figure(
+    table: pd.DataFrame, *, threshold: float | None = None, ax: Axes | None = None
+) -> DescribedFigure:
+    """Precision, recall, F1 and flag rate against the threshold.
+
+    ``table`` is the output of :func:`mlops_kit.metrics.threshold_analysis`.
+    """
+    fig, ax = _new_axes(ax, (6.5, 4.0))
+    series = [
+        ("precision", "precision"),
+        ("recall", "recall"),
+        ("f1", "F1"),
+        ("flag_rate", "share flagged"),
+    ]
+    nothing_flagged = (table["tp"] + table["fp"]).to_numpy() == 0
+    for k, (col, label) in enumerate(series):
+        values = table[col].to_numpy(dtype=float).copy()
+        if col == "precision":
+            values[nothing_flagged] = np.nan  # undefined when nothing is flagged
+        ax.plot(
+            table["threshold"],
+            values,
+            linestyle=LINE_STYLES[k],
+            marker=MARKERS[k],
+            markersize=4,
+            color=PALETTE[k],
+            label=label,
+        )
+    if threshold is not None:
+        ax.axvline(threshold, color="black", linewidth=1, label=f"chosen threshold {threshold:g}")
+    ax.set_xlabel("threshold (flag when score is at or above)")
+    ax.set_ylabel("value")
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title("Threshold trade-off")
+    best = table.loc[table["f1"].idxmax()]
+    text = (
+        f"Precision, recall, F1 and the share of cases flagged for thresholds from "
+        f"{table['threshold'].min():g} to {table['threshold'].max():g}. Raising the "
+        "threshold flags fewer cases: precision rises while recall falls. F1 is highest, "
+        f"{best['f1']:.2f}, at threshold {best['threshold']:g}, where recall is "
+        f"{_pct(best['recall'])}, precision {_pct(best['precision'])} and "
+        f"{_pct(best['flag_rate'])} of cases are flagged."
+    )
+    if threshold is not None:
+        near = table.iloc[int(np.argmin(np.abs(table["threshold"].to_numpy() - threshold)))]
+        text += (
+            f" At the chosen threshold {threshold:g}: recall {_pct(near['recall'])}, precision "
+            f"{_pct(near['precision'])}, {_pct(near['flag_rate'])} flagged."
+        )
+    return DescribedFigure(fig, "Threshold trade-off", text)
+
+
+def group_rates_figure(result: FairnessResult, *, ax: Axes | None = None) -> DescribedFigure:
+    """Each group's rate of positive predictions, with its four-fifths verdict written on."""
+    t = result.table
+    fig, ax = _new_axes(ax, (6.5, 0.9 + 0.5 * len(t)))
+    y = np.arange(len(t))
+    rates = t["selection_rate"].to_numpy(dtype=float)
+    for i, (_, row) in enumerate(t.iterrows()):
+        verdict = str(row["verdict"])
+        insufficient = verdict == "insufficient data"
+        ax.barh(
+            i,
+            rates[i],
+            color="white" if insufficient else PALETTE[0],
+            edgecolor="black",
+            hatch=HATCHES.get(verdict, ""),
+            linestyle="--" if insufficient else "-",
+        )
+        ax.text(rates[i] + 0.003, i, f" {rates[i]:.1%}  {verdict}", va="center", fontsize=9)
+    ax.set_yticks(y, [str(i) for i in t.index])
+    ax.invert_yaxis()
+    ref = result.reference_group
+    if ref is not None:
+        ref_rate = float(t.loc[ref, "selection_rate"])
+        limit = ref_rate / 0.8 if result.positive_is == "adverse" else ref_rate * 0.8
+        ax.axvline(
+            limit,
+            color="black",
+            linestyle="--",
+            linewidth=1,
+            label=f"four-fifths limit ({limit:.1%})",
+        )
+        ax.legend(loc="lower right", fontsize=8)
+    from matplotlib.ticker import PercentFormatter
+
+    ax.set_xlim(0, max(float(np.nanmax(rates)) * 1.45, 0.05))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(result.rate_name)
+    title = f"{result.rate_name.capitalize()} by {result.attribute}"
+    ax.set_title(title)
+    return DescribedFigure(fig, title, result.summary())
+
+
+def metric_over_time_figure(
+    table: pd.DataFrame,
+    metrics: Sequence[str] = ("roc_auc", "recall"),
+    *,
+    marker_at: str | None = None,
+    marker_label: str = "change",
+    trained_until: str | None = None,
+    ax: Axes | None = None,
+) -> DescribedFigure:
+    """Metrics per period (from :func:`mlops_kit.metrics.metrics_by_period`).
+
+    ``marker_at`` draws a vertical line at a period (such as a policy change);
+    ``trained_until`` shades the periods the model was trained on.
+    """
+    fig, ax = _new_axes(ax, (7.5, 4.0))
+    periods = [str(p) for p in table.index]
+    x = np.arange(len(periods))
+    for k, m in enumerate(metrics):
+        ax.plot(
+            x,
+            table[m],
+            linestyle=LINE_STYLES[k],
+            marker=MARKERS[k],
+            color=PALETTE[k],
+            label=m.replace("_", " "),
+        )
+    if trained_until is not None and trained_until in periods:
+        end = periods.index(trained_until)
+        ax.axvspan(-0.5, end + 0.5, color="grey", alpha=0.15, hatch="//", label="training period")
+    if marker_at is not None and marker_at in periods:
+        ax.axvline(
+            periods.index(marker_at) - 0.5, color="black", linestyle="--", label=marker_label
+        )
+    step = max(1, len(periods) // 12)
+    ax.set_xticks(x[::step], periods[::step], rotation=45, ha="right")
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title("Model performance over time")
+    parts = [
+        f"{', '.join(m.replace('_', ' ') for m in metrics)} for each period from "
+        f"{periods[0]} to {periods[-1]}."
+    ]
+    for m in metrics:
+        v = table[m].to_numpy(dtype=float)
+        if marker_at is not None and marker_at in periods:
+            i = periods.index(marker_at)
+            before, after = np.nanmean(v[:i]), np.nanmean(v[i:])
+            parts.append(
+                f"{m.replace('_', ' ').capitalize()} averages {before:.2f} before "
+                f"{marker_at} and {after:.2f} from {marker_at} on."
+            )
+        else:
+            parts.append(f"{m.replace('_', ' ').capitalize()} goes from {v[0]:.2f} to {v[-1]:.2f}.")
+    return DescribedFigure(fig, "Model performance over time", " ".join(parts))
+
+
+def predicted_vs_actual_figure(
+    y_true: Any, y_pred: Any, *, unit: str = "", ax: Axes | None = None
+) -> DescribedFigure:
+    """Scatter of predictions against actual values, with the line of perfect prediction."""
+    yt, yp = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    fig, ax = _new_axes(ax, (5.0, 4.5))
+    ax.scatter(yt, yp, s=12, alpha=0.6, color=PALETTE[0], marker="o", label="test case")
+    lo, hi = float(min(yt.min(), yp.min())), float(max(yt.max(), yp.max()))
+    ax.plot([lo, hi], [lo, hi], linestyle="--", color="black", label="perfect prediction")
+    ax.set_xlabel(f"actual {unit}".strip())
+    ax.set_ylabel(f"predicted {unit}".strip())
+    ax.legend(loc="upper left")
+    ax.set_title("Predicted against actual")
+    err = yp - yt
+    worst = int(np.argmax(np.abs(err)))
+    text = (
+        f"Predicted against actual values for {len(yt):,} test cases. Points on the dashed "
+        f"line are predicted exactly. The typical miss is {np.mean(np.abs(err)):,.1f} "
+        f"{unit}".rstrip()
+        + f"; predictions are {'above' if err.mean() > 0 else 'below'} the truth on average by "
+        f"{abs(err.mean()):,.1f}. The largest miss is {err[worst]:+,.1f} (actual {yt[worst]:,.0f})."
+    )
+    return DescribedFigure(fig, "Predicted against actual", text)
