@@ -58,7 +58,11 @@ def _atomic_write(path: str | os.PathLike[str], write: Callable[[IO[str]], None]
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` to ``path`` atomically (UTF-8) and return the path."""
-    return _atomic_write(path, lambda fh: fh.write(text) and None)
+
+    def write(fh: IO[str]) -> None:
+        fh.write(text)
+
+    return _atomic_write(path, write)
 
 
 def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> Path:

@@ -242,11 +242,11 @@ class FairnessResult:
         judged = t[t["verdict"] != GroupVerdict.INSUFFICIENT.value]
         parts: list[str] = []
         if len(judged) >= 2:
-            lo, hi = judged["selection_rate"].idxmin(), judged["selection_rate"].idxmax()
+            rates = judged["selection_rate"]
+            lo, hi = str(rates.idxmin()), str(rates.idxmax())
             parts.append(
                 f"{self.rate_name.capitalize()}s by {self.attribute} range from "
-                f"{judged.loc[lo, 'selection_rate']:.1%} ({lo}) to "
-                f"{judged.loc[hi, 'selection_rate']:.1%} ({hi})."
+                f"{rates.min():.1%} ({lo}) to {rates.max():.1%} ({hi})."
             )
         ratio = self.four_fifths_ratio
         if self.four_fifths_passed is None or ratio is None:
@@ -284,8 +284,9 @@ class FairnessResult:
                 "gap between groups in true or false positive rate)."
             )
         if self.insufficient_groups:
+            counts, positives = t["count"].to_dict(), t["positives"].to_dict()
             sizes = ", ".join(
-                f"{g} ({int(t.loc[g, 'count'])} rows, {int(t.loc[g, 'positives'])} positives)"
+                f"{g} ({int(counts[g])} rows, {int(positives[g])} positives)"
                 for g in self.insufficient_groups
             )
             parts.append(

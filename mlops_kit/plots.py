@@ -275,7 +275,7 @@ def threshold_figure(
     ax.set_ylim(0, 1.02)
     ax.legend(loc="best", fontsize=8)
     ax.set_title("Threshold trade-off")
-    best = table.loc[table["f1"].idxmax()]
+    best = table.iloc[int(np.argmax(table["f1"].to_numpy()))]
     text = (
         f"Precision, recall, F1 and the share of cases flagged for thresholds from "
         f"{table['threshold'].min():g} to {table['threshold'].max():g}. Raising the "
@@ -315,7 +315,7 @@ def group_rates_figure(result: FairnessResult, *, ax: Axes | None = None) -> Des
     ax.invert_yaxis()
     ref = result.reference_group
     if ref is not None:
-        ref_rate = float(t.loc[ref, "selection_rate"])
+        ref_rate = float(t["selection_rate"].to_numpy()[t.index.get_loc(ref)])
         limit = ref_rate / 0.8 if result.positive_is == "adverse" else ref_rate * 0.8
         ax.axvline(
             limit,

@@ -180,17 +180,17 @@ def generate_benefit_claims(
     )
     flagged = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
 
-    def labels(options: tuple[str, ...], codes: np.ndarray) -> pd.Categorical:
-        return pd.Categorical.from_codes(codes, categories=list(options))
+    def labels(options: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
+        return np.asarray(options)[codes]
 
     months = np.asarray(_month_labels(start_year, n_months))
     return pd.DataFrame(
         {
             "claim_id": [f"BC{i:06d}" for i in range(1, n + 1)],
             "month": months[month_index],
-            "region": labels(REGIONS, region).astype(str),
-            "benefit_type": labels(BENEFIT_TYPES, benefit).astype(str),
-            "channel": labels(CHANNELS, channel).astype(str),
+            "region": labels(REGIONS, region),
+            "benefit_type": labels(BENEFIT_TYPES, benefit),
+            "channel": labels(CHANNELS, channel),
             "claim_amount": amount.astype(int),
             "household_size": household.astype(int),
             "declared_income": income.astype(int),
@@ -200,9 +200,9 @@ def generate_benefit_claims(
             "days_to_submit": pd.Series(days.astype(int), dtype="Int64").mask(days_missing),
             "previous_flags": previous_flags.astype(int),
             "area_deprivation_decile": decile.astype(int),
-            "sex": labels(SEXES, sex).astype(str),
-            "age_band": labels(AGE_BANDS, age).astype(str),
-            "ethnic_group": labels(ETHNIC_GROUPS, ethnic).astype(str),
+            "sex": labels(SEXES, sex),
+            "age_band": labels(AGE_BANDS, age),
+            "ethnic_group": labels(ETHNIC_GROUPS, ethnic),
             "disability": np.where(disability, "yes", "no"),
             "flagged": flagged,
         }

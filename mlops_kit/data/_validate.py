@@ -225,7 +225,7 @@ def _check_target(
         return TargetInfo(
             name=target,
             task=task,
-            summary={k: float(v) for k, v in y.describe().items() if k != "count"},
+            summary={str(k): float(v) for k, v in y.describe().items() if k != "count"},
         )
 
     counts = y.value_counts(sort=True)
