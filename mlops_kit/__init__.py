@@ -78,7 +78,30 @@ _SUBMODULES = (
     "widgets",
 )
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "ArtefactError",
+    "ConfigError",
+    "DataValidationError",
+    "MlopsKitError",
+    "PipelineConfig",
+    "PipelineError",
+    "__version__",
+    "build_pipeline",
+    "classification_metrics",
+    "evaluate_predictions",
+    "fairness_report",
+    "group_metrics",
+    "list_datasets",
+    "load_config",
+    "load_dataset",
+    "metrics_by_period",
+    "regression_metrics",
+    "run_pipeline",
+    "split_data",
+    "threshold_analysis",
+    "train_model",
+    "validate_table",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,26 +26,16 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str = "") -> Iterator[P
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
-    # mkstemp creates files readable by their owner only; give the result the
-    # permissions an ordinary new file gets (shared course folders need to read it).
-    tmp_path.chmod(0o666 & ~_current_umask())
+    # O_EXCL makes the name ours; mode 0o666 lets the umask decide the permissions, as
+    # for any new file (tempfile.mkstemp would leave it readable by its owner only).
+    tmp_path = target.parent / f".{target.name}.{secrets.token_hex(8)}{suffix or '.tmp'}"
+    os.close(os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield tmp_path
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _atomic_write(path: str | os.PathLike[str], write: Callable[[IO[str]], None]) -> Path:

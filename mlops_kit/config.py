@@ -19,7 +19,6 @@ on one line naming the key, the rule and the value received.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 
 __all__ = [
     "STAGE_PARAMS",
@@ -214,8 +213,7 @@ def _format_error(err: Mapping[str, Any], model: type[BaseModel]) -> str:
     got = err.get("input")
     keys = _valid_keys(model)
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(loc, keys, n=1, cutoff=0.6)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(loc, keys)
         return (
             f"Unknown config key '{loc}' (got {got!r}): keys must be among the schema's. "
             f"Valid keys: {', '.join(keys)}.{hint}"

@@ -6,6 +6,8 @@ so a learner can fix it without reading a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 __all__ = [
     "ArtefactError",
     "ConfigError",
@@ -13,7 +15,22 @@ __all__ = [
     "GovernanceWarning",
     "MlopsKitError",
     "PipelineError",
+    "did_you_mean",
 ]
+
+
+def did_you_mean(name: str, options: Iterable[str]) -> str:
+    """A " Did you mean 'x'?" hint for a near-miss name, or an empty string.
+
+    Examples
+    --------
+    >>> did_you_mean("ethnicity", ["sex", "ethnic_group"])
+    " Did you mean 'ethnic_group'?"
+    """
+    import difflib
+
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
+    return f" Did you mean '{close[0]}'?" if close else ""
 
 
 class MlopsKitError(Exception):

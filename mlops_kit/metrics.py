@@ -155,6 +155,23 @@ def regression_metrics(y_true: Any, y_pred: Any) -> dict[str, float]:
     }
 
 
+def _labels_and_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 labels and finite scores of the same length, or a clear error."""
+    yt = _as_binary(y_true, "y_true")
+    ys = np.asarray(y_score, dtype=float)
+    if yt.shape != ys.shape:
+        raise DataValidationError(
+            f"y_true and y_score must have the same length; got {len(yt)} and {len(ys)}."
+        )
+    bad = ~np.isfinite(ys)
+    if bad.any():
+        raise DataValidationError(
+            f"y_score must hold finite numbers; {int(bad.sum())} value(s) are missing or "
+            f"infinite, first at position {int(np.flatnonzero(bad)[0])}."
+        )
+    return yt, ys
+
+
 def _counts_at_thresholds(
     y_true: np.ndarray, y_score: np.ndarray, thresholds: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -203,8 +220,7 @@ def threshold_analysis(
     """
     import pandas as pd
 
-    yt = _as_binary(y_true, "y_true")
-    ys = np.asarray(y_score, dtype=float)
+    yt, ys = _labels_and_scores(y_true, y_score)
     ts = (
         np.round(np.arange(0.05, 0.951, 0.05), 2)
         if thresholds is None
@@ -233,7 +249,17 @@ def threshold_analysis(
         }
     )
     if groups is not None:
-        g = pd.Series(np.asarray(groups)).astype(str)
+        raw = pd.Series(np.asarray(groups, dtype=object))
+        if len(raw) != len(yt):
+            raise DataValidationError(
+                f"groups must have one value per row ({len(yt)}); got {len(raw)}."
+            )
+        if raw.isna().any():
+            raise DataValidationError(
+                f"groups has {int(raw.isna().sum())} missing value(s); give every row a "
+                "group (for example 'not recorded')."
+            )
+        g = raw.astype(str)
         for name in sorted(g.unique()):
             mask = (g == name).to_numpy()
             g_tp, g_fp, g_n, _ = _counts_at_thresholds(yt[mask], ys[mask], ts)
@@ -259,8 +285,7 @@ def metrics_by_period(
     import pandas as pd
     from sklearn import metrics as skm
 
-    yt = _as_binary(y_true, "y_true")
-    ys = np.asarray(y_score, dtype=float)
+    yt, ys = _labels_and_scores(y_true, y_score)
     p = np.asarray(periods)
     rows = []
     for period in np.unique(p):

@@ -189,6 +189,9 @@ def build_pipeline(
             verbose_feature_names_out=False,
         )
     is_category = [True] * len(categorical) + [False] * len(numeric)
+    # Forests run on one thread: with several, scikit-learn adds the trees' predictions
+    # in whatever order the threads finish, so scores differ in the last bit between
+    # runs and a re-run would not reproduce its metrics exactly.
     estimators: dict[tuple[str, str], Any] = {
         ("classification", "logistic"): lambda: LogisticRegression(max_iter=2000),
         ("regression", "linear"): lambda: Ridge(alpha=1.0),
@@ -199,10 +202,10 @@ def build_pipeline(
             categorical_features=is_category, random_state=seed
         ),
         ("classification", "rf"): lambda: RandomForestClassifier(
-            n_estimators=100, min_samples_leaf=20, n_jobs=-1, random_state=seed
+            n_estimators=100, min_samples_leaf=20, random_state=seed
         ),
         ("regression", "rf"): lambda: RandomForestRegressor(
-            n_estimators=100, min_samples_leaf=5, n_jobs=-1, random_state=seed
+            n_estimators=100, min_samples_leaf=5, random_state=seed
         ),
     }
     estimator = estimators[(task, model)]()

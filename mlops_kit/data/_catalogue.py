@@ -14,7 +14,7 @@ from .._io import atomic_write_text
 from .._resources import resource_path
 from ..errors import DataValidationError
 from ._generate import generate_benefit_claims, generate_hospital_admissions
-from ._read import read_csv
+from ._read import file_line, read_csv
 from ._validate import TableProfile, validate_table
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ class BundledDataset:
     protected: tuple[str, ...]
     time_column: str
     exclude: tuple[str, ...]
+    columns: tuple[str, ...]
     numeric: tuple[str, ...]
-    text: tuple[str, ...]
     generate: Callable[[], pd.DataFrame]
 
     @property
@@ -68,12 +68,17 @@ class BundledDataset:
         return resource_path(f"data/configs/{self.name}.yml")
 
     @property
-    def columns(self) -> tuple[str, ...]:
-        """Every column, in file order."""
-        return self.text + self.numeric
+    def text(self) -> tuple[str, ...]:
+        """The columns that hold text, in file order."""
+        return tuple(c for c in self.columns if c not in self.numeric)
 
 
-_BENEFIT_NUMERIC = (
+_BENEFIT_COLUMNS = (
+    "claim_id",
+    "month",
+    "region",
+    "benefit_type",
+    "channel",
     "claim_amount",
     "household_size",
     "declared_income",
@@ -83,20 +88,16 @@ _BENEFIT_NUMERIC = (
     "days_to_submit",
     "previous_flags",
     "area_deprivation_decile",
-    "flagged",
-)
-_BENEFIT_TEXT = (
-    "claim_id",
-    "month",
-    "region",
-    "benefit_type",
-    "channel",
     "sex",
     "age_band",
     "ethnic_group",
     "disability",
+    "flagged",
 )
-_ADMISSIONS_NUMERIC = (
+_BENEFIT_NUMERIC = (*_BENEFIT_COLUMNS[5:14], "flagged")
+_ADMISSIONS_COLUMNS = (
+    "week_start",
+    "region",
     "population_thousands",
     "week_of_year",
     "mean_temperature_c",
@@ -107,6 +108,7 @@ _ADMISSIONS_NUMERIC = (
     "admissions_4wk_mean",
     "emergency_admissions",
 )
+_ADMISSIONS_NUMERIC = _ADMISSIONS_COLUMNS[2:]
 
 _DATASETS = {
     d.name: d
@@ -121,8 +123,8 @@ _DATASETS = {
             protected=("sex", "age_band", "ethnic_group", "disability"),
             time_column="month",
             exclude=("claim_id",),
+            columns=_BENEFIT_COLUMNS,
             numeric=_BENEFIT_NUMERIC,
-            text=_BENEFIT_TEXT,
             generate=generate_benefit_claims,
         ),
         BundledDataset(
@@ -135,8 +137,8 @@ _DATASETS = {
             protected=(),
             time_column="week_start",
             exclude=(),
+            columns=_ADMISSIONS_COLUMNS,
             numeric=_ADMISSIONS_NUMERIC,
-            text=("week_start", "region"),
             generate=generate_hospital_admissions,
         ),
     )
@@ -165,17 +167,18 @@ def dataset_info(name: str) -> BundledDataset:
         ) from None
 
 
-def _check_schema(df: pd.DataFrame, info: BundledDataset, source: str) -> None:
+def _check_schema(df: pd.DataFrame, info: BundledDataset, path: Path) -> None:
     """Check a table has the bundled dataset's columns, with the right types."""
     import pandas as pd
 
-    expected = info.text + info.numeric
-    for col in expected:
+    source = f"'{path.name}'"
+    for col in info.columns:
         if col not in df.columns:
             raise DataValidationError(
                 f"Column '{col}' of the {info.name} schema is missing from {source}; "
-                f"expected columns: {', '.join(expected)}.",
+                f"expected columns: {', '.join(info.columns)}.",
                 column=col,
+                path=str(path),
             )
     for col in info.numeric:
         s = df[col]
@@ -184,11 +187,11 @@ def _check_schema(df: pd.DataFrame, info: BundledDataset, source: str) -> None:
         as_number = pd.to_numeric(s, errors="coerce")
         bad = (as_number.isna() & s.notna()).to_numpy()
         pos = int(np.flatnonzero(bad)[0]) if bad.any() else 0
-        # +2: one for the header line, one because file lines count from 1.
         raise DataValidationError(
-            f"Column '{col}' in {source} must be numeric; line {pos + 2} holds "
+            f"Column '{col}' in {source} must be numeric; line {file_line(path, pos)} holds "
             f"{s.iloc[pos]!r} (type {type(s.iloc[pos]).__name__}).",
             column=col,
+            path=str(path),
         )
 
 
@@ -218,10 +221,9 @@ def load_dataset(
     info = dataset_info(name)
     file = Path(path) if path is not None else info.path
     df = read_csv(file, dtype=dict.fromkeys(info.text, "str"))
-    source = f"'{file.name}'"
-    _check_schema(df, info, source)
+    _check_schema(df, info, file)
     if validate:
-        profile_dataset(df, info, source=source)
+        profile_dataset(df, info, source=f"'{file.name}'")
     return df
 
 

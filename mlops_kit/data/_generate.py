@@ -247,7 +247,7 @@ def _bank_holiday_weeks(week_starts: pd.DatetimeIndex) -> np.ndarray:
             pd.Timestamp(year, 12, 26),
         ]
     hol = pd.DatetimeIndex(holidays)
-    week_of_holiday = hol - pd.to_timedelta(hol.weekday, unit="D")
+    week_of_holiday = hol - pd.to_timedelta(hol.day_of_week, unit="D")
     return week_starts.isin(week_of_holiday).astype(int)
 
 

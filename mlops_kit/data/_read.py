@@ -14,7 +14,7 @@ from ..errors import DataValidationError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["check_readable", "read_csv", "read_header"]
+__all__ = ["check_readable", "file_line", "read_csv", "read_header"]
 
 _CHUNK = 1 << 20
 
@@ -149,3 +149,22 @@ def read_csv(
             path=shown,
         )
     return df
+
+
+def file_line(path: str | os.PathLike[str], row: int) -> int:
+    """The line of a CSV file on which data row ``row`` (0-based, as pandas counts) ends.
+
+    Counts as pandas reads: blank lines are skipped and a quoted field may span
+    several lines. Used to point error messages at the line to fix.
+    """
+    with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        seen = -1
+        for record in reader:
+            if not record:  # pandas skips blank lines
+                continue
+            seen += 1
+            if seen == row:
+                return reader.line_num
+    raise ValueError(f"{path} has no data row {row}")

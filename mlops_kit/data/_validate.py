@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..errors import ConfigError, DataValidationError
+from ..errors import ConfigError, DataValidationError, did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,11 +147,6 @@ class TableProfile:
         )
 
 
-def _did_you_mean(name: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return f" Did you mean '{close[0]}'?" if close else ""
-
-
 def _column_list(columns: Sequence[str], limit: int = 25) -> str:
     shown = ", ".join(columns[:limit])
     return shown + (f", ... ({len(columns)} in all)" if len(columns) > limit else "")
@@ -210,10 +204,12 @@ def _check_target(
             )
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
-            sample = y[pd.to_numeric(y, errors="coerce").isna()].iloc[0]
+            not_numbers = y[pd.to_numeric(y, errors="coerce").isna()]
+            sample = (not_numbers if len(not_numbers) else y).iloc[0]
             raise DataValidationError(
                 f"Target column '{target}' in {source} must be numeric for regression; "
-                f"found {sample!r}. Use task: classification for a class label.",
+                f"found {y.dtype!s} values such as {_json_value(sample)!r}. Use task: "
+                "classification for a class label.",
                 column=target,
             )
         if y.nunique() < 2:
@@ -450,7 +446,7 @@ def validate_table(
         if col not in df.columns:
             raise DataValidationError(
                 f"Column '{col}' ({role}) is not in {source}. Columns found: "
-                f"{_column_list(columns)}.{_did_you_mean(col, columns)}",
+                f"{_column_list(columns)}.{did_you_mean(col, columns)}",
                 column=col,
             )
     roles_given: dict[str, str] = {}

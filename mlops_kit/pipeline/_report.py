@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io import atomic_write_text, read_json
+from ..errors import ArtefactError
 from ..metrics import METRIC_GLOSSARY
 
 __all__ = ["render_report"]
@@ -91,6 +92,17 @@ def render_report(run_dir: Path, out: Path) -> Path:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    try:
+        html = _render(env, run_dir)
+    except jinja2.TemplateError as exc:
+        # Re-raised without the template's frames, which IPython cannot format.
+        raise ArtefactError(
+            f"The report for {run_dir} could not be rendered: {type(exc).__name__}: {exc}"
+        ) from None
+    return atomic_write_text(out, html)
+
+
+def _render(env: Any, run_dir: Path) -> str:
     dataset = read_json(run_dir / "dataset.json")
     training = read_json(run_dir / "training.json")
     metrics = read_json(run_dir / "metrics.json")
@@ -106,7 +118,7 @@ def render_report(run_dir: Path, out: Path) -> Path:
         for k in METRIC_GLOSSARY
         if k in metrics and not isinstance(metrics[k], dict | list)
     ]
-    html = env.get_template("report.html.j2").render(
+    html: str = env.get_template("report.html.j2").render(
         run_id=status.get("run_id", run_dir.name),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         dataset=dataset,
@@ -121,4 +133,4 @@ def render_report(run_dir: Path, out: Path) -> Path:
         notebooks=notebooks,
         status=status,
     )
-    return atomic_write_text(out, html)
+    return html

@@ -18,13 +18,20 @@ from .._io import atomic_write_json, atomic_write_text, read_json
 from .._resources import resource_path
 from ..config import STAGE_PARAMS, PipelineConfig
 from ..data import check_readable, read_header
-from ..errors import ConfigError, DataValidationError, MlopsKitError, PipelineError
+from ..errors import (
+    ConfigError,
+    DataValidationError,
+    MlopsKitError,
+    PipelineError,
+    did_you_mean,
+)
 
 __all__ = [
     "STAGES",
     "RunResult",
     "RunStatus",
     "Stage",
+    "execute_notebook",
     "preflight",
     "run_pipeline",
     "stage_notebook",
@@ -105,11 +112,8 @@ def preflight(config: PipelineConfig) -> None:
         named.append(("time_column", config.time_column))
     missing = [(key, col) for key, col in named if col not in header]
     if missing:
-        import difflib
-
         key, col = missing[0]
-        close = difflib.get_close_matches(col, header, n=1, cutoff=0.6)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(col, header)
         raise DataValidationError(
             f"Config key '{key}' names column '{col}', which is not in "
             f"'{Path(config.data).name}'. Columns found: {', '.join(header[:30])}.{hint}",
@@ -118,17 +122,38 @@ def preflight(config: PipelineConfig) -> None:
         )
 
 
-def _kernel_config() -> Any:
-    """Kernel manager settings: CurveZMQ encryption where the kernel supports it.
+def execute_notebook(
+    notebook: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    parameters: dict[str, Any] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> Any:
+    """Execute a notebook with papermill in this process, as the pipeline does.
 
-    ipykernel 7.3 and later warn at every start when kernel traffic is unencrypted
-    TCP; "auto" provisions keys when the kernelspec declares support.
+    Uses the ``python3`` kernel (this environment's Python) and encrypts the kernel's
+    traffic where the kernel supports it: ipykernel 7.3 and later warn at every
+    start when it is unencrypted TCP. Returns the executed notebook.
+
+    Raises
+    ------
+    papermill.PapermillExecutionError
+        A cell raised; ``output`` still holds the notebook with the error shown.
     """
+    import papermill as pm
     from traitlets.config import Config
 
     config = Config()
     config.KernelManager.transport_encryption = "auto"
-    return config
+    return pm.execute_notebook(
+        str(notebook),
+        str(output),
+        parameters=parameters or {},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=None if cwd is None else str(cwd),
+        config=config,
+    )
 
 
 def _slug(text: str) -> str:
@@ -191,8 +216,6 @@ def run_pipeline(
         When a stage fails. The run folder stays, marked failed in ``status.json``,
         with the executed notebook showing the error; other runs are untouched.
     """
-    import papermill as pm
-
     if not isinstance(config, PipelineConfig):
         raise ConfigError(
             f"run_pipeline needs a PipelineConfig (from load_config); got {type(config).__name__}."
@@ -219,14 +242,11 @@ def run_pipeline(
         say(f"[{number}/{len(STAGES)}] {stage.value} ...")
         start = time.perf_counter()
         try:
-            pm.execute_notebook(
-                str(notebooks[stage]),
-                str(out_nb),
+            execute_notebook(
+                notebooks[stage],
+                out_nb,
                 parameters={"run_dir": str(run_dir), **stage_parameters(stage, config)},
-                kernel_name="python3",
-                progress_bar=False,
-                cwd=str(run_dir),
-                config=_kernel_config(),
+                cwd=run_dir,
             )
         except BaseException as exc:
             message = _failure_message(exc)

@@ -1,0 +1,57 @@
+"""Interactive views for the lessons, built on ipywidgets.
+
+Each view is a thin ``VBox`` over a plain, tested function, which a notebook can
+also call directly so that it runs unattended (papermill fires no widget events):
+
+* :class:`ThresholdExplorer` over :func:`threshold_summary`: move a slider and see
+  precision, recall, F1 and each group's flag rate at that threshold.
+* :class:`MatchingQuiz` over :func:`grade_matching`: match items with dropdowns (the
+  keyboard alternative to drag and drop), with :data:`METRIC_SCENARIOS` for the
+  metrics lesson.
+* :class:`PollWidget` over :func:`save_poll_answer`: learners answer into a shared
+  folder; a facilitator gathers the answers with :func:`load_poll_answers` and
+  charts them with :func:`poll_chart`.
+
+Every view works with the keyboard alone, labels its controls for screen readers,
+gives feedback in words (never colour alone), and carries CSS classes starting
+``mlops-`` for browser tests.
+
+Examples
+--------
+>>> from mlops_kit.widgets import MatchingQuiz, METRIC_OPTIONS, METRIC_SCENARIOS
+>>> quiz = MatchingQuiz(METRIC_SCENARIOS, options=METRIC_OPTIONS)
+>>> quiz.check().summary()
+'0 of 6 correct. 6 not answered yet.'
+"""
+
+from __future__ import annotations
+
+from ._poll import POLL_COLUMNS, PollWidget, load_poll_answers, poll_chart, save_poll_answer
+from ._quiz import (
+    METRIC_OPTIONS,
+    METRIC_SCENARIOS,
+    MarkedAnswer,
+    MatchingQuiz,
+    QuizItem,
+    QuizResult,
+    grade_matching,
+)
+from ._threshold import ThresholdExplorer, ThresholdSummary, threshold_summary
+
+__all__ = [
+    "METRIC_OPTIONS",
+    "METRIC_SCENARIOS",
+    "POLL_COLUMNS",
+    "MarkedAnswer",
+    "MatchingQuiz",
+    "PollWidget",
+    "QuizItem",
+    "QuizResult",
+    "ThresholdExplorer",
+    "ThresholdSummary",
+    "grade_matching",
+    "load_poll_answers",
+    "poll_chart",
+    "save_poll_answer",
+    "threshold_summary",
+]

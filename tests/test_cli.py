@@ -1,0 +1,123 @@
+"""The `mlops-kit` command line, as analysts use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlops_kit.cli import main
+from mlops_kit.data import dataset_info
+
+CLAIMS_CONFIG = str(dataset_info("benefit_claims").config)
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("mlops-kit")
+    return subprocess.run(
+        [str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+@pytest.mark.slow
+def test_run_prints_progress_then_the_run_folder_last(tmp_path: Path) -> None:
+    proc = _run(
+        [
+            "run",
+            "--config",
+            CLAIMS_CONFIG,
+            "--set",
+            "cv_folds=0",
+            "--set",
+            "n_bootstrap=0",
+            "--set",
+            "model=logistic",
+        ],
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    run_dir = Path(lines[-1])
+    assert run_dir.parent == tmp_path / "runs"
+    assert lines[-2] == f"Report: {run_dir / 'report.html'}"
+    assert (run_dir / "report.html").is_file()
+    for stage in ("validate", "train", "evaluate", "report"):
+        assert f"] {stage} done in " in proc.stderr
+    assert "WARNING" not in proc.stderr, "kernels must start without warnings"
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert set(metrics) >= {"roc_auc", "recall", "precision", "f1", "fairness"}
+    config = (run_dir / "config.yml").read_text()
+    assert "model: logistic" in config
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--set", "modle=rf"], "Unknown config key 'modle' (got 'rf')"),
+        (["--set", "seed=one"], "Config key 'seed' must be a valid integer; got 'one' (str)."),
+        (["--set", "split=weekly"], "Config key 'split' must be one of 'random' or 'time'"),
+        (["--set", "data=missing.csv"], "Data file"),
+        (["--set", "target=flaged"], "Did you mean 'flagged'?"),
+        (["--set", "seed"], "Override 'seed' must look like key=value"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(
+    args: list[str],
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", "--config", CLAIMS_CONFIG, *args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1
+    assert err[0].startswith("mlops-kit: error: ")
+    assert expected in err[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_config_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "--config", str(tmp_path / "nope.yml")])
+    assert code == 2
+    assert "Config file" in capsys.readouterr().err
+
+
+def test_check_validates_without_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--config", CLAIMS_CONFIG]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Config and data are valid: 42,000 rows; target 'flagged'; 12 features; 4 protected" in out
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_data_list_and_generate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "benefit_claims: Benefit claims" in out
+    assert "hospital_admissions:" in out
+    assert main(["data", "generate", "--out", str(tmp_path)]) == 0
+    for name in ("benefit_claims", "hospital_admissions"):
+        info = dataset_info(name)
+        assert (tmp_path / info.filename).read_bytes() == info.path.read_bytes()
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["run"])
+    assert info.value.code == 2
+    assert "--config" in capsys.readouterr().err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("mlops-kit 0.")

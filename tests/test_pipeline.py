@@ -1,0 +1,328 @@
+"""The automated pipeline, run the way analysts and facilitators run it."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import typing
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+import pandas as pd
+import papermill as pm
+import pytest
+import yaml
+from fairlearn.metrics import demographic_parity_ratio, equalized_odds_difference
+from sklearn import metrics as skm
+
+from mlops_kit.config import STAGE_PARAMS, load_config, validate_params
+from mlops_kit.data import dataset_info
+from mlops_kit.errors import ArtefactError, ConfigError, DataValidationError, PipelineError
+from mlops_kit.pipeline import (
+    STAGES,
+    RunStatus,
+    preflight,
+    run_pipeline,
+    stage_notebook,
+    train_stage,
+    validate_stage,
+)
+
+FAST = {"cv_folds": 2, "n_bootstrap": 50}
+RUN_FILES = {
+    "config.yml",
+    "status.json",
+    "dataset.json",
+    "training.json",
+    "model.skops",
+    "predictions.csv",
+    "metrics.json",
+    "figures.json",
+    "report.html",
+}
+
+
+def _digest_tree(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def claims_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One full run of the bundled benefit-claims config (as `make pipeline` does)."""
+    runs = tmp_path_factory.mktemp("runs")
+    config = load_config(dataset_info("benefit_claims").config, FAST)
+    messages: list[str] = []
+    result = run_pipeline(config, runs_dir=runs, progress=messages.append)
+    assert result.status is RunStatus.SUCCEEDED
+    assert messages[0] == "[1/4] validate ..."
+    assert messages[-1].startswith("[4/4] report done in ")
+    return result.run_dir
+
+
+@pytest.mark.xdist_group("claims_run")
+def test_run_folder_holds_every_artefact(claims_run: Path) -> None:
+    names = {p.name for p in claims_run.iterdir() if p.is_file()}
+    assert names >= RUN_FILES
+    executed = sorted(p.name for p in (claims_run / "notebooks").glob("*.ipynb"))
+    assert executed == [stage_notebook(s).name for s in STAGES]
+    status = json.loads((claims_run / "status.json").read_text())
+    assert status["status"] == "succeeded"
+    assert [s["stage"] for s in status["stages"]] == [s.value for s in STAGES]
+    # Executed notebooks keep static results (tables, figures) for readers.
+    evaluate = nbformat.read(claims_run / "notebooks" / "30_evaluate.ipynb", as_version=4)
+    html = [
+        o for c in evaluate.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})
+    ]
+    assert any("Flag rate by ethnic_group" in o["data"]["text/html"] for o in html)
+    # The config of the run is recorded and can be loaded again.
+    again = load_config(claims_run / "config.yml")
+    assert again.model == "hgb"
+    assert again.cv_folds == 2
+
+
+@pytest.mark.xdist_group("claims_run")
+def test_metrics_file_equals_scikit_learn_and_fairlearn_on_the_predictions(
+    claims_run: Path,
+) -> None:
+    metrics = json.loads((claims_run / "metrics.json").read_text())
+    p = pd.read_csv(claims_run / "predictions.csv")
+    assert {"y_true", "y_pred", "y_score", "sex", "age_band", "ethnic_group"} <= set(p.columns)
+    assert metrics["n_test"] == len(p) == 10_500
+    assert metrics["roc_auc"] == pytest.approx(skm.roc_auc_score(p.y_true, p.y_score))
+    assert metrics["recall"] == pytest.approx(skm.recall_score(p.y_true, p.y_pred))
+    assert metrics["precision"] == pytest.approx(skm.precision_score(p.y_true, p.y_pred))
+    assert metrics["pr_auc"] == pytest.approx(skm.average_precision_score(p.y_true, p.y_score))
+    assert metrics["brier"] == pytest.approx(skm.brier_score_loss(p.y_true, p.y_score))
+    tn, fp, fn, tp = skm.confusion_matrix(p.y_true, p.y_pred).ravel()
+    assert metrics["confusion_matrix"] == {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
+    assert (p.y_pred == (p.y_score >= 0.3)).all()
+
+    fairness = metrics["fairness"]
+    assert set(fairness) == {"sex", "age_band", "ethnic_group", "disability"}
+    eth = fairness["ethnic_group"]
+    assert eth["rate_compared"] == "flag rate"
+    assert eth["demographic_parity_ratio"] == pytest.approx(
+        demographic_parity_ratio(p.y_true, p.y_pred, sensitive_features=p.ethnic_group)
+    )
+    assert eth["equalized_odds_difference"] == pytest.approx(
+        equalized_odds_difference(p.y_true, p.y_pred, sensitive_features=p.ethnic_group)
+    )
+    # The built-in proxy bias shows: groups B and C are flagged too often.
+    assert eth["four_fifths"]["passed"] is False
+    assert eth["four_fifths"]["reference_group"] == "Group A"
+    assert {"Group B", "Group C"} <= set(eth["four_fifths"]["failing_groups"])
+    low, high = eth["confidence_intervals"]["demographic_parity_ratio"]
+    assert low < eth["demographic_parity_ratio"] < high
+    # The tiny 16-17 age band is not judged.
+    age = fairness["age_band"]
+    assert age["insufficient_groups"] == ["16-17"]
+    verdicts = {g["group"]: g["verdict"] for g in age["groups"]}
+    assert verdicts["16-17"] == "insufficient data"
+    assert len(metrics["by_period"]) == 6
+
+
+@pytest.mark.xdist_group("claims_run")
+def test_report_is_self_contained_and_describes_every_figure(claims_run: Path) -> None:
+    html = (claims_run / "report.html").read_text(encoding="utf-8")
+    figures = json.loads((claims_run / "figures.json").read_text())
+    assert {f["name"] for f in figures} >= {"roc", "confusion_matrix", "fairness_ethnic_group"}
+    for fig in figures:
+        assert (claims_run / fig["file"]).stat().st_size > 1000
+        assert len(fig["description"]) > 60
+        assert f'alt="{fig["title"]}"' in html
+        assert fig["description"].split(".")[0] in html
+    assert html.count("<img ") == len(figures)
+    assert 'src="data:image/png;base64,' in html
+    assert "http" not in html.split("<body>")[0], "the report must not fetch anything"
+    for section in ("Summary", "Data", "Model and training", "Fairness", "Reproducibility"):
+        assert f">{section}<" in html
+    assert "Four-fifths rule by ethnic_group: FAILS." in html
+    assert '<html lang="en-GB">' in html
+
+
+@pytest.mark.slow
+def test_pipeline_runs_on_a_csv_it_has_never_seen(unseen_csv: Path, tmp_path: Path) -> None:
+    config_file = tmp_path / "survey.yml"
+    config_file.write_text(
+        f"data: {unseen_csv.name}\ntarget: income band\npositive_label: '>50K'\n"
+        "protected: [sex]\nmodel: logistic\nseed: 3\ncv_folds: 3\nn_bootstrap: 0\n",
+        encoding="utf-8",
+    )
+    (tmp_path / unseen_csv.name).write_bytes(unseen_csv.read_bytes())
+    result = run_pipeline(load_config(config_file), runs_dir=tmp_path / "runs", progress=None)
+    metrics = result.metrics
+    p = pd.read_csv(result.run_dir / "predictions.csv")
+    assert metrics["roc_auc"] == pytest.approx(skm.roc_auc_score(p.y_true, p.y_score))
+    assert metrics["roc_auc"] > 0.6
+    assert set(metrics["fairness"]) == {"sex"}
+    dataset = json.loads((result.run_dir / "dataset.json").read_text())
+    excluded = dataset["profile"]["roles"]["excluded"]
+    assert excluded["Person Ref"].startswith("identifier")
+    assert dataset["profile"]["target"]["positive_label"] == ">50K"
+    assert result.report.is_file()
+
+
+@pytest.mark.slow
+def test_regression_pipeline_on_the_admissions_data(tmp_path: Path) -> None:
+    config = load_config(dataset_info("hospital_admissions").config, {"cv_folds": 2})
+    result = run_pipeline(config, runs_dir=tmp_path, progress=None)
+    metrics = result.metrics
+    p = pd.read_csv(result.run_dir / "predictions.csv")
+    assert metrics["task"] == "regression"
+    assert metrics["rmse"] == pytest.approx(skm.root_mean_squared_error(p.y_true, p.y_pred))
+    assert metrics["mae"] == pytest.approx(skm.mean_absolute_error(p.y_true, p.y_pred))
+    assert metrics["r2"] == pytest.approx(skm.r2_score(p.y_true, p.y_pred))
+    assert metrics["r2"] > 0.9
+    assert metrics["fairness"] == {}
+    assert "y_score" not in p.columns
+    html = result.report.read_text(encoding="utf-8")
+    assert "Predicted against actual" in html
+
+
+def _write_claims_copy(folder: Path, mutate: Any = None) -> Path:
+    df = pd.read_csv(dataset_info("benefit_claims").path).iloc[::6]
+    if mutate is not None:
+        df = mutate(df)
+    path = folder / "claims.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def _claims_config(data: Path, **extra: Any) -> Any:
+    return load_config(dataset_info("benefit_claims").config, {"data": str(data), **FAST, **extra})
+
+
+@pytest.mark.slow
+def test_a_failed_stage_marks_its_folder_and_leaves_other_runs_intact(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    earlier = runs / "20260101-000000-earlier-0000"
+    earlier.mkdir(parents=True)
+    (earlier / "metrics.json").write_text('{"roc_auc": 0.8}')
+    before = _digest_tree(runs)
+
+    def poison(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        df.loc[df.index[10], "flagged"] = np.nan
+        return df
+
+    data = _write_claims_copy(tmp_path, poison)
+    with pytest.raises(
+        PipelineError,
+        match=r"Stage 'validate' failed: DataValidationError: Target column 'flagged'",
+    ) as info:
+        run_pipeline(_claims_config(data), runs_dir=runs, progress=None)
+    failed = Path(info.value.run_dir)
+    status = json.loads((failed / "status.json").read_text())
+    assert status["status"] == "failed"
+    assert status["error"]["stage"] == "validate"
+    assert "1 missing value(s)" in status["error"]["message"]
+    assert not (failed / "report.html").exists()
+    assert (failed / "notebooks" / "10_validate.ipynb").is_file()
+    # The earlier run is byte for byte as it was.
+    assert {k: v for k, v in _digest_tree(runs).items() if k.startswith(earlier.name)} == before
+
+
+def test_bad_input_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    missing = _claims_config(tmp_path / "nowhere.csv")
+    with pytest.raises(DataValidationError, match=r"Data file '.*nowhere\.csv' was not found"):
+        run_pipeline(missing, runs_dir=runs, progress=None)
+    data = _write_claims_copy(tmp_path)
+    wrong_column = _claims_config(data, protected=["sex", "ethnicity"])
+    with pytest.raises(
+        DataValidationError,
+        match=r"Config key 'protected' names column 'ethnicity', which is not in 'claims\.csv'.*"
+        r"Did you mean 'ethnic_group'\?",
+    ):
+        run_pipeline(wrong_column, runs_dir=runs, progress=None)
+    with pytest.raises(ConfigError, match=r"needs a PipelineConfig"):
+        run_pipeline({"data": str(data)}, runs_dir=runs, progress=None)  # type: ignore[arg-type]
+    assert not runs.exists()
+
+
+def test_preflight_names_the_key_of_a_missing_target(tmp_path: Path) -> None:
+    data = _write_claims_copy(tmp_path)
+    with pytest.raises(DataValidationError, match=r"Config key 'target' names column 'flaged'"):
+        preflight(_claims_config(data, target="flaged"))
+
+
+@pytest.mark.slow
+def test_data_changed_between_stages_is_refused(tmp_path: Path) -> None:
+    data = _write_claims_copy(tmp_path)
+    run_dir = tmp_path / "run"
+    validate_stage(
+        run_dir,
+        data=str(data),
+        target="flagged",
+        positive_is="adverse",
+        protected=["sex"],
+        exclude=["claim_id"],
+        time_column="month",
+    )
+    with data.open("a", encoding="utf-8") as fh:
+        fh.write(data.read_text(encoding="utf-8").splitlines()[1] + "\n")
+    with pytest.raises(DataValidationError, match=r"changed after it was validated"):
+        train_stage(run_dir, cv_folds=0)
+
+
+def test_stages_refuse_bad_parameters_and_missing_inputs(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"train stage: Unknown config key 'modle'"):
+        train_stage(tmp_path, modle="rf")
+    with pytest.raises(
+        ConfigError, match=r"train stage: Config key 'seed' must be a valid integer"
+    ):
+        train_stage(tmp_path, seed="0")
+    with pytest.raises(ArtefactError, match=r"needs 'dataset\.json' in the run folder"):
+        train_stage(tmp_path)
+
+
+# --- The stage notebooks' papermill parameters against the config schema -------------
+
+
+def _papermill_type(annotation: Any) -> str:
+    """How papermill names a parameter's type, for a schema annotation."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Literal:
+        return type(args[0]).__name__
+    if origin in (list, tuple):
+        return origin.__name__
+    if args and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return f"Optional[{_papermill_type(rest[0])}]"
+        return "Union[" + ", ".join([*(_papermill_type(a) for a in rest), "None"]) + "]"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+@pytest.mark.parametrize("stage", [s.value for s in STAGES])
+def test_stage_notebook_parameters_match_the_config_schema(stage: str) -> None:
+    params = pm.inspect_notebook(str(stage_notebook(stage)))
+    section = STAGE_PARAMS[stage]
+    assert params["run_dir"]["inferred_type_name"] == "str"
+    declared = {k: v for k, v in params.items() if k != "run_dir"}
+    assert set(declared) == set(section.model_fields), "parameters differ from the schema section"
+    bundled = yaml.safe_load(dataset_info("benefit_claims").config.read_text())
+    defaults: dict[str, Any] = {}
+    for name, info in declared.items():
+        field = section.model_fields[name]
+        assert info["inferred_type_name"] == _papermill_type(field.annotation), name
+        assert info["help"], f"parameter {name} has no help comment for --help-notebook"
+        defaults[name] = ast.literal_eval(info["default"])
+    if not declared:
+        return
+    # Defaults validate against the schema and describe the bundled benefit-claims config.
+    validated = validate_params(defaults, model=section, source=f"{stage} notebook")
+    for name in declared:
+        expected = bundled.get(
+            name, section.model_fields[name].get_default(call_default_factory=True)
+        )
+        if name == "data":
+            expected = str((dataset_info("benefit_claims").config.parent / expected).resolve())
+        assert getattr(validated, name) == expected, name

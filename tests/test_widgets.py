@@ -1,0 +1,548 @@
+"""Widgets driven as a learner would, without a browser: set values, click, read the text.
+
+Numbers are checked against scikit-learn and pandas computed independently here;
+widgets are found by the CSS classes that the browser tests select on.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+from sklearn.metrics import confusion_matrix, f1_score, precision_score, recall_score
+
+from mlops_kit.errors import ConfigError, DataValidationError
+from mlops_kit.widgets import (
+    METRIC_OPTIONS,
+    METRIC_SCENARIOS,
+    POLL_COLUMNS,
+    MatchingQuiz,
+    PollWidget,
+    QuizItem,
+    ThresholdExplorer,
+    grade_matching,
+    load_poll_answers,
+    poll_chart,
+    save_poll_answer,
+    threshold_summary,
+)
+
+
+def find(widget: Any, css_class: str) -> list[Any]:
+    """Every widget under ``widget`` (itself included) carrying ``css_class``."""
+    found = [widget] if css_class in getattr(widget, "_dom_classes", ()) else []
+    for child in getattr(widget, "children", ()):
+        found += find(child, css_class)
+    return found
+
+
+def only(widget: Any, css_class: str) -> Any:
+    matches = find(widget, css_class)
+    assert len(matches) == 1, f"expected one widget with class {css_class}, got {len(matches)}"
+    return matches[0]
+
+
+def text_of(markup: str) -> str:
+    """What a screen reader would read from an HTML widget's value."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+# --------------------------------------------------------------------------- threshold
+
+
+@pytest.fixture
+def scored(rng: np.random.Generator) -> pd.DataFrame:
+    """400 cases in three groups with informative, overlapping scores."""
+    n = 400
+    group = rng.choice(["north", "south", "west"], n, p=[0.5, 0.3, 0.2])
+    y = (rng.random(n) < np.where(group == "west", 0.35, 0.2)).astype(int)
+    score = np.clip(0.25 + 0.35 * y + rng.normal(0, 0.18, n), 0.001, 0.999)
+    return pd.DataFrame({"y_true": y, "y_score": score, "group": group})
+
+
+def expected_at(frame: pd.DataFrame, threshold: float, group_col: str) -> dict[str, Any]:
+    """The metrics at ``threshold``, computed independently with scikit-learn and pandas."""
+    y, pred = frame["y_true"].to_numpy(), (frame["y_score"] >= threshold).astype(int).to_numpy()
+    tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
+    rates = (frame["y_score"] >= threshold).groupby(frame[group_col].astype(str)).mean()
+    return {
+        "precision": precision_score(y, pred, zero_division=0),
+        "recall": recall_score(y, pred, zero_division=0),
+        "f1": f1_score(y, pred, zero_division=0),
+        "flag_rate": pred.mean(),
+        "counts": (int(tp), int(fp), int(fn), int(tn)),
+        "group_flag_rates": rates.to_dict(),
+    }
+
+
+@pytest.mark.parametrize("threshold", [0.2, 0.37, 0.5, 0.8])
+def test_threshold_summary_matches_scikit_learn(scored: pd.DataFrame, threshold: float) -> None:
+    s = threshold_summary(scored["y_true"], scored["y_score"], threshold, groups=scored["group"])
+    want = expected_at(scored, threshold, "group")
+    assert s.threshold == threshold
+    assert s.precision == pytest.approx(want["precision"])
+    assert s.recall == pytest.approx(want["recall"])
+    assert s.f1 == pytest.approx(want["f1"])
+    assert s.flag_rate == pytest.approx(want["flag_rate"])
+    assert (s.tp, s.fp, s.fn, s.tn) == want["counts"]
+    assert s.group_flag_rates == pytest.approx(want["group_flag_rates"])
+    frame = s.to_frame()["value"]
+    assert frame["recall"] == pytest.approx(want["recall"])
+    assert frame["selection rate: west"] == pytest.approx(want["group_flag_rates"]["west"])
+
+
+def test_explorer_on_claims_matches_scikit_learn(claims_predictions: pd.DataFrame) -> None:
+    p = claims_predictions
+    explorer = ThresholdExplorer(
+        p["y_true"], p["y_score"], groups=p["ethnic_group"], positive_is="adverse"
+    )
+    explorer.slider.value = 0.3
+
+    want = expected_at(p, 0.3, "ethnic_group")
+    r = explorer.result
+    assert explorer.value == 0.3
+    assert r.threshold == 0.3
+    assert r.precision == pytest.approx(want["precision"])
+    assert r.recall == pytest.approx(want["recall"])
+    assert r.f1 == pytest.approx(want["f1"])
+    assert (r.tp, r.fp, r.fn, r.tn) == want["counts"]
+    assert r.group_flag_rates == pytest.approx(want["group_flag_rates"])
+
+    shown = text_of(only(explorer, "mlops-threshold-table").value)
+    for group, rate in want["group_flag_rates"].items():
+        assert f"flag rate: {group} {rate:.1%}" in shown
+    assert f"share flagged {want['flag_rate']:.1%}" in shown
+    assert f"precision {want['precision']:.3f}" in shown
+    assert (
+        f"At 0.30 the model flags {want['flag_rate']:.1%} of cases; it catches "
+        f"{want['recall']:.0%} of the truly positive cases and {want['precision']:.0%} "
+        "of its flags are right."
+    ) in shown
+    assert only(explorer, "mlops-threshold-echo").value == (
+        f"threshold 0.30: recall {want['recall']:.3f}, precision {want['precision']:.3f}"
+    )
+
+
+def test_explorer_text_and_echo_follow_the_slider(scored: pd.DataFrame) -> None:
+    explorer = ThresholdExplorer(scored["y_true"], scored["y_score"], value=0.4)
+    table, echo = only(explorer, "mlops-threshold-table"), only(explorer, "mlops-threshold-echo")
+    before_table, before_echo = table.value, echo.value
+    assert echo.value.startswith("threshold 0.40: ")
+    assert "Metrics at threshold 0.40" in text_of(table.value)
+
+    explorer.slider.value = 0.65
+    want = expected_at(scored, 0.65, "group")
+    assert table.value != before_table
+    assert echo.value != before_echo
+    assert echo.value == (
+        f"threshold 0.65: recall {want['recall']:.3f}, precision {want['precision']:.3f}"
+    )
+    assert "At 0.65 the model selects" in text_of(table.value)
+    assert explorer.result.recall == pytest.approx(want["recall"])
+    # No groups given: the table has no group rows.
+    assert "selection rate:" not in text_of(table.value)
+
+    # A value with floating-point noise from the front end is read as the step it means.
+    explorer.slider.value = 0.1 + 0.2
+    assert explorer.result.threshold == 0.3
+    assert echo.value.startswith("threshold 0.30: ")
+
+
+def test_explorer_is_labelled_and_keyboard_ready(scored: pd.DataFrame) -> None:
+    explorer = ThresholdExplorer(scored["y_true"], scored["y_score"], value=0.3)
+    slider = explorer.slider
+    assert only(explorer, "mlops-threshold-slider") is slider
+    assert find(explorer, "mlops-threshold-explorer") == [explorer]
+    assert slider.description == "Threshold"
+    assert (slider.min, slider.max, slider.step) == (0.01, 0.99, 0.01)
+    assert slider.continuous_update is False
+    assert slider.style.description_width == "initial"
+    with pytest.raises(AttributeError):
+        explorer.value = 0.4  # type: ignore[misc]
+
+
+def test_explorer_words_follow_the_outcome_direction(scored: pd.DataFrame) -> None:
+    args = (scored["y_true"], scored["y_score"])
+    adverse = ThresholdExplorer(*args, groups=scored["group"], positive_is="adverse")
+    favourable = ThresholdExplorer(*args, groups=scored["group"], positive_is="favourable")
+    adverse_text = text_of(only(adverse, "mlops-threshold-table").value)
+    favourable_text = text_of(only(favourable, "mlops-threshold-table").value)
+    assert "flag rate: north" in adverse_text
+    assert "share flagged" in adverse_text
+    assert "selection rate" not in adverse_text
+    assert "selection rate: north" in favourable_text
+    assert "share selected" in favourable_text
+    assert "flag rate" not in favourable_text
+
+
+def test_reading_when_nothing_is_flagged() -> None:
+    s = threshold_summary([0, 1, 0, 1], [0.1, 0.2, 0.3, 0.4], 0.9, positive_is="adverse")
+    assert (s.tp, s.fp, s.precision, s.recall) == (0, 0, 0.0, 0.0)
+    assert s.reading() == (
+        "At 0.90 the model flags no cases, so it catches none of the truly positive cases."
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"value": 1.5},
+            ConfigError,
+            "The 'value' parameter of ThresholdExplorer must be a float in (0, 1). "
+            "Got 1.5 instead.",
+        ),
+        (
+            {"value": 0},
+            ConfigError,
+            "The 'value' parameter of ThresholdExplorer must be a float in (0, 1). Got 0 instead.",
+        ),
+        (
+            {"positive_is": "bad"},
+            ConfigError,
+            "The 'positive_is' parameter of ThresholdExplorer must be 'favourable' or "
+            "'adverse'. Got 'bad' instead.",
+        ),
+        (
+            {"y_score": [0.1, 0.9, 0.4]},
+            DataValidationError,
+            "The 'y_score' parameter of ThresholdExplorer must have one score per case of "
+            "y_true (4). Got 3 instead.",
+        ),
+        (
+            {"y_score": [0.1, 2.5, 0.4, 0.3]},
+            DataValidationError,
+            "The 'y_score' parameter of ThresholdExplorer must hold probabilities in [0, 1]. "
+            "Got values from 0.1 to 2.5 instead.",
+        ),
+        (
+            {"y_score": [0.1, np.nan, 0.4, 0.3]},
+            DataValidationError,
+            "The 'y_score' parameter of ThresholdExplorer must hold finite numbers. "
+            "Got 1 missing or infinite value(s) instead.",
+        ),
+        (
+            {"groups": ["a", "b"]},
+            DataValidationError,
+            "The 'groups' parameter of ThresholdExplorer must have one group per case of "
+            "y_true (4). Got 2 instead.",
+        ),
+        (
+            {"groups": ["a", None, "b", "b"]},
+            DataValidationError,
+            "The 'groups' parameter of ThresholdExplorer must give every case a group",
+        ),
+        ({"y_true": [0, 1, 2, 1]}, DataValidationError, "'y_true' must hold only 0 and 1"),
+    ],
+)
+def test_explorer_rejects_bad_inputs(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    args: dict[str, Any] = {"y_true": [0, 1, 1, 0], "y_score": [0.2, 0.8, 0.4, 0.6], **kwargs}
+    with pytest.raises(error, match=re.escape(message)):
+        ThresholdExplorer(args.pop("y_true"), args.pop("y_score"), **args)
+
+
+def test_threshold_summary_rejects_threshold_outside_unit_interval() -> None:
+    with pytest.raises(ConfigError, match=re.escape("must be a float in (0, 1). Got 1 instead")):
+        threshold_summary([0, 1], [0.2, 0.8], 1)
+
+
+# --------------------------------------------------------------------------- quiz
+
+ITEMS = (
+    QuizItem(
+        "Few investigators, stressful interviews",
+        "precision",
+        "Precision counts how many flags are right.",
+        feedback={"accuracy": "fraud is rare, so accuracy stays high regardless."},
+    ),
+    QuizItem("A missed surge is dangerous", "recall", "Recall counts the surges caught."),
+    QuizItem("Forecast weekly admissions", "mean squared error", "A number needs an error."),
+)
+
+
+def test_grade_matching_marks_each_kind_of_answer() -> None:
+    result = grade_matching(
+        {
+            "Few investigators, stressful interviews": "accuracy",
+            "A missed surge is dangerous": "recall",
+            "Forecast weekly admissions": None,
+        },
+        ITEMS,
+    )
+    assert (result.score, result.total, result.unanswered) == (1, 3, 1)
+    assert [(m.given, m.correct, m.message) for m in result.items] == [
+        ("accuracy", False, "Not quite: fraud is rare, so accuracy stays high regardless."),
+        ("recall", True, "Correct. Recall counts the surges caught."),
+        (None, False, "Not answered yet."),
+    ]
+    generic = grade_matching({"A missed surge is dangerous": "precision"}, ITEMS).items[1]
+    assert generic.message == (
+        "Not quite: precision is not the best fit here. Recall counts the surges caught."
+    )
+    assert result.summary() == "1 of 3 correct. 1 not answered yet."
+    assert result.to_frame()["correct"].tolist() == [False, True, False]
+
+
+def test_grade_matching_rejects_unknown_prompts() -> None:
+    with pytest.raises(ConfigError, match=r"unknown prompt\(s\) \['Typo'\]"):
+        grade_matching({"Typo": "recall"}, ITEMS)
+
+
+def test_quiz_item_rejects_feedback_for_the_right_answer() -> None:
+    with pytest.raises(ConfigError, match="only hold messages for wrong options"):
+        QuizItem("p", "recall", "why", feedback={"recall": "this is right"})
+
+
+def test_quiz_driven_by_dropdowns_and_button() -> None:
+    quiz = MatchingQuiz(ITEMS, options=METRIC_OPTIONS, title="Metrics")
+    assert quiz.result is None
+    dropdowns = quiz.dropdowns
+    assert find(quiz, "mlops-quiz-answer") == list(dropdowns)
+    # Each dropdown starts on the placeholder and offers the options in the given order.
+    assert dropdowns[0].value is None
+    assert list(dropdowns[0].options) == [("Choose...", None), *[(o, o) for o in METRIC_OPTIONS]]
+    # Labelled for screen readers: the prompt is written above a dropdown named "Answer n".
+    prompts = [text_of(w.value) for w in find(quiz, "mlops-quiz-prompt")]
+    assert prompts == [f"{i}. {item.prompt}" for i, item in enumerate(ITEMS, start=1)]
+    assert [d.description for d in dropdowns] == ["Answer 1", "Answer 2", "Answer 3"]
+
+    dropdowns[0].value = "accuracy"
+    dropdowns[1].value = "recall"
+    quiz.check_button.click()
+
+    assert quiz.result is not None
+    assert (quiz.result.score, quiz.result.total) == (1, 3)
+    feedback = [text_of(w.value) for w in find(quiz, "mlops-quiz-feedback")]
+    assert feedback[0] == "✗ Not quite: fraud is rare, so accuracy stays high regardless."
+    assert feedback[1] == "✓ Correct. Recall counts the surges caught."
+    assert feedback[2] == "Not answered yet."
+    assert text_of(only(quiz, "mlops-quiz-score").value) == "1 of 3 correct. 1 not answered yet."
+
+    # Changing an answer clears its now-stale feedback; checking again marks it afresh.
+    dropdowns[0].value = "precision"
+    assert find(quiz, "mlops-quiz-feedback")[0].value == ""
+    dropdowns[2].value = "mean squared error"
+    quiz.check_button.click()
+    assert text_of(only(quiz, "mlops-quiz-score").value) == "3 of 3 correct."
+    assert quiz.value == {item.prompt: item.answer for item in ITEMS}
+
+
+def test_quiz_default_options_are_the_answers_and_tempting_mistakes() -> None:
+    quiz = MatchingQuiz(ITEMS)
+    labels = [label for label, _ in quiz.dropdowns[0].options]
+    assert labels == ["Choose...", "accuracy", "mean squared error", "precision", "recall"]
+    # The metrics quiz offers every metric, accuracy included, without being told.
+    metric_quiz = MatchingQuiz(METRIC_SCENARIOS)
+    offered = {value for _, value in metric_quiz.dropdowns[0].options} - {None}
+    assert offered == set(METRIC_OPTIONS)
+
+
+def test_quiz_options_must_include_every_answer() -> None:
+    with pytest.raises(ConfigError, match=r"Got options without \['mean squared error'\]"):
+        MatchingQuiz(ITEMS, options=["precision", "recall", "accuracy"])
+
+
+def test_metric_scenarios_fit_the_metric_options() -> None:
+    assert 5 <= len(METRIC_SCENARIOS) <= 6
+    answers = [item.answer for item in METRIC_SCENARIOS]
+    assert set(answers) <= set(METRIC_OPTIONS)
+    assert len(set(answers)) == len(answers)  # each scenario teaches a different metric
+    for item in METRIC_SCENARIOS:
+        assert item.feedback, f"no specific feedback for {item.prompt!r}"
+        assert set(item.feedback) <= set(METRIC_OPTIONS)
+    # Accuracy on rare events is the most tempting mistake, and it gets its own answer.
+    fraud = next(i for i in METRIC_SCENARIOS if i.answer == "precision")
+    assert "rare" in fraud.feedback["accuracy"]
+
+
+def test_metric_quiz_all_right_and_tempting_mistake() -> None:
+    quiz = MatchingQuiz(METRIC_SCENARIOS, options=METRIC_OPTIONS)
+    for dropdown, item in zip(quiz.dropdowns, METRIC_SCENARIOS, strict=True):
+        dropdown.value = item.answer
+    assert quiz.check().summary() == f"{len(METRIC_SCENARIOS)} of {len(METRIC_SCENARIOS)} correct."
+    quiz.dropdowns[0].value = "accuracy"
+    result = quiz.check()
+    assert result.score == len(METRIC_SCENARIOS) - 1
+    assert result.items[0].message == f"Not quite: {METRIC_SCENARIOS[0].feedback['accuracy']}"
+
+
+# --------------------------------------------------------------------------- poll
+
+OPTIONS = ["Stale model", "Untracked changes", "No fairness check"]
+
+
+def json_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.json")) if folder.exists() else []
+
+
+def test_poll_submit_without_a_choice_writes_nothing(tmp_path: Path) -> None:
+    poll = PollWidget("What went wrong?", OPTIONS, folder=tmp_path / "polls", poll_id="engage")
+    assert poll.radio_buttons.value is None
+    poll.submit_button.click()
+    assert poll.result is None
+    assert text_of(only(poll, "mlops-poll-status").value) == "Choose an answer first."
+    assert not (tmp_path / "polls").exists()
+
+
+def test_poll_submit_writes_one_valid_answer(tmp_path: Path) -> None:
+    folder = tmp_path / "polls"
+    poll = PollWidget("What went wrong?", OPTIONS, folder=folder, poll_id="engage")
+    assert [w.description for w in (poll.radio_buttons, only(poll, "mlops-poll-name"))] == [
+        "Your answer",
+        "Your name (leave blank to stay anonymous)",
+    ]
+    poll.radio_buttons.value = "No fairness check"
+    only(poll, "mlops-poll-comment").value = "  Nobody looked at the groups.  "
+    poll.submit_button.click()
+
+    files = json_files(folder)
+    assert files == [poll.result]
+    assert files[0].parent == folder / "engage"
+    record = json.loads(files[0].read_text(encoding="utf-8"))
+    submitted = datetime.fromisoformat(record.pop("submitted_at"))
+    assert record == {
+        "poll_id": "engage",
+        "choice": "No fairness check",
+        "comment": "Nobody looked at the groups.",
+        "participant": "",
+    }
+    assert submitted.utcoffset() == timedelta(0)
+    assert abs(datetime.now(UTC) - submitted) < timedelta(minutes=1)
+    assert text_of(only(poll, "mlops-poll-status").value) == "✓ Thank you: your answer was saved."
+    # A second press does not count the same person twice.
+    assert poll.submit_button.disabled
+    poll.submit_button.click()
+    assert json_files(folder) == files
+
+
+def test_poll_without_comment_box_saves_the_name(tmp_path: Path) -> None:
+    poll = PollWidget("Q?", OPTIONS, folder=tmp_path, poll_id="q1", allow_comment=False)
+    assert find(poll, "mlops-poll-comment") == []
+    poll.radio_buttons.value = "Stale model"
+    only(poll, "mlops-poll-name").value = "Priya"
+    path = poll.submit()
+    assert path is not None
+    assert json.loads(path.read_text(encoding="utf-8"))["participant"] == "Priya"
+
+
+def test_load_poll_answers_reads_several_and_skips_damaged_files(tmp_path: Path) -> None:
+    for choice in ["Stale model", "Stale model", "No fairness check"]:
+        save_poll_answer(tmp_path, poll_id="engage", choice=choice, comment="c")
+    save_poll_answer(tmp_path, poll_id="other-poll", choice="Yes", participant="Sam")
+    poll_dir = tmp_path / "engage"
+    (poll_dir / "zz_half_copied.json").write_text('{"poll_id": "engage", "cho', encoding="utf-8")
+    (poll_dir / "zz_list.json").write_text("[1, 2]", encoding="utf-8")
+    (poll_dir / "zz_misfiled.json").write_text(
+        json.dumps(
+            {
+                "poll_id": "other-poll",
+                "choice": "Yes",
+                "comment": "",
+                "participant": "",
+                "submitted_at": "2026-01-01T00:00:00+00:00",
+            }
+        ),
+        encoding="utf-8",
+    )
+    (poll_dir / ".x.json.tmp").write_text("{", encoding="utf-8")  # a write in progress
+
+    answers = load_poll_answers(tmp_path, poll_id="engage")
+    assert list(answers.columns) == list(POLL_COLUMNS)
+    assert answers["choice"].value_counts().to_dict() == {"Stale model": 2, "No fairness check": 1}
+    assert set(answers["poll_id"]) == {"engage"}
+    assert answers.attrs["skipped"] == 3
+    assert sorted(Path(f).name for f in answers.attrs["skipped_files"]) == [
+        "zz_half_copied.json",
+        "zz_list.json",
+        "zz_misfiled.json",
+    ]
+    assert str(answers["submitted_at"].dt.tz) == "UTC"
+    assert answers["submitted_at"].is_monotonic_increasing
+    assert all(Path(f).is_file() for f in answers["file"])
+
+    everything = load_poll_answers(tmp_path)
+    assert everything.groupby("poll_id").size().to_dict() == {"engage": 3, "other-poll": 1}
+    assert everything.loc[everything["poll_id"] == "other-poll", "participant"].item() == "Sam"
+
+
+def test_load_poll_answers_from_a_missing_folder_is_empty(tmp_path: Path) -> None:
+    answers = load_poll_answers(tmp_path / "nothing here", poll_id="engage")
+    assert answers.empty
+    assert list(answers.columns) == list(POLL_COLUMNS)
+    assert answers.attrs["skipped"] == 0
+
+
+def test_save_poll_answer_gives_every_answer_its_own_file(tmp_path: Path) -> None:
+    paths = {save_poll_answer(tmp_path, poll_id="p_1", choice="A") for _ in range(5)}
+    assert len(paths) == 5
+    assert set(json_files(tmp_path)) == paths
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"poll_id": "my poll", "choice": "A"}, "The 'poll_id' parameter of save_poll_answer"),
+        ({"poll_id": "../escape", "choice": "A"}, "Got '../escape' instead."),
+        (
+            {"poll_id": "p", "choice": "  "},
+            "The 'choice' parameter of save_poll_answer must be a non-empty string. "
+            "Got '  ' instead.",
+        ),
+    ],
+)
+def test_save_poll_answer_rejects_bad_input(
+    tmp_path: Path, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        save_poll_answer(tmp_path, **kwargs)
+    assert json_files(tmp_path) == []
+
+
+def test_poll_chart_states_counts_in_option_order(tmp_path: Path) -> None:
+    for choice in ["Stale model", "No fairness check", "Stale model", "Stale model"]:
+        save_poll_answer(tmp_path, poll_id="engage", choice=choice)
+    chart = poll_chart(
+        load_poll_answers(tmp_path, poll_id="engage"), question="What went wrong?", options=OPTIONS
+    )
+    assert chart.description == (
+        '4 answers to "What went wrong?": Stale model 3 (75%), Untracked changes 0 (0%), '
+        "No fairness check 1 (25%)."
+    )
+    ax = chart.figure.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == OPTIONS
+    assert [t.get_text().strip() for t in ax.texts] == ["3 (75%)", "0 (0%)", "1 (25%)"]
+    bars = [b for b in ax.patches if isinstance(b, Rectangle)]
+    assert [b.get_width() for b in bars] == [3, 0, 1]
+    assert len({b.get_hatch() for b in bars}) == 3  # patterns, not colour alone
+    assert chart.to_png()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_poll_chart_with_no_answers_says_so(tmp_path: Path) -> None:
+    chart = poll_chart(
+        load_poll_answers(tmp_path, poll_id="engage"), question="What went wrong?", options=OPTIONS
+    )
+    assert chart.description.startswith('No answers yet to "What went wrong?".')
+    texts = [t.get_text() for t in chart.figure.axes[0].texts]
+    assert texts == ["No answers yet"]
+
+
+def test_poll_from_widgets_to_chart(tmp_path: Path) -> None:
+    """Three learners answer; the facilitator gathers and charts the answers."""
+    for choice in ["Untracked changes", "Stale model", "Untracked changes"]:
+        poll = PollWidget("What went wrong?", OPTIONS, folder=tmp_path, poll_id="engage")
+        poll.radio_buttons.value = choice
+        poll.submit_button.click()
+    chart = poll_chart(load_poll_answers(tmp_path), question="What went wrong?")
+    assert chart.description == (
+        '3 answers to "What went wrong?": Untracked changes 2 (67%), Stale model 1 (33%).'
+    )
