@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .errors import ConfigError, DataValidationError
+from .metrics import _as_binary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,20 +60,24 @@ class GroupVerdict(enum.StrEnum):
     NOT_JUDGED = "not judged"
 
 
-def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
+def _ratio(a: np.ndarray, b: np.ndarray, empty: float = np.nan) -> np.ndarray:
+    """a / b elementwise, with ``empty`` where b is 0."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, empty), where=b > 0)
 
 
-#: Metrics computed from confusion counts (tn, fp, fn, tp), named as in fairlearn.
+# Rates over an empty denominator (a group with no actual positives has no true positive
+# rate) are 0, as in fairlearn, which takes them from scikit-learn's normalised
+# confusion matrix; precision with nothing predicted positive is 0 (zero_division=0).
+#: Metrics computed from confusion counts (tn, fp, fn, tp), named and defined as in fairlearn.
 CONFUSION_METRICS: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Any]] = {
     "count": lambda tn, fp, fn, tp: tn + fp + fn + tp,
     "selection_rate": lambda tn, fp, fn, tp: _ratio(tp + fp, tn + fp + fn + tp),
-    "true_positive_rate": lambda tn, fp, fn, tp: _ratio(tp, tp + fn),
-    "false_positive_rate": lambda tn, fp, fn, tp: _ratio(fp, fp + tn),
-    "false_negative_rate": lambda tn, fp, fn, tp: _ratio(fn, fn + tp),
-    "true_negative_rate": lambda tn, fp, fn, tp: _ratio(tn, tn + fp),
-    "precision": lambda tn, fp, fn, tp: np.where(tp + fp > 0, _ratio(tp, tp + fp), 0.0),
+    "true_positive_rate": lambda tn, fp, fn, tp: _ratio(tp, tp + fn, 0.0),
+    "false_positive_rate": lambda tn, fp, fn, tp: _ratio(fp, fp + tn, 0.0),
+    "false_negative_rate": lambda tn, fp, fn, tp: _ratio(fn, fn + tp, 0.0),
+    "true_negative_rate": lambda tn, fp, fn, tp: _ratio(tn, tn + fp, 0.0),
+    "precision": lambda tn, fp, fn, tp: _ratio(tp, tp + fp, 0.0),
     "accuracy": lambda tn, fp, fn, tp: _ratio(tp + tn, tn + fp + fn + tp),
 }
 
@@ -81,14 +86,37 @@ def _factorize(groups: Any) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and sorted unique labels of a group column (missing -> error)."""
     import pandas as pd
 
-    s = pd.Series(np.asarray(groups, dtype=object) if not isinstance(groups, pd.Series) else groups)
-    if s.isna().any():
+    values = groups if isinstance(groups, pd.Series | np.ndarray) else np.asarray(groups)
+    codes, uniques = pd.factorize(values, sort=True)  # categorical columns: codes reused
+    missing = int((codes < 0).sum())
+    if missing:
         raise DataValidationError(
-            f"The sensitive feature has {int(s.isna().sum())} missing value(s); give "
-            "every row a group (for example 'not recorded') before a fairness analysis."
+            f"The sensitive feature has {missing} missing value(s); give every row a "
+            "group (for example 'not recorded') before a fairness analysis."
         )
-    codes, uniques = pd.factorize(s, sort=True)
     return codes.astype(np.int64), np.asarray(uniques)
+
+
+def _counts(y_true: Any, y_pred: Any, groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cells, labels, codes): confusion counts of shape (groups, 4) counted with NumPy."""
+    yt = _as_binary(y_true, "y_true")
+    yp = _as_binary(y_pred, "y_pred")
+    if len(yt) != len(yp):
+        raise DataValidationError(
+            f"y_true and y_pred must have the same length; got {len(yt)} and {len(yp)}."
+        )
+    codes, labels = _factorize(groups)
+    if len(codes) != len(yt):
+        raise DataValidationError(
+            f"The sensitive feature must have one value per row ({len(yt)}); got {len(codes)}."
+        )
+    cells = np.bincount(codes * 4 + yt * 2 + yp, minlength=len(labels) * 4)
+    return cells.reshape(len(labels), 4), labels, codes
+
+
+def _metrics_from_counts(cells: np.ndarray, names: Sequence[str]) -> dict[str, np.ndarray]:
+    tn, fp, fn, tp = (cells[..., i] for i in range(4))
+    return {m: CONFUSION_METRICS[m](tn, fp, fn, tp) for m in names}
 
 
 def group_confusion(y_true: Any, y_pred: Any, groups: Any) -> pd.DataFrame:
@@ -98,6 +126,11 @@ def group_confusion(y_true: Any, y_pred: Any, groups: Any) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by group (sorted), columns ``tn``, ``fp``, ``fn``, ``tp``.
+
+    Raises
+    ------
+    DataValidationError
+        Labels that are not 0/1, lengths that differ, or a missing group.
 
     Examples
     --------
@@ -109,21 +142,9 @@ def group_confusion(y_true: Any, y_pred: Any, groups: Any) -> pd.DataFrame:
     """
     import pandas as pd
 
-    yt = np.asarray(y_true).astype(np.int64)
-    yp = np.asarray(y_pred).astype(np.int64)
-    if len(yt) != len(yp):
-        raise DataValidationError(
-            f"y_true and y_pred must have the same length; got {len(yt)} and {len(yp)}."
-        )
-    codes, labels = _factorize(groups)
-    if len(codes) != len(yt):
-        raise DataValidationError(
-            f"The sensitive feature must have one value per row ({len(yt)}); got {len(codes)}."
-        )
-    cells = np.bincount(codes * 4 + yt * 2 + yp, minlength=len(labels) * 4)
-    counts = cells.reshape(len(labels), 4)
+    cells, labels, _ = _counts(y_true, y_pred, groups)
     return pd.DataFrame(
-        counts, index=pd.Index(labels, name="group"), columns=["tn", "fp", "fn", "tp"]
+        cells, index=pd.Index(labels, name="group"), columns=["tn", "fp", "fn", "tp"]
     )
 
 
@@ -171,9 +192,10 @@ def group_metrics(
             f"for method='fast'. Got {unknown} instead."
         )
     if fast_ok and method != "fairlearn":
-        c = group_confusion(y_true, y_pred, sensitive_features)
-        args = [c[k].to_numpy() for k in ("tn", "fp", "fn", "tp")]
-        return pd.DataFrame({m: CONFUSION_METRICS[m](*args) for m in names}, index=c.index)
+        cells, labels, _ = _counts(y_true, y_pred, sensitive_features)
+        return pd.DataFrame(
+            _metrics_from_counts(cells, names), index=pd.Index(labels, name="group")
+        )
 
     from fairlearn import metrics as flm
     from sklearn.metrics import accuracy_score, precision_score
@@ -206,6 +228,11 @@ class FairnessResult:
     The headline figures (``demographic_parity_*``, ``equalized_odds_*`` and
     ``four_fifths_ratio``) cover the groups with enough data to judge; ``all_groups``
     holds the same figures over every group, exactly as fairlearn reports them.
+
+    ``intervals`` are BCa bootstrap intervals for the pair of groups that defines each
+    headline figure on this data (named in ``pairs``); the table's
+    ``impact_ratio_low`` and ``impact_ratio_high`` bound each group's impact ratio
+    against the reference group.
     """
 
     attribute: str
@@ -221,6 +248,7 @@ class FairnessResult:
     insufficient_groups: tuple[str, ...]
     all_groups: dict[str, float | None]
     intervals: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    pairs: dict[str, tuple[str, str]] = field(default_factory=dict)
     confidence_level: float = 0.95
     n_bootstrap: int = 0
     min_group_size: int = 30
@@ -256,8 +284,10 @@ class FairnessResult:
             )
         else:
             ci = self.intervals.get("demographic_parity_ratio")
+            low_group, high_group = self.pairs.get("demographic_parity", ("", ""))
             ci_text = (
-                f" ({self.confidence_level:.0%} confidence interval {ci[0]:.2f} to {ci[1]:.2f})"
+                f" ({low_group} against {high_group}; {self.confidence_level:.0%} confidence "
+                f"interval {ci[0]:.2f} to {ci[1]:.2f})"
                 if ci and ci[0] is not None and ci[1] is not None
                 else ""
             )
@@ -266,6 +296,11 @@ class FairnessResult:
                 f"Four-fifths rule on {self.rate_name}s: ratio {ratio:.2f}{ci_text}, "
                 f"{'at or above' if self.four_fifths_passed else 'below'} 0.8, so it {verdict}."
             )
+            if ci_text and ci[0] < FOUR_FIFTHS <= ci[1]:  # type: ignore[index,operator]
+                parts.append(
+                    "The interval includes 0.8, so with this much data the verdict could "
+                    "go either way: gather more data before relying on it."
+                )
             if self.failing_groups:
                 names = ", ".join(self.failing_groups)
                 if self.positive_is == "adverse":
@@ -324,6 +359,7 @@ class FairnessResult:
             "min_group_size": self.min_group_size,
             "min_group_positives": self.min_group_positives,
             "confidence_intervals": {k: list(v) for k, v in self.intervals.items()},
+            "interval_pairs": {k: list(v) for k, v in self.pairs.items()},
             "confidence_level": self.confidence_level,
             "n_bootstrap": self.n_bootstrap,
             "all_groups": self.all_groups,
@@ -362,51 +398,6 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def _disparities(table: pd.DataFrame) -> dict[str, float | None]:
-    """fairlearn's between-groups difference and ratio over the rows given."""
-
-    def diff_ratio(col: str) -> tuple[float | None, float | None]:
-        values = table[col].to_numpy(dtype=float)
-        values = values[~np.isnan(values)]
-        if len(values) == 0:
-            return None, None
-        lo, hi = values.min(), values.max()
-        return float(hi - lo), (float(lo / hi) if hi > 0 else None)
-
-    dp_d, dp_r = diff_ratio("selection_rate")
-    tpr_d, tpr_r = diff_ratio("true_positive_rate")
-    fpr_d, fpr_r = diff_ratio("false_positive_rate")
-    eo_d = None if tpr_d is None or fpr_d is None else max(tpr_d, fpr_d)
-    eo_r = None if tpr_r is None or fpr_r is None else min(tpr_r, fpr_r)
-    return {
-        "demographic_parity_difference": dp_d,
-        "demographic_parity_ratio": dp_r,
-        "equalized_odds_difference": eo_d,
-        "equalized_odds_ratio": eo_r,
-    }
-
-
-def _disparity_stats(cells: np.ndarray) -> np.ndarray:
-    """The four disparity measures from confusion counts of shape (..., groups, 4).
-
-    Returns an array of shape (4, ...): demographic parity difference and ratio,
-    equalised odds difference and ratio (fairlearn's definitions).
-    """
-    tn, fp, fn, tp = (cells[..., i].astype(float) for i in range(4))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rates = [(tp + fp) / (tn + fp + fn + tp), tp / (tp + fn), fp / (fp + tn)]
-        lo = [np.nanmin(r, axis=-1) for r in rates]
-        hi = [np.nanmax(r, axis=-1) for r in rates]
-        diff = [h - low for low, h in zip(lo, hi, strict=True)]
-        ratio = [
-            np.where(h > 0, low / np.where(h > 0, h, 1), np.nan)
-            for low, h in zip(lo, hi, strict=True)
-        ]
-    return np.stack(
-        [diff[0], ratio[0], np.maximum(diff[1], diff[2]), np.minimum(ratio[1], ratio[2])]
-    )
-
-
 DISPARITY_NAMES = (
     "demographic_parity_difference",
     "demographic_parity_ratio",
@@ -415,14 +406,112 @@ DISPARITY_NAMES = (
 )
 
 
+def _disparities(cells: np.ndarray) -> dict[str, float | None]:
+    """fairlearn's between-groups differences and ratios, from counts of shape (groups, 4)."""
+    r = _metrics_from_counts(cells, ("selection_rate", "true_positive_rate", "false_positive_rate"))
+
+    def diff_ratio(values: np.ndarray) -> tuple[float | None, float | None]:
+        values = values[~np.isnan(values)]
+        if len(values) == 0:
+            return None, None
+        lo, hi = float(values.min()), float(values.max())
+        return hi - lo, (lo / hi if hi > 0 else None)
+
+    dp_d, dp_r = diff_ratio(r["selection_rate"])
+    tpr_d, tpr_r = diff_ratio(r["true_positive_rate"])
+    fpr_d, fpr_r = diff_ratio(r["false_positive_rate"])
+    return dict(
+        zip(
+            DISPARITY_NAMES,
+            (
+                dp_d,
+                dp_r,
+                None if tpr_d is None or fpr_d is None else max(tpr_d, fpr_d),
+                None if tpr_r is None or fpr_r is None else min(tpr_r, fpr_r),
+            ),
+            strict=True,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """The groups (row positions in the counts) behind each figure, fixed on the data.
+
+    A headline such as "lowest rate over highest" is a minimum and maximum across
+    groups; under resampling other groups take turns at the extremes, which biases
+    the bootstrap so badly that an interval can miss its own estimate. Intervals are
+    therefore given for the fixed pairs of groups that define each figure on the
+    observed data, and for each group against the reference group: smooth
+    statistics the bootstrap handles well.
+    """
+
+    selection: tuple[int, int]
+    odds_difference: tuple[str, int, int]
+    odds_ratio: tuple[str, int, int]
+    reference: int
+    adverse: bool
+
+    @classmethod
+    def of(cls, cells: np.ndarray, *, reference: int, adverse: bool) -> _Pairs:
+        r = _metrics_from_counts(
+            cells, ("selection_rate", "true_positive_rate", "false_positive_rate")
+        )
+
+        def extremes(name: str) -> tuple[int, int]:
+            return int(np.argmin(r[name])), int(np.argmax(r[name]))
+
+        def gap(name: str) -> float:
+            lo, hi = extremes(name)
+            return float(r[name][hi] - r[name][lo])
+
+        def quotient(name: str) -> float:
+            lo, hi = extremes(name)
+            return float(r[name][lo] / r[name][hi]) if r[name][hi] > 0 else np.inf
+
+        tpr, fpr = "true_positive_rate", "false_positive_rate"
+        by_gap = tpr if gap(tpr) >= gap(fpr) else fpr
+        by_quotient = tpr if quotient(tpr) <= quotient(fpr) else fpr
+        return cls(
+            selection=extremes("selection_rate"),
+            odds_difference=(by_gap, *extremes(by_gap)),
+            odds_ratio=(by_quotient, *extremes(by_quotient)),
+            reference=reference,
+            adverse=adverse,
+        )
+
+
+def _pair_stats(cells: np.ndarray, pairs: _Pairs) -> np.ndarray:
+    """The four disparity measures for fixed pairs, then each group's impact ratio.
+
+    ``cells`` has shape (..., groups, 4); the result has shape (4 + groups, ...). On
+    the observed data the first four equal the headline figures.
+    """
+    r = _metrics_from_counts(cells, ("selection_rate", "true_positive_rate", "false_positive_rate"))
+    sel = r["selection_rate"]
+    lo, hi = pairs.selection
+    name, d_lo, d_hi = pairs.odds_difference
+    q_name, q_lo, q_hi = pairs.odds_ratio
+    ref = sel[..., pairs.reference][..., None]
+    impact = _ratio(ref, sel) if pairs.adverse else _ratio(sel, ref)
+    rows = [
+        sel[..., hi] - sel[..., lo],
+        _ratio(sel[..., lo], sel[..., hi]),
+        r[name][..., d_hi] - r[name][..., d_lo],
+        _ratio(r[q_name][..., q_lo], r[q_name][..., q_hi]),
+    ]
+    return np.concatenate([np.stack(rows), np.moveaxis(impact, -1, 0)])
+
+
 def _bootstrap_intervals(
     cells: np.ndarray,
+    statistic: Callable[[np.ndarray], np.ndarray],
     *,
     n_resamples: int,
     confidence_level: float,
     seed: int,
-) -> dict[str, tuple[float | None, float | None]]:
-    """BCa bootstrap intervals of the disparity measures, from the cell counts alone.
+) -> list[tuple[float | None, float | None]]:
+    """BCa bootstrap intervals of ``statistic`` (counts -> values), from counts alone.
 
     Resampling rows with replacement is the same as drawing the (group, truth,
     prediction) cell counts from a multinomial, so each resample costs one draw over
@@ -431,29 +520,32 @@ def _bootstrap_intervals(
     exact and cheap (scipy's ``bootstrap(method="BCa")`` recomputes it row by row:
     about 7 s per attribute on 10,000 rows, against milliseconds here).
     ``tests/test_fairness.py`` checks the result against scipy's on small data.
+    Returns one (low, high) pair per value of the statistic; (None, None) where it is
+    undefined on the data or in more than 5% of resamples.
     """
     from scipy.stats import norm
 
     flat = cells.ravel().astype(np.int64)
     n = int(flat.sum())
-    theta = _disparity_stats(cells)
+    theta = statistic(cells)
     rng = np.random.default_rng(seed)
-    boot = _disparity_stats(
-        rng.multinomial(n, flat / n, size=n_resamples).reshape(-1, *cells.shape)
-    )
+    boot = statistic(rng.multinomial(n, flat / n, size=n_resamples).reshape(-1, *cells.shape))
     # Jackknife: remove one row from each non-empty cell, weighted by how many rows it holds.
     present = np.flatnonzero(flat)
     leave_one_out = np.repeat(flat[None, :], len(present), axis=0)
     leave_one_out[np.arange(len(present)), present] -= 1
-    jack = _disparity_stats(leave_one_out.reshape(-1, *cells.shape))
+    jack = statistic(leave_one_out.reshape(-1, *cells.shape))
     weights = flat[present].astype(float)
     alpha = (1 - confidence_level) / 2
-    out: dict[str, tuple[float | None, float | None]] = {}
-    for i, name in enumerate(DISPARITY_NAMES):
+    out: list[tuple[float | None, float | None]] = []
+    for i in range(len(theta)):
         b = boot[i][np.isfinite(boot[i])]
-        j_ok = np.isfinite(jack[i])
-        if not np.isfinite(theta[i]) or len(b) < 0.95 * n_resamples or not j_ok.all():
-            out[name] = (None, None)
+        if (
+            not np.isfinite(theta[i])
+            or len(b) < 0.95 * n_resamples
+            or not np.isfinite(jack[i]).all()
+        ):
+            out.append((None, None))
             continue
         share_below = np.mean(b < theta[i]) + 0.5 * np.mean(b == theta[i])
         z0 = norm.ppf(np.clip(share_below, 1 / (2 * len(b)), 1 - 1 / (2 * len(b))))
@@ -463,14 +555,14 @@ def _bootstrap_intervals(
         z = norm.ppf([alpha, 1 - alpha])
         levels = norm.cdf(z0 + (z0 + z) / (1 - accel * (z0 + z)))
         low, high = np.quantile(b, levels)
-        out[name] = (float(low), float(high))
+        out.append((float(low), float(high)))
     return out
 
 
 def _attribute_result(
     attribute: str,
-    y_true: np.ndarray,
-    y_pred: np.ndarray,
+    y_true: Any,
+    y_pred: Any,
     groups: Any,
     *,
     positive_is: Direction,
@@ -480,75 +572,98 @@ def _attribute_result(
     confidence_level: float,
     seed: int,
 ) -> FairnessResult:
-    table = group_metrics(
-        y_true,
-        y_pred,
-        groups,
-        metrics=(
-            "count",
-            "selection_rate",
-            "true_positive_rate",
-            "false_positive_rate",
-            "precision",
-            "accuracy",
-        ),
+    import pandas as pd
+
+    cells, labels, _ = _counts(y_true, y_pred, groups)
+    names = [str(g) for g in labels]
+    columns = (
+        "count",
+        "selection_rate",
+        "true_positive_rate",
+        "false_positive_rate",
+        "precision",
+        "accuracy",
     )
-    counts = group_confusion(y_true, y_pred, groups)
-    counts.index = counts.index.astype(str)
-    table.insert(1, "positives", counts["tp"] + counts["fn"])
-    table.insert(2, "predicted_positive", counts["tp"] + counts["fp"])
-    table.index = table.index.astype(str)
-    enough = (
-        (table["count"] >= min_group_size) & (table["positives"] >= min_group_positives)
+    table = pd.DataFrame(_metrics_from_counts(cells, columns), index=pd.Index(names, name="group"))
+    table.insert(1, "positives", cells[:, 3] + cells[:, 2])
+    table.insert(2, "predicted_positive", cells[:, 3] + cells[:, 1])
+    enough = (table["count"] >= min_group_size).to_numpy() & (
+        table["positives"] >= min_group_positives
     ).to_numpy()
-    judged = table[enough]
-    rates = judged["selection_rate"]
-    reference: str | None = None
+    judged = np.flatnonzero(enough)
+    sel = table["selection_rate"].to_numpy()
+    reference: int | None = None
     passed: bool | None = None
     impact = np.full(len(table), np.nan)
     verdicts = np.where(enough, GroupVerdict.NOT_JUDGED.value, GroupVerdict.INSUFFICIENT.value)
-    if len(judged) >= 2 and rates.max() > 0:
-        all_rates = table["selection_rate"].to_numpy()
-        if positive_is == "adverse":
-            # Each group's flag rate against the least-flagged group's: min / rate.
-            reference = str(rates.idxmin())
-            impact = np.where(
-                all_rates > 0, rates.min() / np.where(all_rates > 0, all_rates, 1), 1.0
-            )
-        else:
-            # Each group's selection rate against the most-selected group's: rate / max.
-            reference = str(rates.idxmax())
-            impact = all_rates / rates.max()
-        impact = np.where(enough, impact, np.nan)
-        fails = enough & (impact < FOUR_FIFTHS)
+    if len(judged) >= 2 and sel[judged].max() > 0:
+        adverse = positive_is == "adverse"
+        # Adverse: each group's flag rate against the least-flagged group's (min / rate).
+        # Favourable: each group's selection rate against the most-selected group's.
+        reference = int(
+            judged[np.argmin(sel[judged])] if adverse else judged[np.argmax(sel[judged])]
+        )
+        ref_rate = np.full(len(sel), sel[reference])
+        impact = _ratio(ref_rate, sel, 1.0) if adverse else _ratio(sel, ref_rate)
+        impact[~enough] = np.nan
+        # Rounded so that a ratio of exactly 0.8 (0.08 / 0.10 = 0.7999...) passes.
+        fails = enough & (np.round(impact, 12) < FOUR_FIFTHS)
         verdicts = np.where(fails, GroupVerdict.FAIL.value, GroupVerdict.PASS.value)
         verdicts = np.where(enough, verdicts, GroupVerdict.INSUFFICIENT.value)
-        verdicts[table.index.get_loc(reference)] = GroupVerdict.REFERENCE.value
+        verdicts[reference] = GroupVerdict.REFERENCE.value
         passed = not bool(fails.any())
     table["impact_ratio"] = impact
     table["verdict"] = verdicts
-    headline = (
-        _disparities(judged) if len(judged) >= 2 else dict.fromkeys(_disparities(table), None)
-    )
+    headline = _disparities(cells[judged]) if len(judged) >= 2 else dict.fromkeys(DISPARITY_NAMES)
     intervals: dict[str, tuple[float | None, float | None]] = {}
-    if n_bootstrap and len(judged) >= 2:
-        judged_cells = counts.loc[judged.index.to_numpy()].to_numpy()
-        intervals = _bootstrap_intervals(
-            judged_cells,
-            n_resamples=n_bootstrap,
-            confidence_level=confidence_level,
-            seed=seed,
+    pairs: dict[str, tuple[str, str]] = {}
+    table["impact_ratio_low"] = np.nan
+    table["impact_ratio_high"] = np.nan
+    if len(judged) >= 2 and reference is not None:
+        fixed = _Pairs.of(
+            cells[judged],
+            reference=int(np.flatnonzero(judged == reference)[0]),
+            adverse=positive_is == "adverse",
         )
+        judged_names = [names[i] for i in judged]
+        pairs = {
+            "demographic_parity": (
+                judged_names[fixed.selection[0]],
+                judged_names[fixed.selection[1]],
+            ),
+            "equalized_odds_difference": (
+                judged_names[fixed.odds_difference[1]],
+                judged_names[fixed.odds_difference[2]],
+            ),
+            "equalized_odds_ratio": (
+                judged_names[fixed.odds_ratio[1]],
+                judged_names[fixed.odds_ratio[2]],
+            ),
+        }
+        if n_bootstrap:
+            bounds = _bootstrap_intervals(
+                cells[judged],
+                lambda c: _pair_stats(c, fixed),
+                n_resamples=n_bootstrap,
+                confidence_level=confidence_level,
+                seed=seed,
+            )
+            intervals = dict(zip(DISPARITY_NAMES, bounds[:4], strict=True))
+            for k, column in enumerate(("impact_ratio_low", "impact_ratio_high")):
+                values = np.full(len(table), np.nan)
+                values[judged] = [np.nan if b[k] is None else b[k] for b in bounds[4:]]
+                table[column] = values
     return FairnessResult(
         attribute=attribute,
         positive_is=positive_is,
         table=table,
         four_fifths_passed=passed,
-        reference_group=reference,
-        failing_groups=tuple(table.index[table["verdict"] == "fail"]),
+        reference_group=None if reference is None else names[reference],
+        failing_groups=tuple(table.index[table["verdict"] == GroupVerdict.FAIL.value]),
         insufficient_groups=tuple(table.index[~enough]),
-        all_groups=_disparities(table),
+        all_groups=_disparities(cells),
         intervals=intervals,
+        pairs=pairs,
         confidence_level=confidence_level,
         n_bootstrap=n_bootstrap,
         min_group_size=min_group_size,

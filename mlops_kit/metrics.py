@@ -63,14 +63,19 @@ METRIC_GLOSSARY: dict[str, str] = {
 
 
 def _as_binary(y: Any, name: str) -> np.ndarray:
+    """``y`` as int64 0/1 labels; anything else is refused, naming the values found."""
     arr = np.asarray(y)
-    values = np.unique(arr)
-    if not np.isin(values, (0, 1)).all():
-        shown = ", ".join(repr(v) for v in values[:5].tolist())
-        raise DataValidationError(
-            f"'{name}' must hold only 0 and 1 (1 = the positive class); got values {shown}."
-        )
-    return arr.astype(np.int64)
+    if arr.dtype.kind in "biuf":
+        bad = (arr != 0) & (arr != 1)  # one pass; np.unique would sort every label
+        if not bad.any():
+            return arr.astype(np.int64)
+        values = np.unique(arr[bad])
+    else:
+        values = np.unique(arr.astype(str))
+    shown = ", ".join(repr(v) for v in values[:5].tolist())
+    raise DataValidationError(
+        f"'{name}' must hold only 0 and 1 (1 = the positive class); got values {shown}."
+    )
 
 
 def confusion_counts(y_true: Any, y_pred: Any) -> dict[str, int]:

@@ -1,0 +1,54 @@
+"""Exercises with automatic checks, specific feedback and hints.
+
+In a notebook::
+
+    from mlops_kit.exercises import check, hint, load_exercise_data
+
+    predictions = load_exercise_data("choose_metrics")
+    answer_q2 = None  # your answer here
+    check("choose_metrics.q2", answer_q2)
+
+An empty answer (``None``) gives "Not answered yet" and the hint, never an error, so a
+learner notebook runs from top to bottom before anything is answered.
+
+Exercises
+---------
+``choose_metrics``
+    Choose and compute the metrics a benefits fraud-and-error review team needs:
+    precision and recall at the operating threshold, recall by ethnic group and the
+    four-fifths rule on flag rates.
+
+To add an exercise, write a module ``_<name>.py`` here that builds an
+:class:`Exercise` of :class:`Question` objects (see ``_choose_metrics.py``) and add it
+to the tuple registered below; ``exercises/README.md`` has the whole recipe.
+"""
+
+from . import _choose_metrics
+from ._framework import (
+    Exercise,
+    Feedback,
+    Question,
+    Status,
+    check,
+    hint,
+    list_exercises,
+    load_exercise_data,
+    questions,
+    register_exercise,
+)
+
+__all__ = [
+    "Exercise",
+    "Feedback",
+    "Question",
+    "Status",
+    "check",
+    "hint",
+    "list_exercises",
+    "load_exercise_data",
+    "questions",
+    "register_exercise",
+]
+
+for _exercise in (_choose_metrics.EXERCISE,):
+    register_exercise(_exercise)
