@@ -46,8 +46,12 @@ lint: $(SYNCED)  ## ruff lint and format check (code and notebooks).
 typecheck: $(SYNCED)  ## mypy over the package, tests and benchmarks.
 	$(BIN)/mypy
 
+# Two test workers share the machine's two cores, so each (and every notebook kernel it
+# starts) runs native code on one thread: OpenMP threads sized to all cores in every
+# process fight for them and made the suite many times slower.
 pytest: $(SYNCED)  ## The tests alone (pass PYTEST_ARGS="-k name" to select).
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lab: $(SYNCED)  ## Open the course in JupyterLab.
 	$(BIN)/jupyter lab notebooks/00_engage_case_study.ipynb

@@ -102,15 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     from sklearn.metrics import accuracy_score, precision_score
 
-    from mlops_kit.fairness import (
-        _bootstrap_intervals,
-        _factorize,
-        _pair_stats,
-        _Pairs,
-        fairness_report,
-        group_confusion,
-        group_metrics,
-    )
+    from mlops_kit.fairness import fairness_report, group_confusion, group_metrics
+    from mlops_kit.fairness._counts import _factorize
+    from mlops_kit.fairness._intervals import _bootstrap_intervals, _pair_stats, _Pairs
 
     y_true, y_pred, groups = synthetic_predictions(args.rows, args.groups, args.seed)
     n = len(y_true)

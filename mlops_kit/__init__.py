@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .config import PipelineConfig, load_config
-    from .data import list_datasets, load_dataset, validate_table
+    from .data import list_datasets, load_dataset, profile_dataset, validate_table
     from .errors import (
         ArtefactError,
         ConfigError,
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "load_dataset": "data",
+    "profile_dataset": "data",
     "list_datasets": "data",
     "validate_table": "data",
     "load_config": "config",
@@ -95,6 +96,7 @@ __all__ = [
     "load_config",
     "load_dataset",
     "metrics_by_period",
+    "profile_dataset",
     "regression_metrics",
     "run_pipeline",
     "split_data",

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
+
+# Tests run in parallel workers (make test: two on two cores). Native thread pools sized
+# to every core in every worker and notebook kernel oversubscribe the machine badly, so
+# each process uses one thread; kernels started by the tests inherit this.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mlops_kit.data import dataset_info, load_dataset, validate_table
+from mlops_kit.data import load_dataset, profile_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,16 +42,7 @@ def admissions() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def claims_profile(claims: pd.DataFrame):
     """validate_table on the benefit claims with the bundled roles."""
-    info = dataset_info("benefit_claims")
-    return validate_table(
-        claims,
-        target=info.target,
-        positive_label=info.positive_label,
-        protected=info.protected,
-        exclude=info.exclude,
-        time_column=info.time_column,
-        source="benefit_claims.csv",
-    )
+    return profile_dataset(claims, "benefit_claims")
 
 
 @pytest.fixture(scope="session")

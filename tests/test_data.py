@@ -22,6 +22,7 @@ from mlops_kit.data import (
     dataset_info,
     list_datasets,
     load_dataset,
+    profile_dataset,
     read_csv,
     validate_table,
     write_bundled_csv,
@@ -187,14 +188,7 @@ def test_claims_model_trained_on_2023_decays_on_late_2024(claims: pd.DataFrame) 
     train = claims[claims["month"].between("2023-01", "2023-09")]
     held_out = claims[claims["month"].between("2023-10", "2023-12")]
     late_2024 = claims[claims["month"].between("2024-07", "2024-12")]
-    roles = validate_table(
-        train,
-        target=info.target,
-        protected=info.protected,
-        exclude=info.exclude,
-        time_column=info.time_column,
-        source="claims from 2023",
-    ).roles
+    roles = profile_dataset(train, "benefit_claims", source="claims from 2023").roles
     assert not set(roles.features) & {*info.protected, *info.exclude, info.time_column}
     features = list(roles.features)
     model = build_pipeline("hgb", roles, seed=0).fit(train[features], train[info.target])

@@ -27,6 +27,8 @@ from mlops_kit.exercises import (
     Feedback,
     Question,
     Status,
+    _checks,
+    _feedback,
     check,
     hint,
     list_exercises,
@@ -453,14 +455,14 @@ def empty_registry(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_new_exercise_registers_and_checks_with_the_helpers(empty_registry: None) -> None:
     def mean_checker(answer: Any, data: Any) -> Feedback:
         mean = float(np.mean(data))
-        return framework.check_number(
+        return _checks.check_number(
             answer,
             mean,
             what="mean",
             lower=0,
             upper=10,
             correct_message="Right.",
-            mistakes=[framework.Mistake(float(np.median(data)), "That is the median.")],
+            mistakes=[_checks.Mistake(float(np.median(data)), "That is the median.")],
         )
 
     register_exercise(
@@ -482,7 +484,7 @@ def test_a_new_exercise_registers_and_checks_with_the_helpers(empty_registry: No
 
 def test_exercise_definitions_are_validated() -> None:
     def checker(answer: Any, data: Any) -> Feedback:
-        return framework.correct("Yes.")
+        return _feedback.correct("Yes.")
 
     with pytest.raises(ConfigError, match=r"must start with 'toy\.'"):
         Exercise("toy", "Toy", (Question("other.q1", "?", checker, "h"),))

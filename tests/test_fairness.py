@@ -15,12 +15,13 @@ from scipy import stats
 from scipy.special import ndtr, ndtri
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_score
 
-from mlops_kit import fairness
 from mlops_kit.errors import ConfigError, DataValidationError
 from mlops_kit.fairness import (
     CONFUSION_METRICS,
     FairnessResult,
     GroupVerdict,
+    _counts,
+    _intervals,
     fairness_report,
     group_confusion,
     group_metrics,
@@ -446,7 +447,7 @@ def cells_of(codes: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, n_groups
 
 def fixed_pairs(cells: np.ndarray, adverse: bool = False) -> Any:
     """The pairs of groups the kit fixes on the observed counts (reference: group 0)."""
-    return fairness._Pairs.of(cells, reference=0, adverse=adverse)
+    return _intervals._Pairs.of(cells, reference=0, adverse=adverse)
 
 
 @pytest.mark.parametrize("seed", [7, 11])
@@ -460,7 +461,7 @@ def test_bootstrap_intervals_agree_with_scipy_bca(seed: int) -> None:
     varying = [0, 1, 2, 3, 5, 6]
 
     def statistic(g: np.ndarray, t: np.ndarray, p: np.ndarray, axis: int = -1) -> np.ndarray:
-        return fairness._pair_stats(cells_of(g, t, p, 3), pairs)[varying]
+        return _intervals._pair_stats(cells_of(g, t, p, 3), pairs)[varying]
 
     reference = stats.bootstrap(
         (codes, y_true, y_pred),
@@ -472,9 +473,9 @@ def test_bootstrap_intervals_agree_with_scipy_bca(seed: int) -> None:
         confidence_level=0.95,
         rng=np.random.default_rng(seed + 1000),
     ).confidence_interval
-    ours = fairness._bootstrap_intervals(
+    ours = _intervals._bootstrap_intervals(
         observed,
-        lambda c: fairness._pair_stats(c, pairs),
+        lambda c: _intervals._pair_stats(c, pairs),
         n_resamples=4000,
         confidence_level=0.95,
         seed=seed,
@@ -495,8 +496,8 @@ def test_bootstrap_intervals_agree_with_scipy_bca(seed: int) -> None:
 def test_fixed_pair_statistics_equal_the_headline_on_the_data() -> None:
     codes, y_true, y_pred = synthetic_rows(3, 2000, n_groups=4)
     observed = cells_of(codes, y_true, y_pred, 4)
-    values = fairness._pair_stats(observed, fixed_pairs(observed))
-    headline = fairness._disparities(observed)
+    values = _intervals._pair_stats(observed, fixed_pairs(observed))
+    headline = _counts._disparities(observed)
     for i, name in enumerate(DISPARITIES):
         assert values[i] == pytest.approx(headline[name], rel=1e-12), name
 
@@ -509,11 +510,11 @@ def spy_on_bootstrap(
     pairs = fixed_pairs(cells)
 
     def spy(c: np.ndarray) -> np.ndarray:
-        out = fairness._pair_stats(c, pairs)[:4]
+        out = _intervals._pair_stats(c, pairs)[:4]
         calls.append((np.array(c), out))
         return out
 
-    intervals = fairness._bootstrap_intervals(
+    intervals = _intervals._bootstrap_intervals(
         cells, spy, n_resamples=n_resamples, confidence_level=0.9, seed=seed
     )
     # Calls: the estimate, the resamples, the jackknife.
@@ -527,7 +528,7 @@ def naive_row_jackknife(codes: np.ndarray, y_true: np.ndarray, y_pred: np.ndarra
     n_groups = int(codes.max()) + 1
     pairs = fixed_pairs(cells_of(codes, y_true, y_pred, n_groups))
     values = [
-        fairness._pair_stats(
+        _intervals._pair_stats(
             cells_of(np.delete(codes, i), np.delete(y_true, i), np.delete(y_pred, i), n_groups),
             pairs,
         )[:4]

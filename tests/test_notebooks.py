@@ -39,8 +39,18 @@ def _no_errors_or_warnings(nb: Any) -> None:
             assert "Warning" not in o["text"], o["text"]
 
 
-def test_every_lesson_notebook_is_executed_here() -> None:
+def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
+    """Lessons and stage notebooks run here; exercise notebooks in test_exercises.py."""
     assert [p.name for p in LESSONS] == ["00_engage_case_study.ipynb", "03_metrics.ipynb"]
+    stages = {stage_notebook(s).resolve() for s in STAGES}
+    assert set((REPO / "notebooks" / "pipeline").glob("*.ipynb")) == stages
+    exercise_tests = (REPO / "tests" / "test_exercises.py").read_text(encoding="utf-8")
+    exercises = sorted((REPO / "exercises").rglob("*.ipynb"))
+    assert exercises, "the exercises folder has notebooks"
+    for notebook in exercises:
+        assert notebook.name in exercise_tests, f"{notebook} is not executed by any test"
+    every = set(REPO.glob("notebooks/**/*.ipynb")) | set(exercises)
+    assert every == set(LESSONS) | stages | set(exercises)
 
 
 @pytest.mark.notebook

@@ -66,7 +66,6 @@ def claims_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return result.run_dir
 
 
-@pytest.mark.xdist_group("claims_run")
 def test_run_folder_holds_every_artefact(claims_run: Path) -> None:
     names = {p.name for p in claims_run.iterdir() if p.is_file()}
     assert names >= RUN_FILES
@@ -87,7 +86,6 @@ def test_run_folder_holds_every_artefact(claims_run: Path) -> None:
     assert again.cv_folds == 2
 
 
-@pytest.mark.xdist_group("claims_run")
 def test_metrics_file_equals_scikit_learn_and_fairlearn_on_the_predictions(
     claims_run: Path,
 ) -> None:
@@ -128,7 +126,6 @@ def test_metrics_file_equals_scikit_learn_and_fairlearn_on_the_predictions(
     assert len(metrics["by_period"]) == 6
 
 
-@pytest.mark.xdist_group("claims_run")
 def test_report_is_self_contained_and_describes_every_figure(claims_run: Path) -> None:
     html = (claims_run / "report.html").read_text(encoding="utf-8")
     figures = json.loads((claims_run / "figures.json").read_text())

@@ -17,6 +17,7 @@ from ._catalogue import (
     dataset_info,
     list_datasets,
     load_dataset,
+    profile_dataset,
     write_bundled_csv,
 )
 from ._generate import generate_benefit_claims, generate_hospital_admissions
@@ -36,6 +37,7 @@ __all__ = [
     "generate_hospital_admissions",
     "list_datasets",
     "load_dataset",
+    "profile_dataset",
     "read_csv",
     "read_header",
     "validate_table",

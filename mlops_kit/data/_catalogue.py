@@ -26,6 +26,7 @@ __all__ = [
     "dataset_info",
     "list_datasets",
     "load_dataset",
+    "profile_dataset",
     "write_bundled_csv",
 ]
 
@@ -223,12 +224,23 @@ def load_dataset(
     df = read_csv(file, dtype=dict.fromkeys(info.text, "str"))
     _check_schema(df, info, file)
     if validate:
-        profile_dataset(df, info, source=f"'{file.name}'")
+        profile_dataset(df, name, source=f"'{file.name}'")
     return df
 
 
-def profile_dataset(df: pd.DataFrame, info: BundledDataset, *, source: str) -> TableProfile:
-    """Validate a bundled dataset's table with its own roles."""
+def profile_dataset(df: pd.DataFrame, name: str, *, source: str | None = None) -> TableProfile:
+    """Validate a table of bundled dataset ``name`` with that dataset's own roles.
+
+    The target, positive label, protected attributes, excluded and time columns come
+    from the dataset's description, so lessons need not repeat them.
+
+    Examples
+    --------
+    >>> profile = profile_dataset(load_dataset("hospital_admissions"), "hospital_admissions")
+    >>> profile.roles.target, profile.roles.time_column
+    ('emergency_admissions', 'week_start')
+    """
+    info = dataset_info(name)
     return validate_table(
         df,
         target=info.target,
@@ -237,7 +249,7 @@ def profile_dataset(df: pd.DataFrame, info: BundledDataset, *, source: str) -> T
         protected=info.protected,
         exclude=info.exclude,
         time_column=info.time_column,
-        source=source,
+        source=source or info.filename,
     )
 
 

@@ -24,11 +24,10 @@ to the tuple registered below; ``exercises/README.md`` has the whole recipe.
 """
 
 from . import _choose_metrics
+from ._feedback import Feedback, Status
 from ._framework import (
     Exercise,
-    Feedback,
     Question,
-    Status,
     check,
     hint,
     list_exercises,

@@ -22,21 +22,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import DataValidationError
-from ._framework import (
-    AnswerTypeError,
-    Exercise,
-    Feedback,
+from ._checks import (
     Mistake,
-    Question,
     as_text,
     check_choice,
     check_mapping,
     check_number,
-    correct,
     describe,
     join_words,
-    not_yet,
 )
+from ._feedback import AnswerTypeError, Feedback, correct, not_yet
+from ._framework import Exercise, Question
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,20 +50,11 @@ _COLUMNS = ("y_true", "y_score", "sex", "age_band", "ethnic_group", "disability"
 
 @functools.lru_cache(maxsize=1)
 def _predictions() -> pd.DataFrame:
-    from ..data import dataset_info, load_dataset, validate_table
+    from ..data import load_dataset, profile_dataset
     from ..train import train_model
 
-    info = dataset_info(_DATASET)
     claims = load_dataset(_DATASET, validate=False)
-    profile = validate_table(
-        claims,
-        target=info.target,
-        positive_label=info.positive_label,
-        protected=info.protected,
-        exclude=info.exclude,
-        time_column=info.time_column,
-        source=info.filename,
-    )
+    profile = profile_dataset(claims, _DATASET)
     result = train_model(
         claims,
         profile.roles,

@@ -1,50 +1,24 @@
-"""Group fairness: per-group metrics, disparity measures and the four-fifths rule.
-
-The definitions are fairlearn's (``MetricFrame``, ``demographic_parity_difference``
-and ``_ratio``, ``equalized_odds_difference`` and ``_ratio``), and the tests check
-the numbers against fairlearn. For the confusion-matrix metrics, which are all a
-fairness report needs, the counts come from one pass of :func:`numpy.bincount`
-instead of ``MetricFrame``'s per-group Python calls: the same numbers, hundreds of
-times faster on large tables (``benchmarks/fairness_fast_path.py``).
-
-Two rules of judgement are added on top:
-
-* **Outcome direction.** When a positive prediction is *adverse* (a fraud flag),
-  the four-fifths rule is applied to flag rates: a group fails when its flag rate
-  is more than 1.25 times the least-flagged group's (their ratio is below 0.8).
-  Applying it to "not flagged" rates instead would hide large disparities.
-* **Insufficient data.** A group with fewer than ``min_group_size`` rows or
-  ``min_group_positives`` actual positives is reported as "insufficient data",
-  not pass or fail, and is left out of the headline disparity figures.
-"""
+"""The fairness report of one attribute: table, verdicts, headline figures, summary."""
 
 from __future__ import annotations
 
 import enum
 import html
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .errors import ConfigError, DataValidationError
-from .metrics import _as_binary
+from ..errors import ConfigError
+from ._counts import DISPARITY_NAMES, _counts, _disparities, _metrics_from_counts, _ratio
+from ._intervals import _bootstrap_intervals, _pair_stats, _Pairs
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .plots import DescribedFigure
-
-__all__ = [
-    "CONFUSION_METRICS",
-    "FairnessResult",
-    "GroupVerdict",
-    "fairness_report",
-    "group_confusion",
-    "group_metrics",
-]
+    from ..plots import DescribedFigure
 
 FOUR_FIFTHS = 0.8
 Direction = Literal["favourable", "adverse"]
@@ -58,167 +32,6 @@ class GroupVerdict(enum.StrEnum):
     INSUFFICIENT = "insufficient data"
     REFERENCE = "reference"
     NOT_JUDGED = "not judged"
-
-
-def _ratio(a: np.ndarray, b: np.ndarray, empty: float = np.nan) -> np.ndarray:
-    """a / b elementwise, with ``empty`` where b is 0."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, empty), where=b > 0)
-
-
-# Rates over an empty denominator (a group with no actual positives has no true positive
-# rate) are 0, as in fairlearn, which takes them from scikit-learn's normalised
-# confusion matrix; precision with nothing predicted positive is 0 (zero_division=0).
-#: Metrics computed from confusion counts (tn, fp, fn, tp), named and defined as in fairlearn.
-CONFUSION_METRICS: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Any]] = {
-    "count": lambda tn, fp, fn, tp: tn + fp + fn + tp,
-    "selection_rate": lambda tn, fp, fn, tp: _ratio(tp + fp, tn + fp + fn + tp),
-    "true_positive_rate": lambda tn, fp, fn, tp: _ratio(tp, tp + fn, 0.0),
-    "false_positive_rate": lambda tn, fp, fn, tp: _ratio(fp, fp + tn, 0.0),
-    "false_negative_rate": lambda tn, fp, fn, tp: _ratio(fn, fn + tp, 0.0),
-    "true_negative_rate": lambda tn, fp, fn, tp: _ratio(tn, tn + fp, 0.0),
-    "precision": lambda tn, fp, fn, tp: _ratio(tp, tp + fp, 0.0),
-    "accuracy": lambda tn, fp, fn, tp: _ratio(tp + tn, tn + fp + fn + tp),
-}
-
-
-def _factorize(groups: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and sorted unique labels of a group column (missing -> error)."""
-    import pandas as pd
-
-    values = groups if isinstance(groups, pd.Series | np.ndarray) else np.asarray(groups)
-    codes, uniques = pd.factorize(values, sort=True)  # categorical columns: codes reused
-    missing = int((codes < 0).sum())
-    if missing:
-        raise DataValidationError(
-            f"The sensitive feature has {missing} missing value(s); give every row a "
-            "group (for example 'not recorded') before a fairness analysis."
-        )
-    return codes.astype(np.int64), np.asarray(uniques)
-
-
-def _counts(y_true: Any, y_pred: Any, groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(cells, labels, codes): confusion counts of shape (groups, 4) counted with NumPy."""
-    yt = _as_binary(y_true, "y_true")
-    yp = _as_binary(y_pred, "y_pred")
-    if len(yt) != len(yp):
-        raise DataValidationError(
-            f"y_true and y_pred must have the same length; got {len(yt)} and {len(yp)}."
-        )
-    codes, labels = _factorize(groups)
-    if len(codes) != len(yt):
-        raise DataValidationError(
-            f"The sensitive feature must have one value per row ({len(yt)}); got {len(codes)}."
-        )
-    cells = np.bincount(codes * 4 + yt * 2 + yp, minlength=len(labels) * 4)
-    return cells.reshape(len(labels), 4), labels, codes
-
-
-def _metrics_from_counts(cells: np.ndarray, names: Sequence[str]) -> dict[str, np.ndarray]:
-    tn, fp, fn, tp = (cells[..., i] for i in range(4))
-    return {m: CONFUSION_METRICS[m](tn, fp, fn, tp) for m in names}
-
-
-def group_confusion(y_true: Any, y_pred: Any, groups: Any) -> pd.DataFrame:
-    """Confusion counts per group by counting with NumPy.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by group (sorted), columns ``tn``, ``fp``, ``fn``, ``tp``.
-
-    Raises
-    ------
-    DataValidationError
-        Labels that are not 0/1, lengths that differ, or a missing group.
-
-    Examples
-    --------
-    >>> group_confusion([0, 1, 1, 0], [0, 1, 0, 1], ["a", "a", "b", "b"])
-           tn  fp  fn  tp
-    group
-    a       1   0   0   1
-    b       0   1   1   0
-    """
-    import pandas as pd
-
-    cells, labels, _ = _counts(y_true, y_pred, groups)
-    return pd.DataFrame(
-        cells, index=pd.Index(labels, name="group"), columns=["tn", "fp", "fn", "tp"]
-    )
-
-
-def group_metrics(
-    y_true: Any,
-    y_pred: Any,
-    sensitive_features: Any,
-    *,
-    metrics: Sequence[str] | Mapping[str, Callable[..., float]] = (
-        "count",
-        "selection_rate",
-        "true_positive_rate",
-        "false_positive_rate",
-        "precision",
-        "accuracy",
-    ),
-    method: Literal["auto", "fast", "fairlearn"] = "auto",
-) -> pd.DataFrame:
-    """Metrics for each group, like ``fairlearn.metrics.MetricFrame(...).by_group``.
-
-    Parameters
-    ----------
-    y_true, y_pred : array-like of 0/1
-    sensitive_features : array-like
-        One group label per row.
-    metrics : sequence of names, or mapping of name to metric function
-        Names from :data:`CONFUSION_METRICS` use the fast counting path; a mapping of
-        functions ``f(y_true, y_pred)`` is handed to fairlearn's ``MetricFrame``.
-    method : {"auto", "fast", "fairlearn"}, default "auto"
-        Force one path (for example to compare them).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per group, one column per metric.
-    """
-    import pandas as pd
-
-    names = list(metrics)
-    fast_ok = not isinstance(metrics, Mapping) and all(m in CONFUSION_METRICS for m in names)
-    if method == "fast" and not fast_ok:
-        unknown = [m for m in names if m not in CONFUSION_METRICS]
-        raise ConfigError(
-            f"The 'metrics' of group_metrics must be among {', '.join(CONFUSION_METRICS)} "
-            f"for method='fast'. Got {unknown} instead."
-        )
-    if fast_ok and method != "fairlearn":
-        cells, labels, _ = _counts(y_true, y_pred, sensitive_features)
-        return pd.DataFrame(
-            _metrics_from_counts(cells, names), index=pd.Index(labels, name="group")
-        )
-
-    from fairlearn import metrics as flm
-    from sklearn.metrics import accuracy_score, precision_score
-
-    library: dict[str, Callable[..., Any]] = {
-        "count": flm.count,
-        "selection_rate": flm.selection_rate,
-        "true_positive_rate": flm.true_positive_rate,
-        "false_positive_rate": flm.false_positive_rate,
-        "false_negative_rate": flm.false_negative_rate,
-        "true_negative_rate": flm.true_negative_rate,
-        "precision": lambda t, p: precision_score(t, p, zero_division=0),
-        "accuracy": accuracy_score,
-    }
-    functions = dict(metrics) if isinstance(metrics, Mapping) else {m: library[m] for m in names}
-    frame = flm.MetricFrame(
-        metrics=functions,
-        y_true=np.asarray(y_true),
-        y_pred=np.asarray(y_pred),
-        sensitive_features=pd.Series(np.asarray(sensitive_features), name="group"),
-    )
-    by_group: pd.DataFrame = frame.by_group
-    return by_group
 
 
 @dataclass(frozen=True)
@@ -368,7 +181,7 @@ class FairnessResult:
 
     def plot(self, ax: Any = None) -> DescribedFigure:
         """Bar chart of each group's rate, with its verdict written on the bar."""
-        from .plots import group_rates_figure
+        from ..plots import group_rates_figure
 
         return group_rates_figure(self, ax=ax)
 
@@ -396,167 +209,6 @@ def _clean(v: Any) -> Any:
     if isinstance(v, np.integer):
         return int(v)
     return v
-
-
-DISPARITY_NAMES = (
-    "demographic_parity_difference",
-    "demographic_parity_ratio",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-)
-
-
-def _disparities(cells: np.ndarray) -> dict[str, float | None]:
-    """fairlearn's between-groups differences and ratios, from counts of shape (groups, 4)."""
-    r = _metrics_from_counts(cells, ("selection_rate", "true_positive_rate", "false_positive_rate"))
-
-    def diff_ratio(values: np.ndarray) -> tuple[float | None, float | None]:
-        values = values[~np.isnan(values)]
-        if len(values) == 0:
-            return None, None
-        lo, hi = float(values.min()), float(values.max())
-        return hi - lo, (lo / hi if hi > 0 else None)
-
-    dp_d, dp_r = diff_ratio(r["selection_rate"])
-    tpr_d, tpr_r = diff_ratio(r["true_positive_rate"])
-    fpr_d, fpr_r = diff_ratio(r["false_positive_rate"])
-    return dict(
-        zip(
-            DISPARITY_NAMES,
-            (
-                dp_d,
-                dp_r,
-                None if tpr_d is None or fpr_d is None else max(tpr_d, fpr_d),
-                None if tpr_r is None or fpr_r is None else min(tpr_r, fpr_r),
-            ),
-            strict=True,
-        )
-    )
-
-
-@dataclass(frozen=True)
-class _Pairs:
-    """The groups (row positions in the counts) behind each figure, fixed on the data.
-
-    A headline such as "lowest rate over highest" is a minimum and maximum across
-    groups; under resampling other groups take turns at the extremes, which biases
-    the bootstrap so badly that an interval can miss its own estimate. Intervals are
-    therefore given for the fixed pairs of groups that define each figure on the
-    observed data, and for each group against the reference group: smooth
-    statistics the bootstrap handles well.
-    """
-
-    selection: tuple[int, int]
-    odds_difference: tuple[str, int, int]
-    odds_ratio: tuple[str, int, int]
-    reference: int
-    adverse: bool
-
-    @classmethod
-    def of(cls, cells: np.ndarray, *, reference: int, adverse: bool) -> _Pairs:
-        r = _metrics_from_counts(
-            cells, ("selection_rate", "true_positive_rate", "false_positive_rate")
-        )
-
-        def extremes(name: str) -> tuple[int, int]:
-            return int(np.argmin(r[name])), int(np.argmax(r[name]))
-
-        def gap(name: str) -> float:
-            lo, hi = extremes(name)
-            return float(r[name][hi] - r[name][lo])
-
-        def quotient(name: str) -> float:
-            lo, hi = extremes(name)
-            return float(r[name][lo] / r[name][hi]) if r[name][hi] > 0 else np.inf
-
-        tpr, fpr = "true_positive_rate", "false_positive_rate"
-        by_gap = tpr if gap(tpr) >= gap(fpr) else fpr
-        by_quotient = tpr if quotient(tpr) <= quotient(fpr) else fpr
-        return cls(
-            selection=extremes("selection_rate"),
-            odds_difference=(by_gap, *extremes(by_gap)),
-            odds_ratio=(by_quotient, *extremes(by_quotient)),
-            reference=reference,
-            adverse=adverse,
-        )
-
-
-def _pair_stats(cells: np.ndarray, pairs: _Pairs) -> np.ndarray:
-    """The four disparity measures for fixed pairs, then each group's impact ratio.
-
-    ``cells`` has shape (..., groups, 4); the result has shape (4 + groups, ...). On
-    the observed data the first four equal the headline figures.
-    """
-    r = _metrics_from_counts(cells, ("selection_rate", "true_positive_rate", "false_positive_rate"))
-    sel = r["selection_rate"]
-    lo, hi = pairs.selection
-    name, d_lo, d_hi = pairs.odds_difference
-    q_name, q_lo, q_hi = pairs.odds_ratio
-    ref = sel[..., pairs.reference][..., None]
-    impact = _ratio(ref, sel) if pairs.adverse else _ratio(sel, ref)
-    rows = [
-        sel[..., hi] - sel[..., lo],
-        _ratio(sel[..., lo], sel[..., hi]),
-        r[name][..., d_hi] - r[name][..., d_lo],
-        _ratio(r[q_name][..., q_lo], r[q_name][..., q_hi]),
-    ]
-    return np.concatenate([np.stack(rows), np.moveaxis(impact, -1, 0)])
-
-
-def _bootstrap_intervals(
-    cells: np.ndarray,
-    statistic: Callable[[np.ndarray], np.ndarray],
-    *,
-    n_resamples: int,
-    confidence_level: float,
-    seed: int,
-) -> list[tuple[float | None, float | None]]:
-    """BCa bootstrap intervals of ``statistic`` (counts -> values), from counts alone.
-
-    Resampling rows with replacement is the same as drawing the (group, truth,
-    prediction) cell counts from a multinomial, so each resample costs one draw over
-    ``groups * 4`` cells instead of a pass over the rows. The jackknife that BCa
-    needs has only one distinct leave-one-out value per non-empty cell, so it is
-    exact and cheap (scipy's ``bootstrap(method="BCa")`` recomputes it row by row:
-    about 7 s per attribute on 10,000 rows, against milliseconds here).
-    ``tests/test_fairness.py`` checks the result against scipy's on small data.
-    Returns one (low, high) pair per value of the statistic; (None, None) where it is
-    undefined on the data or in more than 5% of resamples.
-    """
-    from scipy.stats import norm
-
-    flat = cells.ravel().astype(np.int64)
-    n = int(flat.sum())
-    theta = statistic(cells)
-    rng = np.random.default_rng(seed)
-    boot = statistic(rng.multinomial(n, flat / n, size=n_resamples).reshape(-1, *cells.shape))
-    # Jackknife: remove one row from each non-empty cell, weighted by how many rows it holds.
-    present = np.flatnonzero(flat)
-    leave_one_out = np.repeat(flat[None, :], len(present), axis=0)
-    leave_one_out[np.arange(len(present)), present] -= 1
-    jack = statistic(leave_one_out.reshape(-1, *cells.shape))
-    weights = flat[present].astype(float)
-    alpha = (1 - confidence_level) / 2
-    out: list[tuple[float | None, float | None]] = []
-    for i in range(len(theta)):
-        b = boot[i][np.isfinite(boot[i])]
-        if (
-            not np.isfinite(theta[i])
-            or len(b) < 0.95 * n_resamples
-            or not np.isfinite(jack[i]).all()
-        ):
-            out.append((None, None))
-            continue
-        share_below = np.mean(b < theta[i]) + 0.5 * np.mean(b == theta[i])
-        z0 = norm.ppf(np.clip(share_below, 1 / (2 * len(b)), 1 - 1 / (2 * len(b))))
-        u = np.average(jack[i], weights=weights) - jack[i]
-        spread = np.sum(weights * u**2)
-        accel = np.sum(weights * u**3) / (6 * spread**1.5) if spread > 0 else 0.0
-        z = norm.ppf([alpha, 1 - alpha])
-        levels = norm.cdf(z0 + (z0 + z) / (1 - accel * (z0 + z)))
-        low, high = np.quantile(b, levels)
-        out.append((float(low), float(high)))
-    return out
 
 
 def _attribute_result(
