@@ -47,6 +47,14 @@ __all__ = [
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 LINE_STYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D", "v", "P")
+#: How metric names are written in figures and their descriptions.
+METRIC_LABELS = {
+    "roc_auc": "ROC AUC",
+    "pr_auc": "PR AUC",
+    "f1": "F1",
+    "flag_rate": "share flagged",
+    "positive_rate": "share positive",
+}
 HATCHES = {"fail": "///", "pass": "", "reference": "...", "insufficient data": "", "not judged": ""}
 
 
@@ -101,6 +109,14 @@ def _new_axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> tuple[
 
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.add_subplot()
+
+
+def _label(metric: str) -> str:
+    return METRIC_LABELS.get(metric, metric.replace("_", " "))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _pct(x: float) -> str:
@@ -359,7 +375,7 @@ def metric_over_time_figure(
             linestyle=LINE_STYLES[k],
             marker=MARKERS[k],
             color=PALETTE[k],
-            label=m.replace("_", " "),
+            label=_label(m),
         )
     if trained_until is not None and trained_until in periods:
         end = periods.index(trained_until)
@@ -374,7 +390,7 @@ def metric_over_time_figure(
     ax.legend(loc="lower left", fontsize=8)
     ax.set_title("Model performance over time")
     parts = [
-        f"{', '.join(m.replace('_', ' ') for m in metrics)} for each period from "
+        f"{_capital(', '.join(_label(m) for m in metrics))} for each period from "
         f"{periods[0]} to {periods[-1]}."
     ]
     for m in metrics:
@@ -383,11 +399,11 @@ def metric_over_time_figure(
             i = periods.index(marker_at)
             before, after = np.nanmean(v[:i]), np.nanmean(v[i:])
             parts.append(
-                f"{m.replace('_', ' ').capitalize()} averages {before:.2f} before "
+                f"{_capital(_label(m))} averages {before:.2f} before "
                 f"{marker_at} and {after:.2f} from {marker_at} on."
             )
         else:
-            parts.append(f"{m.replace('_', ' ').capitalize()} goes from {v[0]:.2f} to {v[-1]:.2f}.")
+            parts.append(f"{_capital(_label(m))} goes from {v[0]:.2f} to {v[-1]:.2f}.")
     return DescribedFigure(fig, "Model performance over time", " ".join(parts))
 
 

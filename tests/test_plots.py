@@ -84,7 +84,7 @@ def test_metric_over_time_describes_before_and_after_a_change(
     table = metrics_by_period(p.y_true, p.y_score, p.month, threshold=0.3)
     fig = plots.metric_over_time_figure(table, ("roc_auc",), marker_at="2024-10")
     before = table.loc[table.index < "2024-10", "roc_auc"].mean()
-    assert f"Roc auc averages {before:.2f} before 2024-10" in fig.description
+    assert f"ROC AUC averages {before:.2f} before 2024-10" in fig.description
 
 
 def test_predicted_vs_actual_description(rng: np.random.Generator) -> None:
