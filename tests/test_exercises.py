@@ -516,21 +516,10 @@ def test_committed_notebooks_are_clean_and_parameterised(path: Path) -> None:
 
 
 def _execute(path: Path, tmp_path: Path, **parameters: Any) -> dict[str, Any]:
-    import papermill
-    from traitlets.config import Config
+    from mlops_kit.pipeline import execute_notebook
 
-    config = Config()
-    config.KernelManager.transport_encryption = "auto"
     out = tmp_path / path.name
-    papermill.execute_notebook(
-        str(path),
-        str(out),
-        parameters=parameters,
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(path.parent),
-        config=config,
-    )
+    execute_notebook(path, out, parameters=parameters, cwd=path.parent)
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     for cell in result["cells"]:
         for output in cell.get("outputs", []):
