@@ -77,6 +77,7 @@ def test_engage_case_study_shows_the_failure_and_charts_the_poll(tmp_path: Path)
     # The facilitator chart counts the answers found in the shared folder.
     assert "3 answers" in text
     # The widget leaves a static text representation as well as its view.
+    assert "Poll: What was the most serious failure in this case?" in text
     views = [
         o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
@@ -97,6 +98,10 @@ def test_metrics_lesson_runs_with_a_different_threshold(tmp_path: Path) -> None:
     assert "At the chosen threshold 0.4" in text
     assert "accuracy of never flagging" in text
     assert "Fairness by ethnic_group" in text
+    # The interactive cells leave static snapshots for readers of the executed notebook.
+    assert "Threshold explorer at 0.40." in text
+    assert "Metrics at threshold 0.40" in text
+    assert "Quiz, 6 items:" in text
 
 
 @pytest.mark.notebook

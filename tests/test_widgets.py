@@ -546,3 +546,31 @@ def test_poll_from_widgets_to_chart(tmp_path: Path) -> None:
     assert chart.description == (
         '3 answers to "What went wrong?": Untracked changes 2 (67%), Stale model 1 (33%).'
     )
+
+
+# --- Static snapshots: what an executed notebook keeps without widget state ----------------
+
+
+def test_every_widget_leaves_a_readable_static_snapshot(tmp_path: Path) -> None:
+    y_true, y_score = np.array([0, 1, 1, 0]), np.array([0.2, 0.8, 0.4, 0.6])
+    explorer = ThresholdExplorer(y_true, y_score, positive_is="adverse", value=0.5)
+    quiz = MatchingQuiz(METRIC_SCENARIOS)
+    poll = PollWidget("Which failure mattered most?", ["a", "b"], folder=tmp_path, poll_id="p")
+    for widget in (explorer, quiz, poll):
+        bundle = widget._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle
+        assert "(children=" not in bundle["text/plain"], "not ipywidgets' raw repr"
+        assert bundle["text/html"].strip()
+    explorer.slider.value = 0.7
+    text = explorer._repr_mimebundle_()["text/plain"]
+    assert text.startswith("Threshold explorer at 0.70.")
+    assert explorer.result.reading() in text
+    assert "Metrics at threshold 0.70" in explorer._repr_mimebundle_()["text/html"]
+    quiz_text = quiz._repr_mimebundle_()["text/plain"]
+    assert f"Quiz, {len(METRIC_SCENARIOS)} items:" in quiz_text
+    assert METRIC_SCENARIOS[0].prompt in quiz_text
+    assert METRIC_SCENARIOS[0].answer in quiz_text  # among the options, not marked as the answer
+    quiz.check_button.click()
+    assert quiz.result is not None
+    assert quiz.result.summary() in quiz._repr_mimebundle_()["text/plain"]
+    assert str(tmp_path) in poll._repr_mimebundle_()["text/plain"]

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 
 from .._io import atomic_write_json
 from ..errors import ConfigError
+from ._static import StaticSnapshot
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -330,7 +331,7 @@ def poll_chart(
     return DescribedFigure(fig, title, text)
 
 
-class PollWidget(widgets.VBox):
+class PollWidget(StaticSnapshot, widgets.VBox):
     """A question with radio buttons, an optional comment and name, and a Submit button.
 
     Each submission is saved with :func:`save_poll_answer` into a shared folder
@@ -397,6 +398,7 @@ class PollWidget(widgets.VBox):
                 f"non-empty strings. Got {options!r} instead."
             )
         self._poll_id = _check_poll_id(poll_id, where)
+        self._question, self._options = question, tuple(choices)
         self._folder = Path(folder)
         self._result: Path | None = None
 
@@ -493,3 +495,14 @@ class PollWidget(widgets.VBox):
         self._submit.disabled = True
         self._status.value = "<p>✓ Thank you: your answer was saved.</p>"
         return path
+
+    def _snapshot_text(self) -> str:
+        options = "; ".join(self._options)
+        return f"Poll: {self._question} Options: {options}. Answers are saved to {self._folder}."
+
+    def _snapshot_html(self) -> str:
+        items = "".join(f"<li>{html.escape(o)}</li>" for o in self._options)
+        return (
+            f"<p><strong>Poll: {html.escape(self._question)}</strong></p><ul>{items}</ul>"
+            f"<p>Answers are saved to <code>{html.escape(str(self._folder))}</code>.</p>"
+        )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import ipywidgets as widgets
 
 from ..errors import ConfigError
+from ._static import StaticSnapshot
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -232,7 +233,7 @@ def grade_matching(answers: Mapping[str, str | None], items: Sequence[QuizItem])
     return QuizResult(score=sum(m.correct for m in marked), total=len(marked), items=tuple(marked))
 
 
-class MatchingQuiz(widgets.VBox):
+class MatchingQuiz(StaticSnapshot, widgets.VBox):
     """Match each prompt to an option with dropdowns, then check the answers.
 
     Everything works with the keyboard: Tab moves between the dropdowns and the
@@ -297,6 +298,7 @@ class MatchingQuiz(widgets.VBox):
                     "The 'options' parameter of MatchingQuiz must include every item's answer. "
                     f"Got options without {missing} instead."
                 )
+        self._choices = tuple(choices)
         self._result: QuizResult | None = None
 
         heading = widgets.HTML(value=f"<h3>{html.escape(title)}</h3>")
@@ -380,6 +382,22 @@ class MatchingQuiz(widgets.VBox):
             self._feedback[index].value = ""
 
         return clear
+
+    def _snapshot_text(self) -> str:
+        lines = [f"Quiz, {len(self._items)} items:"]
+        lines += [f"{i}. {item.prompt}" for i, item in enumerate(self._items, start=1)]
+        lines.append(f"Choose from: {', '.join(self._choices)}.")
+        if self._result is not None:
+            lines.append(self._result.summary())
+        return "\n".join(lines)
+
+    def _snapshot_html(self) -> str:
+        items = "".join(f"<li>{html.escape(item.prompt)}</li>" for item in self._items)
+        score = f"<p>{html.escape(self._result.summary())}</p>" if self._result else ""
+        return (
+            f"<ol class='mlops-quiz-snapshot'>{items}</ol>"
+            f"<p>Choose from: {html.escape(', '.join(self._choices))}.</p>{score}"
+        )
 
 
 #: The options of the metrics quiz (with accuracy as the tempting distractor).

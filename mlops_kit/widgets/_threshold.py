@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import ConfigError, DataValidationError
 from ..metrics import threshold_analysis
+from ._static import StaticSnapshot
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -324,7 +325,7 @@ def threshold_summary(
     return _summarise(yt, ys, t, g, positive_is)
 
 
-class ThresholdExplorer(widgets.VBox):
+class ThresholdExplorer(StaticSnapshot, widgets.VBox):
     """A slider over the decision threshold with the metrics it gives, updated as it moves.
 
     The slider works with the keyboard (focus it, then the arrow keys). Each move
@@ -463,3 +464,9 @@ class ThresholdExplorer(widgets.VBox):
             f"threshold {_fmt_threshold(r.threshold)}: recall {r.recall:.3f}, "
             f"precision {r.precision:.3f}"
         )
+
+    def _snapshot_text(self) -> str:
+        return f"Threshold explorer at {_fmt_threshold(self.value)}. {self._result.reading()}"
+
+    def _snapshot_html(self) -> str:
+        return self._result.to_html()
