@@ -117,8 +117,8 @@ class DataParams(BaseModel):
         return str(dataset_info(name).path)
 
 
-class TrainParams(BaseModel):
-    """Keys of the train stage: the model, the split and the decision threshold."""
+class SplitParams(BaseModel):
+    """Keys shared by the tune and train stages: the model family and the split."""
 
     model_config = _STRICT
 
@@ -128,6 +128,13 @@ class TrainParams(BaseModel):
         "random", description="random, or time: train on earlier periods, test on later ones."
     )
     test_size: float = Field(0.25, gt=0, lt=1, description="Share of rows held out for testing.")
+
+
+class TrainParams(SplitParams):
+    """Keys of the train stage: the split, cross-validation and the decision threshold."""
+
+    model_config = _STRICT
+
     cv_folds: int = Field(
         5, ge=0, le=20, description="Cross-validation folds on the training rows (0: none)."
     )
@@ -162,12 +169,182 @@ class EvaluateParams(BaseModel):
     )
 
 
-class PipelineConfig(EvaluateParams, TrainParams, DataParams):
-    """The whole pipeline config: every stage's keys plus a run name."""
+TUNING_METRICS: dict[str, tuple[str, ...]] = {
+    "classification": ("roc_auc", "average_precision", "neg_log_loss", "f1"),
+    "regression": ("rmse", "mae", "r2"),
+}
+
+
+class SearchDimension(BaseModel):
+    """The range searched for one hyperparameter.
+
+    ``float`` and ``int`` take ``low`` and ``high`` (and ``log`` for a log scale);
+    ``categorical`` takes ``choices``.
+    """
+
+    model_config = _STRICT
+
+    type: Literal["float", "int", "categorical"]
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    choices: list[str | int | float | bool | None] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> SearchDimension:
+        if self.type == "categorical":
+            if not self.choices:
+                raise ValueError("a categorical dimension needs a non-empty list of choices")
+            return self
+        if self.low is None or self.high is None or not self.low < self.high:
+            raise ValueError(f"a {self.type} dimension needs low < high")
+        if self.log and self.low <= 0:
+            raise ValueError("a log-scale dimension needs low > 0")
+        if self.type == "int" and not (
+            float(self.low).is_integer() and float(self.high).is_integer()
+        ):
+            raise ValueError("an int dimension needs whole-number low and high")
+        return self
+
+
+class TuningSection(BaseModel):
+    """How hyperparameters are tuned (Optuna): budget, metric, pruning, storage."""
+
+    model_config = _STRICT
+
+    n_trials: int = Field(20, ge=0, le=10_000, description="Trials in the budget (0: no tuning).")
+    timeout: float | None = Field(
+        None, gt=0, description="Seconds in the budget; a time budget makes a run unreproducible."
+    )
+    metric: str | None = Field(
+        None, description="Metric to optimise; default roc_auc (classification) or rmse."
+    )
+    cv_folds: int = Field(3, ge=2, le=10, description="Cross-validation folds per trial.")
+    n_workers: int = Field(1, ge=1, le=64, description="Worker processes sharing the study.")
+    storage: str | None = Field(
+        None,
+        description="None (in memory), a sqlite:/// URL (resumable), journal:///path (safe for "
+        "several local workers) or a PostgreSQL/MySQL URL (several machines).",
+    )
+    study_name: str | None = Field(None, description="Name of the study in the storage.")
+    pruning: bool = Field(True, description="Stop unpromising trials early (successive halving).")
+    search_space: dict[str, SearchDimension] | None = Field(
+        None, description="Hyperparameter ranges; default the model family's own."
+    )
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, value: str | None) -> str | None:
+        known = [m for ms in TUNING_METRICS.values() for m in ms]
+        if value is not None and value not in known:
+            raise ValueError(f"must be one of {', '.join(known)}")
+        return value
+
+
+class TuneParams(SplitParams):
+    """Keys of the tune stage: the model family and split, and the tuning section."""
+
+    model_config = _STRICT
+
+    tuning: TuningSection = Field(default_factory=TuningSection, description="Tuning settings.")
+
+
+#: Metrics the gate can put a floor (``min_metrics``) or a ceiling (``max_metrics``) on.
+GATE_METRICS = (
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "pr_auc",
+    "brier",
+    "mse",
+    "rmse",
+    "mae",
+    "r2",
+)
+
+
+class PolicySection(BaseModel):
+    """The governance policy the gate applies before a model may be promoted."""
+
+    model_config = _STRICT
+
+    high_impact: bool = Field(
+        False, description="High-impact use: a named person must always approve promotion."
+    )
+    min_metrics: dict[str, float] = Field(
+        default_factory=dict, description="Performance floors, e.g. {roc_auc: 0.7, recall: 0.3}."
+    )
+    max_metrics: dict[str, float] = Field(
+        default_factory=dict, description="Ceilings for error metrics, e.g. {rmse: 900}."
+    )
+    four_fifths: bool = Field(
+        True, description="Require the four-fifths rule (on the outcome's rates) to pass."
+    )
+    max_equalized_odds_difference: float | None = Field(
+        0.1, ge=0, le=1, description="Largest equalised odds difference allowed (None: no limit)."
+    )
+    approvers: list[str] = Field(
+        default_factory=list, description="People who may approve; empty: any named person."
+    )
+
+    @field_validator("min_metrics", "max_metrics")
+    @classmethod
+    def _known_metrics(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(GATE_METRICS))
+        if unknown:
+            raise ValueError(
+                f"names unknown metric(s) {', '.join(unknown)}; "
+                f"choose from {', '.join(GATE_METRICS)}"
+            )
+        return value
+
+
+class GateParams(BaseModel):
+    """Keys of the gate stage."""
+
+    model_config = _STRICT
+
+    policy: PolicySection = Field(default_factory=PolicySection, description="Governance policy.")
+
+
+class RegistrySection(BaseModel):
+    """Where models and runs are recorded (MLflow)."""
+
+    model_config = _STRICT
+
+    tracking_uri: str | None = Field(
+        None,
+        description="MLflow tracking URI; default a SQLite file mlops.db in the working folder.",
+    )
+    model_name: str | None = Field(None, description="Registered model name; default the run name.")
+
+
+class RegisterParams(BaseModel):
+    """Keys of the register stage."""
+
+    model_config = _STRICT
+
+    registry: RegistrySection = Field(
+        default_factory=RegistrySection, description="Model registry settings."
+    )
+
+
+class PipelineConfig(
+    RegisterParams, GateParams, TuneParams, EvaluateParams, TrainParams, DataParams
+):
+    """The whole pipeline config: every stage's keys plus the run's own keys."""
 
     model_config = _STRICT
 
     name: str | None = Field(None, description="Label for the run folder; default the data file.")
+    trained_by: str | None = Field(
+        None, description="Who runs the training (recorded; may not approve it); default the login."
+    )
+    audit_log: str | None = Field(
+        None, description="Audit log file; default audit/audit.jsonl in the working folder."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PipelineConfig:
@@ -176,6 +353,12 @@ class PipelineConfig(EvaluateParams, TrainParams, DataParams):
             raise ValueError(
                 f"model '{self.model}' does not fit task '{self.task}'; "
                 f"choose one of: {', '.join(allowed)}"
+            )
+        metric = self.tuning.metric
+        if metric is not None and metric not in TUNING_METRICS[self.task]:
+            raise ValueError(
+                f"tuning metric '{metric}' does not fit task '{self.task}'; choose one of: "
+                f"{', '.join(TUNING_METRICS[self.task])}"
             )
         if self.split == "time" and not self.time_column:
             raise ValueError("split 'time' needs time_column, the column that orders rows")
@@ -193,10 +376,15 @@ class PipelineConfig(EvaluateParams, TrainParams, DataParams):
 #: Config keys each stage notebook takes as papermill parameters (besides run_dir).
 STAGE_PARAMS: dict[str, type[BaseModel]] = {
     "validate": DataParams,
+    "tune": TuneParams,
     "train": TrainParams,
     "evaluate": EvaluateParams,
+    "gate": GateParams,
+    "register": RegisterParams,
     "report": BaseModel,
 }
+#: Keys the runner uses itself rather than passing to a stage notebook.
+RUNNER_KEYS = ("name", "trained_by", "audit_log")
 
 
 def _valid_keys(model: type[BaseModel]) -> list[str]:
@@ -207,13 +395,41 @@ def _describe_input(value: Any) -> str:
     return f"{value!r} ({type(value).__name__})"
 
 
+def _section_at(model: type[BaseModel], path: Sequence[Any]) -> type[BaseModel] | None:
+    """The (nested) section a key path points into, e.g. ``("tuning",)`` -> TuningSection."""
+    import typing
+
+    current: Any = model
+    parts = list(path)
+    while parts:
+        field = current.model_fields.get(str(parts.pop(0))) if current else None
+        if field is None:
+            return None
+        annotation = field.annotation
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if typing.get_origin(annotation) is dict and parts:
+            parts.pop(0)  # the mapping's own key, e.g. a hyperparameter's name
+            annotation = typing.get_args(annotation)[1]
+        elif args and typing.get_origin(annotation) is not dict:
+            annotation = args[0] if len(args) == 1 else annotation
+        if typing.get_origin(annotation) is dict and parts:
+            parts.pop(0)
+            annotation = typing.get_args(annotation)[1]
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        current = annotation
+    return current
+
+
 def _format_error(err: Mapping[str, Any], model: type[BaseModel]) -> str:
-    loc = ".".join(str(p) for p in err.get("loc", ())) or "config"
+    path = tuple(err.get("loc", ()))
+    loc = ".".join(str(p) for p in path) or "config"
     kind = err.get("type", "")
     got = err.get("input")
-    keys = _valid_keys(model)
+    section = _section_at(model, path[:-1]) or model
+    keys = _valid_keys(section)
     if kind == "extra_forbidden":
-        hint = did_you_mean(loc, keys)
+        hint = did_you_mean(str(path[-1]) if path else loc, keys)
         return (
             f"Unknown config key '{loc}' (got {got!r}): keys must be among the schema's. "
             f"Valid keys: {', '.join(keys)}.{hint}"
@@ -230,6 +446,8 @@ def _format_error(err: Mapping[str, Any], model: type[BaseModel]) -> str:
     msg = msg.removeprefix("Value error, ")
     rule = msg[0].lower() + msg[1:] if msg else "is invalid"
     rule = rule.replace("input should be", "must be")
+    if kind == "value_error" and not rule.startswith(("must", "names")):
+        rule = f"is invalid: {rule}"
     return f"Config key '{loc}' {rule}; got {_describe_input(got)}."
 
 
@@ -340,6 +558,8 @@ def load_config(
         or the keys are inconsistent (for example a regression model for a
         classification task).
 
+    A dotted override such as ``tuning.n_trials=5`` changes one key of a section.
+
     Examples
     --------
     >>> cfg = load_config(data="claims.csv", target="flagged", model="rf")
@@ -359,6 +579,16 @@ def load_config(
             raw["data"] = str((file.parent / raw["data"]).resolve())
     extra = dict(overrides) if isinstance(overrides, Mapping) else parse_overrides(overrides)
     extra.update(values)
+    # "tuning.n_trials" sets one key inside a section, keeping the section's other keys.
+    for key in [k for k in extra if "." in k]:
+        value = extra.pop(key)
+        *sections, leaf = key.split(".")
+        target = raw
+        for part in sections:
+            existing = target.get(part)
+            target[part] = dict(existing) if isinstance(existing, Mapping) else {}
+            target = target[part]
+        target[leaf] = value
     data = extra.get("data")
     if isinstance(data, os.PathLike) or (
         isinstance(data, str) and not data.startswith(BUNDLED_PREFIX)
