@@ -52,7 +52,8 @@ def test_every_model_fits_mixed_columns_with_gaps_and_unseen_categories(
     X.loc[::17, "x"] = np.nan
     X.loc[::13, "k"] = pd.NA
     X.loc[::11, "c"] = pd.NA
-    y = (X["x"].fillna(0) + (X["c"] == "a").fillna(False) > 0.5).astype(int).to_numpy()
+    is_a = (X["c"] == "a").fillna(False).to_numpy(dtype=float)
+    y = (X["x"].fillna(0).to_numpy() + is_a > 0.5).astype(int)
     target = y if task == "classification" else X["x"].fillna(0).to_numpy() * 3
     roles = ColumnRoles(target="y", numeric=("x", "k"), categorical=("c",))
     fitted = build_pipeline(model, roles, task=task).fit(X, target)  # type: ignore[arg-type]
