@@ -7,11 +7,18 @@ so a learner can fix it without reading a traceback.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .governance import GateDecision
 
 __all__ = [
+    "ApprovalError",
     "ArtefactError",
+    "AuditError",
     "ConfigError",
     "DataValidationError",
+    "GateFailedError",
     "GovernanceWarning",
     "MlopsKitError",
     "PipelineError",
@@ -74,6 +81,61 @@ class DataValidationError(MlopsKitError, ValueError):
 
 class ArtefactError(MlopsKitError, ValueError):
     """A saved artefact (model, run file) is missing, damaged or not what it claims."""
+
+
+class AuditError(MlopsKitError, ValueError):
+    """An audit entry is invalid, or the audit log is damaged and must not be extended.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, the rule, and what was received or found.
+    kind : str or None
+        For a damaged log, the kind of problem (see :class:`AuditVerification`).
+    line : int or None
+        For a damaged log, the first line at fault, when there is one.
+    """
+
+    def __init__(self, message: str, *, kind: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.line = line
+
+
+class ApprovalError(MlopsKitError, ValueError):
+    """An approval or override breaks a governance rule.
+
+    Parameters
+    ----------
+    message : str
+        One line per problem, each naming the rule and what was received.
+    problems : tuple of str, optional
+        The individual problems when there are several.
+    """
+
+    def __init__(self, message: str, *, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
+
+
+class GateFailedError(MlopsKitError):
+    """The gate did not promote the model and no named person has signed off.
+
+    Attributes
+    ----------
+    decision : GateDecision
+        The gate's decision.
+    failing_checks : tuple of Check
+        The checks that failed.
+    unjudged_checks : tuple of Check
+        The checks that could not be judged from the data.
+    """
+
+    def __init__(self, message: str, *, decision: GateDecision) -> None:
+        super().__init__(message)
+        self.decision = decision
+        self.failing_checks = decision.failing_checks
+        self.unjudged_checks = decision.unjudged_checks
 
 
 class PipelineError(MlopsKitError, RuntimeError):
