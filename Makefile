@@ -21,7 +21,7 @@ export UV_COMPILE_BYTECODE := 1
 # Keep kernels launched by papermill and JupyterLab on this environment's Python.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help pipeline test lint typecheck pytest lab format clean data
+.PHONY: help pipeline test lint typecheck pytest lab mlflow format clean data reset
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ pytest: $(SYNCED)  ## The tests alone (pass PYTEST_ARGS="-k name" to select).
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
+mlflow: $(SYNCED)  ## Open the MLflow web UI on this folder's runs and registry (port 5000).
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlops.db --host 127.0.0.1 --port 5000
+
 lab: $(SYNCED)  ## Open the course in JupyterLab.
 	$(BIN)/jupyter lab notebooks/00_engage_case_study.ipynb
 
@@ -65,3 +68,6 @@ data: $(SYNCED)  ## Regenerate the bundled CSVs from their seeded generators.
 
 clean:  ## Remove environments, caches and generated runs.
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache runs mlruns
+
+reset:  ## Between groups: remove runs, the model registry and the audit log (keeps the code).
+	rm -rf runs mlops.db mlops.db.lock mlartifacts audit .mlops

@@ -12,7 +12,8 @@ The verbs the lessons use::
     result = mk.run_pipeline(config)
 
 Modules: ``data``, ``config``, ``train``, ``metrics``, ``fairness``, ``plots``,
-``pipeline``, ``widgets``, ``exercises``, ``cli``, ``errors``.
+``tune``, ``registry``, ``governance``, ``audit``, ``pipeline``, ``widgets``,
+``exercises``, ``cli``, ``errors``.
 """
 
 from __future__ import annotations
@@ -21,16 +22,21 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .audit import AuditLog
     from .config import PipelineConfig, load_config
     from .data import list_datasets, load_dataset, profile_dataset, validate_table
     from .errors import (
+        ApprovalError,
         ArtefactError,
+        AuditError,
         ConfigError,
         DataValidationError,
+        GateFailedError,
         MlopsKitError,
         PipelineError,
     )
     from .fairness import fairness_report, group_metrics
+    from .governance import approve, evaluate_gate
     from .metrics import (
         classification_metrics,
         evaluate_predictions,
@@ -38,7 +44,8 @@ if TYPE_CHECKING:
         regression_metrics,
         threshold_analysis,
     )
-    from .pipeline import run_pipeline
+    from .pipeline import reproduce, run_pipeline
+    from .registry import Registry
     from .train import build_pipeline, split_data, train_model
 
 _EXPORTS = {
@@ -59,36 +66,55 @@ _EXPORTS = {
     "fairness_report": "fairness",
     "group_metrics": "fairness",
     "run_pipeline": "pipeline",
+    "reproduce": "pipeline",
+    "evaluate_gate": "governance",
+    "approve": "governance",
+    "Registry": "registry",
+    "AuditLog": "audit",
     "MlopsKitError": "errors",
     "ConfigError": "errors",
     "DataValidationError": "errors",
     "ArtefactError": "errors",
     "PipelineError": "errors",
+    "ApprovalError": "errors",
+    "AuditError": "errors",
+    "GateFailedError": "errors",
 }
 _SUBMODULES = (
+    "audit",
     "cli",
     "config",
     "data",
     "errors",
     "exercises",
     "fairness",
+    "governance",
     "metrics",
     "pipeline",
     "plots",
+    "registry",
     "train",
+    "tune",
     "widgets",
 )
 
 __all__ = [
+    "ApprovalError",
     "ArtefactError",
+    "AuditError",
+    "AuditLog",
     "ConfigError",
     "DataValidationError",
+    "GateFailedError",
     "MlopsKitError",
     "PipelineConfig",
     "PipelineError",
+    "Registry",
     "__version__",
+    "approve",
     "build_pipeline",
     "classification_metrics",
+    "evaluate_gate",
     "evaluate_predictions",
     "fairness_report",
     "group_metrics",
@@ -98,6 +124,7 @@ __all__ = [
     "metrics_by_period",
     "profile_dataset",
     "regression_metrics",
+    "reproduce",
     "run_pipeline",
     "split_data",
     "threshold_analysis",

@@ -8,8 +8,17 @@ Commands
     Validate the config and the data without running anything.
 ``mlops-kit data list`` / ``mlops-kit data generate --out DIR``
     The bundled datasets, and regenerating their CSVs from the seeded generators.
+``mlops-kit models --model NAME``
+    The registered versions of a model, their aliases and gate decisions.
+``mlops-kit approve --model NAME --version N --approver NAME --justification TEXT``
+    A named person's approval: promotes the version to champion (recorded in the audit log).
+``mlops-kit audit verify`` / ``mlops-kit audit show``
+    Check the audit log's hash chain; list its latest entries.
+``mlops-kit reproduce RUN``
+    Re-run a recorded run from its manifest; reports whether every metric matches exactly.
 
-Exit codes: 0 success, 1 a pipeline stage failed, 2 bad input (config, data or usage).
+Exit codes: 0 success, 1 a pipeline stage failed, a check failed (audit log altered,
+run not reproduced), 2 bad input (config, data or usage).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["main"]
 
@@ -53,6 +63,38 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a config and its data, run nothing")
     config_args(check)
+
+    def workspace_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--workspace", default=".", help="folder of runs/, mlops.db and audit/ (default: .)"
+        )
+        p.add_argument("--tracking-uri", help="an MLflow tracking URI (default: the workspace's)")
+
+    models = sub.add_parser("models", help="list a registered model's versions")
+    models.add_argument("--model", required=True, help="registered model name")
+    workspace_args(models)
+
+    approve = sub.add_parser("approve", help="approve a version and promote it to champion")
+    approve.add_argument("--model", required=True, help="registered model name")
+    approve.add_argument("--version", required=True, type=int, help="version number")
+    approve.add_argument("--approver", required=True, help="your name (not the trainer's)")
+    approve.add_argument("--justification", required=True, help="why it may be used")
+    workspace_args(approve)
+    approve.add_argument("--audit-log", help="audit log (default: <workspace>/audit/audit.jsonl)")
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    for action, text in (("verify", "check the hash chain"), ("show", "list the latest entries")):
+        a = audit_sub.add_parser(action, help=text)
+        a.add_argument("--log", help="audit log file (default: <workspace>/audit/audit.jsonl)")
+        a.add_argument("--workspace", default=".", help="folder of audit/ (default: .)")
+        if action == "show":
+            a.add_argument("--last", type=int, default=20, help="how many entries (default: 20)")
+
+    reproduce = sub.add_parser("reproduce", help="re-run a recorded run and compare its metrics")
+    reproduce.add_argument("run", help="run folder, run id, or the start of a run id")
+    reproduce.add_argument("--runs-dir", default="runs", help="where run folders are")
+    reproduce.add_argument("--quiet", action="store_true", help="no progress lines")
 
     data = sub.add_parser("data", help="the bundled datasets")
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
@@ -117,6 +159,60 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _registry(args: argparse.Namespace, audit_log: str | None = None) -> Any:
+    from pathlib import Path
+
+    from .audit import AuditLog
+    from .registry import Registry
+
+    log = audit_log or str(Path(args.workspace) / "audit" / "audit.jsonl")
+    return Registry(args.tracking_uri, workspace=args.workspace, audit=AuditLog(log))
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    table = _registry(args).versions(args.model)
+    if table.empty:
+        print(f"No versions of '{args.model}' are registered.")
+        return 0
+    print(table.to_string())
+    return 0
+
+
+def _cmd_approve(args: argparse.Namespace) -> int:
+    approval = _registry(args, args.audit_log).approve(
+        args.model, args.version, approver=args.approver, justification=args.justification
+    )
+    print(
+        f"{approval.kind.capitalize()} recorded: {args.model} version {args.version} is now "
+        f"the champion, approved by {approval.approver}."
+    )
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .audit import AuditLog
+
+    log = AuditLog(args.log or Path(args.workspace) / "audit" / "audit.jsonl")
+    if args.audit_command == "verify":
+        result = log.verify()
+        print(result.summary())
+        return 0 if result.ok else 1
+    frame = log.to_frame()
+    print(frame.tail(args.last).to_string() if len(frame) else "The audit log is empty.")
+    return 0
+
+
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    from .pipeline import reproduce
+
+    result = reproduce(args.run, runs_dir=args.runs_dir, progress=None if args.quiet else _err)
+    print(result.summary())
+    print(result.rerun)
+    return 0 if result.matched else 1
+
+
 def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -126,7 +222,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from .errors import MlopsKitError, PipelineError
 
-    commands = {"run": _cmd_run, "check": _cmd_check, "data": _cmd_data}
+    commands = {
+        "run": _cmd_run,
+        "check": _cmd_check,
+        "data": _cmd_data,
+        "models": _cmd_models,
+        "approve": _cmd_approve,
+        "audit": _cmd_audit,
+        "reproduce": _cmd_reproduce,
+    }
     try:
         return commands[args.command](args)
     except PipelineError as exc:

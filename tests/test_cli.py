@@ -35,6 +35,8 @@ def test_run_prints_progress_then_the_run_folder_last(tmp_path: Path) -> None:
             "n_bootstrap=0",
             "--set",
             "model=logistic",
+            "--set",
+            "tuning.n_trials=2",
         ],
         cwd=tmp_path,
     )
@@ -44,7 +46,7 @@ def test_run_prints_progress_then_the_run_folder_last(tmp_path: Path) -> None:
     assert run_dir.parent == tmp_path / "runs"
     assert lines[-2] == f"Report: {run_dir / 'report.html'}"
     assert (run_dir / "report.html").is_file()
-    for stage in ("validate", "train", "evaluate", "report"):
+    for stage in ("validate", "tune", "train", "evaluate", "gate", "register", "report"):
         assert f"] {stage} done in " in proc.stderr
     assert "WARNING" not in proc.stderr, "kernels must start without warnings"
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -121,3 +123,77 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.startswith("mlops-kit 0.")
+
+
+@pytest.mark.slow
+def test_audit_verify_models_approve_and_reproduce(tmp_path: Path) -> None:
+    """The versioning commands, on a run of the bundled data (refused by its gate)."""
+    args = [
+        "--set",
+        "cv_folds=0",
+        "--set",
+        "n_bootstrap=0",
+        "--set",
+        "tuning.n_trials=2",
+        "--set",
+        "trained_by=Ada Trainer",
+        "--quiet",
+    ]
+    run = _run(["run", "--config", CLAIMS_CONFIG, *args], cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    run_dir = Path(run.stdout.strip().splitlines()[-1])
+
+    verify = _run(["audit", "verify"], cwd=tmp_path)
+    assert verify.returncode == 0
+    assert "6 entries" in verify.stdout
+
+    models = _run(["models", "--model", "benefit-claims"], cwd=tmp_path)
+    assert "refuse" in models.stdout
+
+    self_approval = _run(
+        [
+            "approve",
+            "--model",
+            "benefit-claims",
+            "--version",
+            "1",
+            "--approver",
+            "ada trainer",
+            "--justification",
+            "I am sure this model is fine to use.",
+        ],
+        cwd=tmp_path,
+    )
+    assert self_approval.returncode == 2
+    assert "trained" in self_approval.stderr
+
+    approval = _run(
+        [
+            "approve",
+            "--model",
+            "benefit-claims",
+            "--version",
+            "1",
+            "--approver",
+            "Cy Approver",
+            "--justification",
+            "Pilot only: every flag reviewed by a caseworker before action.",
+        ],
+        cwd=tmp_path,
+    )
+    assert approval.returncode == 0, approval.stderr
+    assert "Override recorded" in approval.stdout
+    show = _run(["audit", "show", "--last", "3"], cwd=tmp_path)
+    assert "overridden" in show.stdout
+    assert "alias_changed" in show.stdout
+
+    again = _run(["reproduce", run_dir.name, "--quiet"], cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "Reproduced exactly" in again.stdout
+
+    log = tmp_path / "audit" / "audit.jsonl"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    log.write_text("\n".join([lines[0], lines[2], lines[1], *lines[3:]]) + "\n", encoding="utf-8")
+    tampered = _run(["audit", "verify"], cwd=tmp_path)
+    assert tampered.returncode == 1
+    assert "line 2" in tampered.stdout

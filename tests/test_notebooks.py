@@ -110,11 +110,16 @@ def test_stage_notebooks_run_by_hand_with_papermill(tmp_path: Path) -> None:
     data = tmp_path / "claims sample.csv"
     lines = (REPO / "data" / "benefit_claims.csv").read_text(encoding="utf-8").splitlines()
     data.write_text("\n".join(lines[:1] + lines[1::5]) + "\n", encoding="utf-8")
-    run_dir = tmp_path / "my run"
+    # Run folders live at <workspace>/runs/<run-id>: the audit log and registry go to
+    # the workspace, here the test's own folder.
+    run_dir = tmp_path / "runs" / "my run"
     parameters: dict[str, dict[str, Any]] = {
         "validate": {"data": str(data), "protected": ["sex", "ethnic_group"]},
+        "tune": {"model": "logistic", "tuning": {"n_trials": 3, "cv_folds": 2}},
         "train": {"model": "logistic", "cv_folds": 0},
         "evaluate": {"n_bootstrap": 20},
+        "gate": {},
+        "register": {"registry": {"model_name": "by-hand"}},
         "report": {},
     }
     for stage in STAGES:
@@ -127,6 +132,10 @@ def test_stage_notebooks_run_by_hand_with_papermill(tmp_path: Path) -> None:
         _no_errors_or_warnings(nb)
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert set(metrics["fairness"]) == {"sex", "ethnic_group"}
+    registration = json.loads((run_dir / "registration.json").read_text())
+    assert (registration["model_name"], registration["version"]) == ("by-hand", 1)
+    assert (tmp_path / "mlops.db").is_file()
+    assert (tmp_path / "audit" / "audit.jsonl").is_file()
     assert (run_dir / "report.html").is_file()
     executed = nbformat.read(tmp_path / "report.ipynb", as_version=4)
     assert f"Report written to {run_dir / 'report.html'}" in _text(executed)

@@ -6,6 +6,7 @@ import ast
 import hashlib
 import json
 import typing
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import papermill as pm
 import pytest
 import yaml
 from fairlearn.metrics import demographic_parity_ratio, equalized_odds_difference
+from pydantic import BaseModel
 from sklearn import metrics as skm
 
 from mlops_kit.config import STAGE_PARAMS, load_config, validate_params
@@ -31,8 +33,13 @@ from mlops_kit.pipeline import (
     validate_stage,
 )
 
-FAST = {"cv_folds": 2, "n_bootstrap": 50}
+FAST = {"cv_folds": 2, "n_bootstrap": 50, "tuning.n_trials": 4, "tuning.cv_folds": 2}
 RUN_FILES = {
+    "run.json",
+    "tuning.json",
+    "gate.json",
+    "registration.json",
+    "manifest.json",
     "config.yml",
     "status.json",
     "dataset.json",
@@ -61,8 +68,8 @@ def claims_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     messages: list[str] = []
     result = run_pipeline(config, runs_dir=runs, progress=messages.append)
     assert result.status is RunStatus.SUCCEEDED
-    assert messages[0] == "[1/4] validate ..."
-    assert messages[-1].startswith("[4/4] report done in ")
+    assert messages[0] == f"[1/{len(STAGES)}] validate ..."
+    assert messages[-1].startswith(f"[{len(STAGES)}/{len(STAGES)}] report done in ")
     return result.run_dir
 
 
@@ -80,10 +87,61 @@ def test_run_folder_holds_every_artefact(claims_run: Path) -> None:
         o for c in evaluate.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})
     ]
     assert any("Flag rate by ethnic_group" in o["data"]["text/html"] for o in html)
-    # The config of the run is recorded and can be loaded again.
+    # The config of the run is recorded, with where and by whom, and can be loaded again.
     again = load_config(claims_run / "config.yml")
     assert again.model == "hgb"
     assert again.cv_folds == 2
+    assert again.trained_by
+    assert again.audit_log == str(claims_run.parent.parent / "audit" / "audit.jsonl")
+    assert again.registry.tracking_uri == f"sqlite:///{claims_run.parent.parent}/mlops.db"
+
+
+def test_the_gate_refuses_the_biased_model_but_it_is_registered_and_audited(
+    claims_run: Path,
+) -> None:
+    from mlops_kit.audit import AuditLog
+    from mlops_kit.registry import Registry
+
+    gate = json.loads((claims_run / "gate.json").read_text())
+    assert gate["decision"] == "refuse"
+    failing = [c["name"] for c in gate["checks"] if c["passed"] is False]
+    assert any("four-fifths" in name and "ethnic_group" in name for name in failing)
+    registration = json.loads((claims_run / "registration.json").read_text())
+    assert registration["model_name"] == "benefit-claims"
+    assert registration["version"] == 1
+    assert registration["alias"] is None, "a refused model gets no alias"
+    assert "mlops-kit approve --model benefit-claims --version 1" in registration["next_step"]
+    workspace = claims_run.parent.parent
+    version = Registry(workspace=workspace).get("benefit-claims", version=1)
+    assert version.sha256 == registration["artefact_sha256"]
+    assert version.gate_decision == "refuse"
+    audit = AuditLog(workspace / "audit" / "audit.jsonl")
+    assert audit.verify().ok
+    events = [e.event for e in audit.entries(run_id=claims_run.name)]
+    assert events == ["data_loaded", "tuned", "trained", "evaluated", "gate_decision", "registered"]
+    tuning = json.loads((claims_run / "tuning.json").read_text())
+    assert tuning["n_trials"] == 4
+    assert tuning["reproducible"] is True
+    training = json.loads((claims_run / "training.json").read_text())
+    assert training["tuned_params"] == tuning["best_params"]
+    manifest = json.loads((claims_run / "manifest.json").read_text())
+    assert (
+        manifest["data"]["sha256"]
+        == json.loads((claims_run / "dataset.json").read_text())["sha256"]
+    )
+    assert manifest["config"]["tuning"]["n_trials"] == 4
+
+
+@pytest.mark.slow
+def test_a_recorded_run_reproduces_exactly(claims_run: Path) -> None:
+    from mlops_kit.pipeline import reproduce
+
+    result = reproduce(claims_run, runs_dir=claims_run.parent)
+    assert result.matched, result.summary()
+    assert result.compared > 100
+    assert result.rerun != claims_run
+    assert not (result.rerun / "registration.json").exists(), "a reproduction is not registered"
+    assert result.summary().startswith(f"Reproduced exactly: all {result.compared} metrics")
 
 
 def test_metrics_file_equals_scikit_learn_and_fairlearn_on_the_predictions(
@@ -134,11 +192,20 @@ def test_report_is_self_contained_and_describes_every_figure(claims_run: Path) -
         assert (claims_run / fig["file"]).stat().st_size > 1000
         assert len(fig["description"]) > 60
         assert f'alt="{fig["title"]}"' in html
-        assert fig["description"].split(".")[0] in html
+        assert fig["description"].split(".")[0] in unescape(html)
     assert html.count("<img ") == len(figures)
     assert 'src="data:image/png;base64,' in html
     assert "http" not in html.split("<body>")[0], "the report must not fetch anything"
-    for section in ("Summary", "Data", "Model and training", "Fairness", "Reproducibility"):
+    for section in (
+        "Summary",
+        "Data",
+        "Model and training",
+        "Hyperparameter tuning",
+        "Fairness",
+        "Governance gate",
+        "Model registry",
+        "Reproducibility",
+    ):
         assert f">{section}<" in html
     assert "Four-fifths rule by ethnic_group: FAILS." in html
     assert '<html lang="en-GB">' in html
@@ -149,7 +216,8 @@ def test_pipeline_runs_on_a_csv_it_has_never_seen(unseen_csv: Path, tmp_path: Pa
     config_file = tmp_path / "survey.yml"
     config_file.write_text(
         f"data: {unseen_csv.name}\ntarget: income band\npositive_label: '>50K'\n"
-        "protected: [sex]\nmodel: logistic\nseed: 3\ncv_folds: 3\nn_bootstrap: 0\n",
+        "protected: [sex]\nmodel: logistic\nseed: 3\ncv_folds: 3\nn_bootstrap: 0\n"
+        "tuning: {n_trials: 3, cv_folds: 2}\n",
         encoding="utf-8",
     )
     (tmp_path / unseen_csv.name).write_bytes(unseen_csv.read_bytes())
@@ -168,7 +236,9 @@ def test_pipeline_runs_on_a_csv_it_has_never_seen(unseen_csv: Path, tmp_path: Pa
 
 @pytest.mark.slow
 def test_regression_pipeline_on_the_admissions_data(tmp_path: Path) -> None:
-    config = load_config(dataset_info("hospital_admissions").config, {"cv_folds": 2})
+    config = load_config(
+        dataset_info("hospital_admissions").config, {"cv_folds": 2, "tuning.n_trials": 3}
+    )
     result = run_pipeline(config, runs_dir=tmp_path, progress=None)
     metrics = result.metrics
     p = pd.read_csv(result.run_dir / "predictions.csv")
@@ -290,6 +360,8 @@ def _papermill_type(annotation: Any) -> str:
         return type(args[0]).__name__
     if origin in (list, tuple):
         return origin.__name__
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "dict"  # a config section travels as a plain dict
     if args and type(None) in args:
         rest = [a for a in args if a is not type(None)]
         if len(rest) == 1:
@@ -317,9 +389,78 @@ def test_stage_notebook_parameters_match_the_config_schema(stage: str) -> None:
     # Defaults validate against the schema and describe the bundled benefit-claims config.
     validated = validate_params(defaults, model=section, source=f"{stage} notebook")
     for name in declared:
-        expected = bundled.get(
-            name, section.model_fields[name].get_default(call_default_factory=True)
-        )
+        annotation = section.model_fields[name].annotation
+        expected: object
+        if name in bundled and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            expected = annotation.model_validate(bundled[name])  # a section, with its defaults
+        elif name in bundled:
+            expected = bundled[name]
+        else:
+            expected = section.model_fields[name].get_default(call_default_factory=True)
         if name == "data":
-            expected = str((dataset_info("benefit_claims").config.parent / expected).resolve())
+            expected = str((dataset_info("benefit_claims").config.parent / bundled[name]).resolve())
         assert getattr(validated, name) == expected, name
+
+
+@pytest.mark.slow
+def test_two_pipelines_at_once_share_a_registry_and_audit_log(tmp_path: Path) -> None:
+    """As two analysts might: both runs complete, lose no entry and corrupt nothing."""
+    import subprocess
+    import sys
+
+    from mlops_kit.audit import AuditLog
+    from mlops_kit.registry import Registry
+
+    data = _write_claims_copy(tmp_path)
+    exe = Path(sys.executable).with_name("mlops-kit")
+    common = [
+        "--set",
+        f"data={data}",
+        "--set",
+        "cv_folds=0",
+        "--set",
+        "n_bootstrap=0",
+        "--set",
+        "tuning.n_trials=2",
+        "--set",
+        "tuning.cv_folds=2",
+        "--quiet",
+    ]
+    procs = [
+        subprocess.Popen(
+            [
+                str(exe),
+                "run",
+                "--config",
+                str(dataset_info("benefit_claims").config),
+                "--set",
+                f"seed={seed}",
+                "--set",
+                f"trained_by=analyst {seed}",
+                *common,
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (1, 2)
+    ]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    run_ids = {Path(out.strip().splitlines()[-1]).name for out, _ in outputs}
+    assert len(run_ids) == 2
+    versions = Registry(workspace=tmp_path).versions("benefit-claims")
+    assert sorted(versions["run_id"]) == sorted(run_ids)
+    audit = AuditLog(tmp_path / "audit" / "audit.jsonl")
+    assert audit.verify().ok
+    for run_id in run_ids:
+        events = [e.event for e in audit.entries(run_id=run_id)]
+        assert events == [
+            "data_loaded",
+            "tuned",
+            "trained",
+            "evaluated",
+            "gate_decision",
+            "registered",
+        ]

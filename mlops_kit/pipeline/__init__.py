@@ -1,11 +1,15 @@
 """The automated pipeline: stage notebooks executed with papermill into run folders.
 
 ``run_pipeline`` (or ``mlops-kit run``) executes the stage notebooks in
-``notebooks/pipeline/`` in order (validate, train, evaluate, report) into a new
+``notebooks/pipeline/`` in order (validate, tune, train, evaluate, gate, register,
+report) into a new
 folder ``runs/<run-id>/``. Each stage notebook calls one of the ``*_stage``
 functions here, and stages hand off only through files in the run folder.
 """
 
+from ._context import run_context
+from ._release import gate_stage, register_stage
+from ._reproduce import Reproduction, find_run_dir, reproduce
 from ._runner import (
     STAGES,
     RunResult,
@@ -13,6 +17,7 @@ from ._runner import (
     Stage,
     execute_notebook,
     preflight,
+    resolve_defaults,
     run_pipeline,
     stage_notebook,
     stage_parameters,
@@ -26,22 +31,31 @@ from ._stages import (
     train_stage,
     validate_stage,
 )
+from ._tuning import tune_stage
 
 __all__ = [
     "STAGES",
     "Evaluation",
+    "Reproduction",
     "RunResult",
     "RunStatus",
     "Stage",
     "evaluate_stage",
     "execute_notebook",
+    "find_run_dir",
+    "gate_stage",
     "preflight",
     "read_dataset_record",
+    "register_stage",
     "report_stage",
+    "reproduce",
+    "resolve_defaults",
     "resolve_run_dir",
+    "run_context",
     "run_pipeline",
     "stage_notebook",
     "stage_parameters",
     "train_stage",
+    "tune_stage",
     "validate_stage",
 ]

@@ -52,7 +52,7 @@ def _figure_entries(folder: Path) -> list[dict[str, str]]:
     return out
 
 
-def _headline(metrics: dict[str, Any], dataset: dict[str, Any]) -> list[str]:
+def _headline(metrics: dict[str, Any], dataset: dict[str, Any], run_dir: Path) -> list[str]:
     """The run's main findings as short sentences."""
     lines = []
     if metrics["task"] == "classification":
@@ -74,6 +74,16 @@ def _headline(metrics: dict[str, Any], dataset: dict[str, Any]) -> list[str]:
         lines.append(
             f"On {metrics['n_test']:,} held-out rows: RMSE {metrics['rmse']:,.2f}, "
             f"MAE {metrics['mae']:,.2f}, R² {metrics['r2']:.3f}."
+        )
+    gate = _read_optional(run_dir / "gate.json")
+    if gate:
+        lines.append(f"Governance gate: {gate['decision'].upper()}.")
+    registration = _read_optional(run_dir / "registration.json")
+    if registration:
+        alias = registration["alias"] or "no alias"
+        lines.append(
+            f"Registered as {registration['model_name']} version {registration['version']} "
+            f"({alias})."
         )
     warnings = dataset["profile"].get("warnings", [])
     if warnings:
@@ -118,7 +128,11 @@ def _render(env: Any, run_dir: Path) -> str:
         for k in METRIC_GLOSSARY
         if k in metrics and not isinstance(metrics[k], dict | list)
     ]
+    tuning = _read_optional(run_dir / "tuning.json")
     html: str = env.get_template("report.html.j2").render(
+        tuning=None if not tuning or tuning.get("skipped") else tuning,
+        gate=_read_optional(run_dir / "gate.json"),
+        registration=_read_optional(run_dir / "registration.json"),
         run_id=status.get("run_id", run_dir.name),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         dataset=dataset,
@@ -126,7 +140,7 @@ def _render(env: Any, run_dir: Path) -> str:
         training=training,
         metrics=metrics,
         overall=overall,
-        headline=_headline(metrics, dataset),
+        headline=_headline(metrics, dataset, run_dir),
         figures=_figure_entries(run_dir),
         config_text=config_text,
         versions=package_versions(),

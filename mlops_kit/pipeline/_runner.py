@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from .._io import atomic_write_json, atomic_write_text, read_json
 from .._resources import resource_path
 from ..config import STAGE_PARAMS, PipelineConfig
@@ -25,6 +27,8 @@ from ..errors import (
     PipelineError,
     did_you_mean,
 )
+from ..registry import code_version
+from ._context import write_run_context
 
 __all__ = [
     "STAGES",
@@ -42,8 +46,11 @@ class Stage(enum.StrEnum):
     """The pipeline's stages, in order."""
 
     VALIDATE = "validate"
+    TUNE = "tune"
     TRAIN = "train"
     EVALUATE = "evaluate"
+    GATE = "gate"
+    REGISTER = "register"
     REPORT = "report"
 
 
@@ -58,8 +65,11 @@ class RunStatus(enum.StrEnum):
 STAGES: tuple[Stage, ...] = tuple(Stage)
 _NOTEBOOK_NAMES = {
     Stage.VALIDATE: "10_validate.ipynb",
+    Stage.TUNE: "15_tune.ipynb",
     Stage.TRAIN: "20_train.ipynb",
     Stage.EVALUATE: "30_evaluate.ipynb",
+    Stage.GATE: "40_gate.ipynb",
+    Stage.REGISTER: "50_register.ipynb",
     Stage.REPORT: "90_report.ipynb",
 }
 
@@ -72,7 +82,41 @@ def stage_notebook(stage: Stage | str) -> Path:
 def stage_parameters(stage: Stage | str, config: PipelineConfig) -> dict[str, Any]:
     """The papermill parameters of one stage: its config keys plus nothing else."""
     keys = STAGE_PARAMS[Stage(stage).value].model_fields
-    return {k: getattr(config, k) for k in keys}
+    out = {}
+    for key in keys:
+        value = getattr(config, key)
+        # Sections (tuning, policy, registry) travel to the notebook as plain dicts.
+        out[key] = value.model_dump() if isinstance(value, BaseModel) else value
+    return out
+
+
+def resolve_defaults(config: PipelineConfig, workspace: Path) -> PipelineConfig:
+    """Fill in the keys whose defaults depend on where and by whom the run happens.
+
+    ``trained_by`` (the login name), ``audit_log`` and ``registry.tracking_uri`` (in the
+    workspace), ``registry.model_name`` (from the run name or data file), so that the
+    config recorded with the run says exactly where everything went.
+    """
+    from ..registry import default_tracking_uri
+    from ._context import current_user
+    from ._release import default_model_name
+
+    registry = config.registry.model_copy(
+        update={
+            "tracking_uri": config.registry.tracking_uri or default_tracking_uri(workspace),
+            "model_name": config.registry.model_name
+            or default_model_name(config.name or Path(config.data).stem),
+        }
+    )
+    return config.model_copy(
+        update={
+            "trained_by": config.trained_by or current_user(),
+            "audit_log": str(
+                Path(config.audit_log or workspace / "audit" / "audit.jsonl").resolve()
+            ),
+            "registry": registry,
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -191,6 +235,8 @@ def run_pipeline(
     config: PipelineConfig,
     *,
     runs_dir: str | os.PathLike[str] = "runs",
+    workspace: str | os.PathLike[str] | None = None,
+    register: bool = True,
     progress: Callable[[str], None] | None = _stderr,
 ) -> RunResult:
     """Run every stage notebook with papermill into a new folder ``runs_dir/<run-id>``.
@@ -201,6 +247,11 @@ def run_pipeline(
         A validated config (see :func:`mlops_kit.config.load_config`).
     runs_dir : path-like, default "runs"
         Where run folders are created.
+    workspace : path-like, optional
+        Folder of the default audit log and model registry; default the folder that
+        holds ``runs_dir``.
+    register : bool, default True
+        Record the model in the registry (the register stage); reproductions skip it.
     progress : callable or None
         Receives one line per stage as it starts and ends (default: standard error).
 
@@ -221,10 +272,23 @@ def run_pipeline(
             f"run_pipeline needs a PipelineConfig (from load_config); got {type(config).__name__}."
         )
     preflight(config)
-    notebooks = {stage: stage_notebook(stage) for stage in STAGES}
+    stages = [s for s in STAGES if register or s is not Stage.REGISTER]
+    notebooks = {stage: stage_notebook(stage) for stage in stages}
+    runs = Path(runs_dir).resolve()
+    home = Path(workspace).resolve() if workspace is not None else runs.parent
+    config = resolve_defaults(config, home)
     label = config.name or Path(config.data).stem
-    run_id, run_dir = _new_run_dir(Path(runs_dir).resolve(), label)
+    run_id, run_dir = _new_run_dir(runs, label)
     atomic_write_text(run_dir / "config.yml", _config_yaml(config))
+    write_run_context(
+        run_dir,
+        run_id=run_id,
+        trained_by=config.trained_by,
+        workspace=str(home),
+        audit_log=config.audit_log,
+        code_version=code_version(),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
     status: dict[str, Any] = {
         "run_id": run_id,
         "status": RunStatus.RUNNING.value,
@@ -237,9 +301,9 @@ def run_pipeline(
     say = progress or (lambda _message: None)
     seconds: dict[str, float] = {}
     (run_dir / "notebooks").mkdir()
-    for number, stage in enumerate(STAGES, start=1):
+    for number, stage in enumerate(stages, start=1):
         out_nb = run_dir / "notebooks" / notebooks[stage].name
-        say(f"[{number}/{len(STAGES)}] {stage.value} ...")
+        say(f"[{number}/{len(stages)}] {stage.value} ...")
         start = time.perf_counter()
         try:
             execute_notebook(
@@ -265,7 +329,8 @@ def run_pipeline(
                 "notebook": str(out_nb.relative_to(run_dir)),
             }
             atomic_write_json(run_dir / "status.json", status)
-            say(f"[{number}/{len(STAGES)}] {stage.value} FAILED")
+            _audit_failure(run_dir, stage.value, message)
+            say(f"[{number}/{len(stages)}] {stage.value} FAILED")
             if not isinstance(exc, Exception):
                 raise
             raise PipelineError(
@@ -280,11 +345,30 @@ def run_pipeline(
             {"stage": stage.value, "status": "succeeded", "seconds": seconds[stage.value]}
         )
         atomic_write_json(run_dir / "status.json", status)
-        say(f"[{number}/{len(STAGES)}] {stage.value} done in {took:.1f} s")
+        say(f"[{number}/{len(stages)}] {stage.value} done in {took:.1f} s")
     status["status"] = RunStatus.SUCCEEDED.value
     status["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     atomic_write_json(run_dir / "status.json", status)
     return RunResult(run_id, run_dir, RunStatus.SUCCEEDED, seconds)
+
+
+def _audit_failure(run_dir: Path, stage: str, message: str) -> None:
+    """Record a failed run in the audit log; a broken log must not hide the failure."""
+    from ..audit import AuditLog
+    from ._context import run_context
+
+    context = run_context(run_dir)
+    try:
+        AuditLog(context["audit_log"]).append(
+            "run_failed",
+            actor=context["trained_by"],
+            run_id=context["run_id"],
+            stage=stage,
+            message=message,
+        )
+    except MlopsKitError as exc:
+        message = f"could not record the failure in the audit log: {exc}"
+        print(f"warning: {message}", file=sys.stderr)
 
 
 def _failure_message(exc: BaseException) -> str:

@@ -6,13 +6,20 @@ Stages hand off only through files in the run folder:
 stage      reads                           writes
 ========== =============================== ==========================================
 validate   the data file                   ``dataset.json``
-train      ``dataset.json``, the data file ``model.skops``, ``training.json``,
-                                           ``predictions.csv``
-evaluate   ``dataset.json``,               ``metrics.json``, ``figures/*.png``,
+tune       ``dataset.json``, the data file ``tuning.json``, tuning figures
+train      ``dataset.json``, the data      ``model.skops``, ``training.json``,
+           file, ``tuning.json``           ``predictions.csv``
+evaluate   ``dataset.json``,               ``metrics.json``, figures,
            ``training.json``,              ``figures.json``
            ``predictions.csv``
+gate       ``metrics.json``                ``gate.json``
+register   every file above                ``registration.json``, ``manifest.json``;
+                                           an MLflow run and a model version
 report     all of the above                ``report.html``
 ========== =============================== ==========================================
+
+Every stage appends what it did to the audit log named in ``run.json``
+(:mod:`mlops_kit.pipeline._context`).
 
 Each function validates its parameters against its section of the pipeline config
 (:mod:`mlops_kit.config`), so running a stage notebook directly with papermill
@@ -49,6 +56,9 @@ __all__ = [
     "validate_stage",
 ]
 
+TUNING_FILE = "tuning.json"
+GATE_FILE = "gate.json"
+REGISTRATION_FILE = "registration.json"
 DATASET_FILE = "dataset.json"
 TRAINING_FILE = "training.json"
 MODEL_FILE = "model.skops"
@@ -119,7 +129,47 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
         "profile": profile.to_dict(),
     }
     atomic_write_json(folder / DATASET_FILE, record)
+    _audit(
+        folder,
+        "data_loaded",
+        path=record["path"],
+        sha256=record["sha256"],
+        rows=profile.n_rows,
+        columns=profile.n_columns,
+        target=p.target,
+    )
     return profile
+
+
+def _audit(folder: Path, event: str, **details: Any) -> None:
+    """Append an event to the run's audit log, as the person running it."""
+    from ._context import audit_log_for, run_context
+
+    context = run_context(folder)
+    audit_log_for(folder).append(
+        event, actor=context["trained_by"], run_id=context["run_id"], **details
+    )
+
+
+def save_figures(folder: Path, figures: list[tuple[str, DescribedFigure]], *, section: str) -> None:
+    """Write figures as PNG and list them, with their descriptions, in ``figures.json``.
+
+    Entries of other sections (another stage's figures) are kept.
+    """
+    path = folder / FIGURES_FILE
+    kept = [e for e in (read_json(path) if path.is_file() else []) if e.get("section") != section]
+    for name, fig in figures:
+        fig.save(folder / FIGURES_DIR / f"{name}.png")
+        kept.append(
+            {
+                "name": name,
+                "section": section,
+                "file": f"{FIGURES_DIR}/{name}.png",
+                "title": fig.title,
+                "description": fig.description,
+            }
+        )
+    atomic_write_json(path, kept)
 
 
 def read_dataset_record(run_dir: str | os.PathLike[str], *, stage: str = "train") -> dict[str, Any]:
@@ -143,6 +193,15 @@ def _load_verified(record: dict[str, Any]) -> pd.DataFrame:
     return read_csv(path)
 
 
+def check_model_for_task(model: str, task: str) -> None:
+    """Refuse a model family that does not fit the validated task, naming both."""
+    if model not in MODELS_FOR_TASK[task]:
+        raise ConfigError(
+            f"Config key 'model' must be one of {', '.join(MODELS_FOR_TASK[task])} for task "
+            f"'{task}'; got {model!r}."
+        )
+
+
 def train_stage(run_dir: str | os.PathLike[str], **params: Any) -> TrainingResult:
     """Split, cross-validate and fit; save the model and the held-out predictions.
 
@@ -159,18 +218,17 @@ def train_stage(run_dir: str | os.PathLike[str], **params: Any) -> TrainingResul
     folder = resolve_run_dir(run_dir)
     record = read_dataset_record(folder, stage="train")
     task = record["task"]
-    if p.model not in MODELS_FOR_TASK[task]:
-        raise ConfigError(
-            f"Config key 'model' must be one of {', '.join(MODELS_FOR_TASK[task])} for task "
-            f"'{task}'; got {p.model!r}."
-        )
+    check_model_for_task(p.model, task)
     roles = ColumnRoles.from_dict(record["profile"]["roles"])
     if p.split == "time" and not roles.time_column:
         raise ConfigError("Config key 'split' is 'time' but no time_column was validated.")
     df = _load_verified(record)
+    tuned = read_json(folder / TUNING_FILE) if (folder / TUNING_FILE).is_file() else {}
+    tuned_params = tuned.get("best_params") if not tuned.get("skipped") else None
     result = train_model(
         df,
         roles,
+        params=tuned_params,
         model=p.model,
         task=task,
         positive_label=record["profile"]["target"]["positive_label"],
@@ -183,7 +241,22 @@ def train_stage(run_dir: str | os.PathLike[str], **params: Any) -> TrainingResul
     save_model(result.estimator, folder / MODEL_FILE)
     with atomic_path(folder / PREDICTIONS_FILE, suffix=".csv") as tmp:
         result.predictions.to_csv(tmp, index=False, lineterminator="\n")
-    atomic_write_json(folder / TRAINING_FILE, {**result.to_dict(), "params": p.model_dump()})
+    summary = {
+        **result.to_dict(),
+        "settings": p.model_dump(),
+        "tuned_params": tuned_params,
+        "model_sha256": sha256_file(folder / MODEL_FILE),
+    }
+    atomic_write_json(folder / TRAINING_FILE, summary)
+    _audit(
+        folder,
+        "trained",
+        model=p.model,
+        seed=p.seed,
+        split=result.split.description,
+        tuned_params=tuned_params,
+        model_sha256=summary["model_sha256"],
+    )
     return result
 
 
@@ -324,20 +397,11 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
                 .agg(n=("y_true", "size"), mae=("abs_error", "mean"))
             )
     evaluation = Evaluation(suite, fairness, group_errors, by_period, figures)
-    fig_dir = folder / FIGURES_DIR
-    entries = []
-    for name, fig in figures:
-        fig.save(fig_dir / f"{name}.png")
-        entries.append(
-            {
-                "name": name,
-                "file": f"{FIGURES_DIR}/{name}.png",
-                "title": fig.title,
-                "description": fig.description,
-            }
-        )
-    atomic_write_json(folder / FIGURES_FILE, entries)
+    save_figures(folder, figures, section="evaluation")
     atomic_write_json(folder / METRICS_FILE, evaluation.to_dict())
+    headline = {k: v for k, v in suite.values.items() if v is not None}  # noqa: PD011 (a dict)
+    verdicts = {k: v.four_fifths_passed for k, v in fairness.items()}
+    _audit(folder, "evaluated", n_test=suite.n, metrics=headline, four_fifths_passed=verdicts)
     return evaluation
 
 

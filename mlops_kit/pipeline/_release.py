@@ -1,0 +1,130 @@
+"""The gate and register stages: the governance policy decides, the registry records."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._io import atomic_write_json, read_json
+from ..config import GateParams, RegisterParams, validate_params
+from ._context import audit_log_for, run_context
+from ._stages import (
+    DATASET_FILE,
+    GATE_FILE,
+    METRICS_FILE,
+    REGISTRATION_FILE,
+    _audit,
+    _require,
+    resolve_run_dir,
+)
+
+if TYPE_CHECKING:
+    from ..governance import GateDecision
+    from ..registry import ModelVersion
+
+__all__ = ["default_model_name", "gate_stage", "register_stage"]
+
+
+def default_model_name(label: str) -> str:
+    """A registered-model name from a run name or data file name ("benefit-claims")."""
+    return re.sub(r"[^a-z0-9]+", "-", Path(label).stem.lower()).strip("-") or "model"
+
+
+def gate_stage(run_dir: str | os.PathLike[str], **params: Any) -> GateDecision:
+    """Apply the governance policy to the evaluation and record the decision.
+
+    Writes ``gate.json``: promote, refuse or needs human approval, with every check
+    explained in plain words. The person who trained the model (``trained_by`` in
+    ``run.json``) can never be the one who approves it.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run folder, holding ``metrics.json`` from the evaluate stage.
+    **params
+        The config keys of :class:`mlops_kit.config.GateParams`.
+    """
+    from ..governance import evaluate_gate
+
+    p: GateParams = validate_params(params, model=GateParams, source="gate stage")
+    folder = resolve_run_dir(run_dir)
+    metrics = read_json(_require(folder, METRICS_FILE, "gate"))
+    decision = evaluate_gate(metrics, p.policy, trained_by=run_context(folder)["trained_by"])
+    atomic_write_json(folder / GATE_FILE, decision.to_dict())
+    _audit(
+        folder,
+        "gate_decision",
+        decision=decision.decision.value,
+        reasons=list(decision.reasons),
+        failing_checks=[c.name for c in decision.failing_checks],
+        high_impact=decision.high_impact,
+    )
+    return decision
+
+
+def _next_step(decision: str, model_name: str, version: int) -> str:
+    approve = (
+        f"mlops-kit approve --model {model_name} --version {version} "
+        "--approver 'Your Name' --justification '...'"
+    )
+    if decision == "promote":
+        return f"Version {version} is now the champion of {model_name}."
+    if decision == "needs human approval":
+        return (
+            f"Version {version} is the challenger of {model_name}. It becomes the champion "
+            f"only when a named person other than its trainer approves it: {approve}"
+        )
+    return (
+        f"Version {version} is recorded but not promoted: the gate refused it. Only a named "
+        f"approver who did not train it, with a written justification, can override: {approve}"
+    )
+
+
+def register_stage(run_dir: str | os.PathLike[str], **params: Any) -> ModelVersion:
+    """Record the run in the model registry and move an alias as the gate decided.
+
+    Every gated model becomes a new, immutable version, so each one stays traceable.
+    A *promote* decision makes it the ``champion``; *needs human approval* makes it the
+    ``challenger``; a refused model gets no alias. Writes ``registration.json``.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run folder, after the gate stage.
+    **params
+        The config keys of :class:`mlops_kit.config.RegisterParams`.
+    """
+    from ..registry import Alias, Registry
+
+    p: RegisterParams = validate_params(params, model=RegisterParams, source="register stage")
+    folder = resolve_run_dir(run_dir)
+    context = run_context(folder)
+    gate = read_json(_require(folder, GATE_FILE, "register"))
+    decision = gate["decision"]
+    name = p.registry.model_name or default_model_name(read_json(folder / DATASET_FILE)["path"])
+    registry = Registry(
+        p.registry.tracking_uri, workspace=context["workspace"], audit=audit_log_for(folder)
+    )
+    alias = {"promote": Alias.CHAMPION, "needs human approval": Alias.CHALLENGER}.get(decision)
+    version = registry.register_run(
+        folder,
+        model_name=name,
+        actor=context["trained_by"],
+        alias=alias,
+        alias_reason=f"the gate decided '{decision}'",
+    )
+    atomic_write_json(
+        folder / REGISTRATION_FILE,
+        {
+            "model_name": name,
+            "version": version.version,
+            "alias": alias.value if alias else None,
+            "gate_decision": decision,
+            "tracking_uri": registry.tracking_uri,
+            "artefact_sha256": version.sha256,
+            "next_step": _next_step(decision, name, version.version),
+        },
+    )
+    return version
