@@ -106,10 +106,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .pipeline import run_pipeline
+    from .pipeline import release_summary, run_pipeline
 
     config = load_config(args.config, args.overrides)
     result = run_pipeline(config, runs_dir=args.runs_dir, progress=None if args.quiet else _err)
+    for line in release_summary(result.run_dir):
+        print(line)
     print(f"Report: {result.report}")
     print(result.run_dir)
     return 0

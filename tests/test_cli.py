@@ -46,6 +46,9 @@ def test_run_prints_progress_then_the_run_folder_last(tmp_path: Path) -> None:
     assert run_dir.parent == tmp_path / "runs"
     assert lines[-2] == f"Report: {run_dir / 'report.html'}"
     assert (run_dir / "report.html").is_file()
+    gate = json.loads((run_dir / "gate.json").read_text())
+    assert lines[-4].startswith(f"Gate: {gate['decision']}. {gate['reasons'][0]}")
+    assert lines[-3].startswith("Registry: benefit-claims version 1 (alias: ")
     for stage in ("validate", "tune", "train", "evaluate", "gate", "register", "report"):
         assert f"] {stage} done in " in proc.stderr
     assert "WARNING" not in proc.stderr, "kernels must start without warnings"

@@ -8,7 +8,7 @@ functions here, and stages hand off only through files in the run folder.
 """
 
 from ._context import run_context
-from ._release import gate_stage, register_stage
+from ._release import gate_stage, register_stage, release_summary
 from ._reproduce import Reproduction, find_run_dir, reproduce
 from ._runner import (
     STAGES,
@@ -47,6 +47,7 @@ __all__ = [
     "preflight",
     "read_dataset_record",
     "register_stage",
+    "release_summary",
     "report_stage",
     "reproduce",
     "resolve_defaults",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..governance import GateDecision
     from ..registry import ModelVersion
 
-__all__ = ["default_model_name", "gate_stage", "register_stage"]
+__all__ = ["default_model_name", "gate_stage", "register_stage", "release_summary"]
 
 
 def default_model_name(label: str) -> str:
@@ -128,3 +128,22 @@ def register_stage(run_dir: str | os.PathLike[str], **params: Any) -> ModelVersi
         },
     )
     return version
+
+
+def release_summary(run_dir: str | os.PathLike[str]) -> list[str]:
+    """What the gate decided and what the registry recorded, in a few plain lines.
+
+    Empty when the run had no gate or register stage (for example, it failed earlier).
+    """
+    folder = Path(run_dir)
+    lines = []
+    if (folder / GATE_FILE).is_file():
+        gate = read_json(folder / GATE_FILE)
+        lines += [f"Gate: {gate['decision']}. " + " ".join(gate.get("reasons", []))]
+    if (folder / REGISTRATION_FILE).is_file():
+        registration = read_json(folder / REGISTRATION_FILE)
+        lines.append(
+            f"Registry: {registration['model_name']} version {registration['version']} "
+            f"(alias: {registration['alias'] or 'none'}). {registration['next_step']}"
+        )
+    return lines
