@@ -473,3 +473,286 @@ def test_importing_creates_no_files(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert _files(tmp_path) == []
+
+
+def test_the_package_keeps_its_public_names_and_imports_its_lesson_helpers_lightly(
+    tmp_path: Path,
+) -> None:
+    import mlops_kit.audit as audit
+
+    assert sorted(audit.__all__) == sorted(
+        [
+            "GENESIS_HASH",
+            "AuditEntry",
+            "AuditError",
+            "AuditEvent",
+            "AuditLog",
+            "AuditVerification",
+            "ProblemKind",
+            "default_audit_log",
+            "entry_hash",
+        ]
+    )
+    code = (
+        "import sys\n"
+        "import mlops_kit.audit.tamper, mlops_kit.audit.trace\n"
+        "heavy = {'pandas', 'sklearn', 'mlflow', 'optuna', 'ipywidgets'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert _files(tmp_path) == []
+
+
+def test_a_decline_is_an_audit_event(log: AuditLog) -> None:
+    entry = log.append(
+        AuditEvent.DECLINED, actor="Jordan Ellis", model_name="m", version=2, role="Director"
+    )
+    assert entry.event == "declined"
+    assert log.entries(event="declined") == [entry]
+
+
+# --- Tampering on purpose (mlops_kit.audit.tamper) -----------------------------------------
+
+
+def test_flip_byte_changes_one_bit_and_undo_restores_the_file(tmp_path: Path) -> None:
+    from mlops_kit.audit.tamper import flip_byte
+
+    path = tmp_path / "model.skops"
+    original = bytes(range(256)) * 4
+    path.write_bytes(original)
+    flip = flip_byte(path)
+    changed = path.read_bytes()
+    assert len(changed) == len(original)
+    differing = [i for i, (a, b) in enumerate(zip(original, changed, strict=True)) if a != b]
+    assert differing == [len(original) // 2] == [flip.offset]
+    assert flip.before ^ flip.after == 1
+    assert hashlib.sha256(changed).hexdigest() != hashlib.sha256(original).hexdigest()
+    assert f"byte {flip.offset:,} of 1,024" in flip.summary()
+    flip.undo()
+    assert path.read_bytes() == original
+    other = flip_byte(path, offset=0, mask=0xFF)
+    assert path.read_bytes()[0] == 0xFF
+    assert other.before == 0
+
+
+def test_flip_byte_rejects_bad_input_and_undo_refuses_a_file_changed_since(
+    tmp_path: Path,
+) -> None:
+    from mlops_kit.audit.tamper import flip_byte
+
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    with pytest.raises(MlopsKitError, match=r"existing, non-empty file.*empty"):
+        flip_byte(empty)
+    with pytest.raises(MlopsKitError, match=r"existing, non-empty file.*not a file"):
+        flip_byte(tmp_path / "missing.bin")
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"abc")
+    with pytest.raises(MlopsKitError, match=r"'offset' .* from 0 to 2 .* Got 3 instead"):
+        flip_byte(path, offset=3)
+    with pytest.raises(MlopsKitError, match=r"'mask' .* from 1 to 255\. Got 0 instead"):
+        flip_byte(path, mask=0)
+    flip = flip_byte(path, offset=1)
+    path.write_bytes(b"xyz")
+    with pytest.raises(MlopsKitError, match="has changed since"):
+        flip.undo()
+
+
+def test_an_edited_entry_in_a_copy_is_named_and_the_original_stays_intact(
+    filled: AuditLog, tmp_path: Path
+) -> None:
+    from mlops_kit.audit.tamper import copy_audit_log, edit_entry
+
+    drill = copy_audit_log(filled, tmp_path / "drill")
+    assert drill.path == tmp_path / "drill" / "audit" / "audit.jsonl"
+    assert drill.head_path == tmp_path / "drill" / ".mlops" / "audit.head.json"
+    assert drill.verify().ok
+    assert drill.verify().n_entries == 5
+    edited = edit_entry(drill, 4, decision="refuse")
+    assert edited["details"] == {"decision": "refuse"}
+    result = drill.verify()
+    assert (result.ok, result.kind, result.first_bad_seq) == (False, "altered", 4)
+    assert "no longer matches its recorded hash" in str(result.problem)
+    assert filled.verify().ok
+    assert drill.entries()[3].details["decision"] == "refuse"
+    assert filled.entries()[3].details["decision"] == "promote"
+
+    forged = copy_audit_log(filled, tmp_path / "forged")
+    entry = edit_entry(forged, 2, model="rf", recompute_hash=True)
+    assert entry["hash"] == _independent_hash(entry)
+    result = forged.verify()
+    assert (result.kind, result.first_bad_seq) == ("altered", 2)
+    assert "hash recomputed" in str(result.problem)
+    with pytest.raises(AuditError, match="damaged log is never extended"):
+        forged.append("trained", actor="a.analyst")
+
+
+def test_edit_entry_and_copy_name_what_is_missing(log: AuditLog, tmp_path: Path) -> None:
+    from mlops_kit.audit.tamper import copy_audit_log, edit_entry
+
+    with pytest.raises(AuditError, match="does not exist yet: there is nothing to copy"):
+        copy_audit_log(log, tmp_path / "drill")
+    log.append("trained", actor="a.analyst")
+    with pytest.raises(AuditError, match=r"no entry seq 7: it has 1 entries"):
+        edit_entry(log, 7, model="rf")
+    with pytest.raises(AuditError, match="at least one detail"):
+        edit_entry(log, 1)
+    assert log.verify().ok
+
+
+def test_attempt_catches_only_the_expected_error() -> None:
+    from mlops_kit.audit.tamper import attempt
+
+    def refuse() -> None:
+        raise AuditError("The log is damaged.")
+
+    stopped = attempt(refuse, expect=AuditError)
+    assert (stopped.stopped, stopped.error, stopped.message) == (
+        True,
+        "AuditError",
+        "The log is damaged.",
+    )
+    assert stopped.summary() == "Stopped, as expected (AuditError): The log is damaged."
+    assert "Stopped, as expected" in stopped._repr_html_()
+    went = attempt(sorted, [3, 1, 2])
+    assert (went.stopped, went.value) == (False, [1, 2, 3])
+    assert went.summary().startswith("Not stopped")
+    with pytest.raises(ZeroDivisionError):
+        attempt(lambda: 1 / 0, expect=AuditError)
+
+
+# --- Tracing a version (mlops_kit.audit.trace), on the trace_model exercise's workspace -------
+
+
+@pytest.fixture(scope="module")
+def traced(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Two refused versions: v1 overridden by Priya Shah, v2 declined; one entry edited."""
+    from mlops_kit.exercises._trace_model import prepare_workspace
+
+    return prepare_workspace(tmp_path_factory.mktemp("traced"))
+
+
+def _raw_entries(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_trace_version_follows_the_champion_to_its_run_data_and_sign_off(traced: Any) -> None:
+    import sqlite3
+
+    from mlops_kit.audit.trace import trace_version
+
+    # Independently: the version tags straight from MLflow's SQLite store, the sign-off
+    # straight from the log's JSON lines.
+    with sqlite3.connect(traced.path / "mlops.db") as db:
+        version = db.execute(
+            "SELECT version FROM registered_model_aliases WHERE alias = 'champion'"
+        ).fetchone()[0]
+        tags = dict(
+            db.execute(
+                "SELECT key, value FROM model_version_tags WHERE version = ?", (version,)
+            ).fetchall()
+        )
+    raw = _raw_entries(traced.path / "audit" / "audit.jsonl")
+    override = [e for e in raw if e["event"] == "overridden"]
+    assert len(override) == 1
+
+    trail = trace_version(traced.registry, traced.model_name, alias="champion")
+    assert trail.version == int(version) == 1
+    assert trail.aliases == ("champion",)
+    assert trail.run_id == tags["mlops.run_id"]
+    assert trail.data_sha256 == tags["mlops.data_sha256"]
+    assert trail.artefact_sha256 == tags["mlops.artefact_sha256"]
+    assert trail.code_version == tags["mlops.code_version"]
+    assert trail.trained_by == tags["mlops.trained_by"] == "Alex Morgan"
+    assert trail.gate_decision == tags["mlops.gate_decision"] == "refuse"
+    assert [e.hash for e in trail.sign_offs] == [override[0]["hash"]]
+    assert trail.sign_offs[0].actor == "Priya Shah"
+    assert [e.seq for e in trail.run_entries] == [
+        e["seq"] for e in raw if e["run_id"] == trail.run_id
+    ]
+    assert trail.mlflow_run_id == traced.registry.find_run(trail.run_id)["mlflow_run_id"]
+    assert trail.verification is not None
+    assert not trail.verification.ok
+    summary = trail.summary()
+    assert f"Priya Shah overrode the gate's refusal on {override[0]['timestamp'][:10]}" in summary
+    assert f"audit entry seq {override[0]['seq']}" in summary
+    assert "fails verification (altered)" in summary
+    frame = trail.to_frame()
+    assert frame.loc["data SHA-256", "recorded"] == tags["mlops.data_sha256"]
+    assert frame.loc["audit log", "recorded"] == "FAILS verification"
+    assert json.dumps(trail.to_dict())
+    assert "<caption>Trail of claims-triage version 1</caption>" in trail._repr_html_()
+    # The same version, found by number or by the run that produced it.
+    assert trace_version(traced.registry, traced.model_name, version=1).run_id == trail.run_id
+    again = trace_version(traced.registry, traced.model_name, run_id=trail.run_id)
+    assert again.version == 1
+    declined = trace_version(traced.registry, traced.model_name, version=2)
+    assert [(e.event, e.actor) for e in declined.sign_offs] == [("declined", "Jordan Ellis")]
+
+
+def test_trace_version_needs_exactly_one_selector_and_a_known_run(traced: Any) -> None:
+    from mlops_kit.audit.trace import trace_version
+
+    with pytest.raises(MlopsKitError, match=r"exactly one of 'version', 'alias' and 'run_id'"):
+        trace_version(traced.registry, traced.model_name)
+    with pytest.raises(MlopsKitError, match=r"Got version=1, alias='champion', run_id=None"):
+        trace_version(traced.registry, traced.model_name, version=1, alias="champion")
+    with pytest.raises(MlopsKitError, match="was produced by run 'nope'"):
+        trace_version(traced.registry, traced.model_name, run_id="nope")
+
+
+def test_manifest_table_explains_each_recorded_item(traced: Any) -> None:
+    from mlops_kit.audit.trace import manifest_table
+
+    run_dir = next((traced.path / "runs").iterdir())
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    table = manifest_table(run_dir)
+    assert list(table.columns) == ["recorded", "why it matters"]
+    assert {"data", "code version", "environment", "seeds", "model", "trained by"} <= set(
+        table.index
+    )
+    assert manifest["data"]["sha256"][:16] in str(table.loc["data", "recorded"])
+    assert table.loc["code version", "recorded"] == manifest["code_version"]["label"]
+    assert f"scikit-learn {manifest['packages']['scikit-learn']}" in str(
+        table.loc["environment", "recorded"]
+    )
+    assert table.loc["seeds", "recorded"] == f"seed={manifest['seeds']['seed']}"
+    assert table["why it matters"].str.len().min() > 20
+    assert manifest_table(run_dir / "manifest.json").equals(table)
+    assert manifest_table(manifest).equals(table)
+    with pytest.raises(MlopsKitError, match="only registered runs carry a manifest"):
+        manifest_table(traced.path)
+
+
+def test_stored_model_file_is_the_registered_one_and_one_flipped_byte_stops_the_load(
+    traced: Any,
+) -> None:
+    from mlops_kit.audit.tamper import attempt, flip_byte, stored_model_file
+    from mlops_kit.registry import ArtefactIntegrityError, Registry
+
+    registry = Registry(workspace=traced.path)  # no audit log: this one is damaged
+    stored = stored_model_file(registry, traced.model_name, 1)
+    assert stored.suffix == ".skops"
+    assert stored.is_relative_to(traced.path / "mlartifacts")
+    recorded = registry.get(traced.model_name, version=1).sha256
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == recorded
+    flip = flip_byte(stored)
+    try:
+        stopped = attempt(
+            registry.load,
+            traced.model_name,
+            version=1,
+            actor="A. Auditor",
+            expect=ArtefactIntegrityError,
+        )
+        assert stopped.stopped
+        assert "failed its integrity check" in str(stopped.message)
+        assert stored_model_file(registry, traced.model_name, 1) == stored  # the file itself
+    finally:
+        flip.undo()
+    assert registry.load(traced.model_name, version=1, actor="A. Auditor") is not None
+    with pytest.raises(MlopsKitError, match="only on a local registry"):
+        stored_model_file(Registry("http://127.0.0.1:5999"), traced.model_name, 1)
