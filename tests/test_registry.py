@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 from pathlib import Path
@@ -112,6 +113,14 @@ def test_registration_records_the_artefact_hash_and_the_run(
     )
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert recorded["metrics"]["roc_auc"] == pytest.approx(metrics["roc_auc"])
+    assert version.data_sha256 == recorded["tags"]["mlops.data_sha256"]
+    assert version.trained_by == "Ada Trainer"
+    assert version.code_version == recorded["tags"]["mlops.code_version"]
+    stored = registry.stored_file("claims", 1)
+    assert stored.is_relative_to(workspace / "mlartifacts")
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == version.sha256
+    with pytest.raises(ArtefactError, match=r"only on a local registry.*'http://127.0.0.1:1'"):
+        Registry("http://127.0.0.1:1").stored_file("claims", 1)
 
 
 def test_manifest_traces_code_data_environment_seed_and_config(
@@ -229,6 +238,46 @@ def test_approval_rules_and_override_of_a_refusal(tmp_path: Path) -> None:
     assert registry.get("strict", alias="champion").version == 1
     events = [e.event for e in audit.entries()]
     assert events[-2:] == ["overridden", "alias_changed"]
+
+
+def test_a_decline_is_recorded_with_the_same_rules_and_moves_nothing(tmp_path: Path) -> None:
+    from mlops_kit.governance import ApprovalError
+
+    strict = {**POLICY, "min_metrics": {"roc_auc": 0.99}}
+    run_dir = _make_run(tmp_path, "run-d", policy=strict)
+    audit = AuditLog(tmp_path / "audit" / "audit.jsonl")
+    registry = Registry(workspace=tmp_path, audit=audit)
+    registry.register_run(run_dir, model_name="strict", actor="Ada Trainer")
+    with pytest.raises(ApprovalError) as caught:
+        registry.decline("strict", 1, reviewer="Ada Trainer", justification="no", role=" ")
+    assert len(caught.value.problems) == 3  # the trainer, too short, an empty role
+    assert [e.event for e in audit.entries()][-1] == "registered"
+    why = "Four-fifths rule fails by ethnic group; retrain without the proxy feature."
+    entry = registry.decline(
+        "strict", 1, reviewer="Jo Reviewer", justification=why, role="Head of Policy"
+    )
+    assert (entry.event, entry.actor) == ("declined", "Jo Reviewer")
+    assert entry.details == {
+        "model_name": "strict",
+        "version": 1,
+        "justification": why,
+        "decision_seen": "refuse",
+        "trained_by": "Ada Trainer",
+        "role": "Head of Policy",
+    }
+    assert registry.get("strict", version=1).aliases == ()
+    assert json.loads(registry.get("strict", version=1).tags["mlops.declined"])["reviewer"] == (
+        "Jo Reviewer"
+    )
+    approval = registry.approve(
+        "strict", 1, approver="Cy Approver", justification=why, role="Director"
+    )
+    assert audit.entries()[-2].details["role"] == "Director"
+    assert json.loads(registry.get("strict", version=1).tags["mlops.approval"])["role"] == (
+        "Director"
+    )
+    assert approval.kind == "override"
+    assert audit.verify().ok
 
 
 def _register_in_process(args: tuple[str, str, int]) -> int:

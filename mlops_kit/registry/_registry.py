@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._io import atomic_write_json, read_json, sha256_file
-from ..errors import ArtefactError, MlopsKitError
+from ..errors import ApprovalError, ArtefactError, MlopsKitError
 from ._manifest import _conda_env, _flat_metrics, _flat_params, build_manifest
 from ._store import (
     TAG_CODE,
@@ -318,7 +318,15 @@ class Registry(_Store):
                 ) from None
             return GateDecision.from_dict(read_json(path))
 
-    def approve(self, model_name: str, version: int, *, approver: str, justification: str) -> Any:
+    def approve(
+        self,
+        model_name: str,
+        version: int,
+        *,
+        approver: str,
+        justification: str,
+        role: str | None = None,
+    ) -> Any:
         """Promote a version to champion on a named person's written approval.
 
         The governance rules apply (:func:`mlops_kit.governance.approve`): the approver
@@ -327,6 +335,12 @@ class Registry(_Store):
         recorded as an override. The approval is written to the audit log before the
         alias moves, so no promotion goes unrecorded.
 
+        Parameters
+        ----------
+        role : str, optional
+            The capacity the approver signs in (for example "Head of Benefit Policy"),
+            recorded with the approval; when given it must not be empty.
+
         Returns
         -------
         mlops_kit.governance.Approval
@@ -334,13 +348,22 @@ class Registry(_Store):
         from ..governance import approve
 
         decision = self.gate_decision(model_name, version)
-        approval = approve(
-            decision,
-            approver=approver,
-            justification=justification,
-            approvers=decision.policy.get("approvers", ()),
-        )
+        problems = _role_problems(role)
+        try:
+            approval = approve(
+                decision,
+                approver=approver,
+                justification=justification,
+                approvers=decision.policy.get("approvers", ()),
+            )
+        except ApprovalError as exc:
+            raise ApprovalError(
+                "\n".join([*exc.problems, *problems]), problems=(*exc.problems, *problems)
+            ) from None
+        if problems:
+            raise ApprovalError("\n".join(problems), problems=tuple(problems))
         run_id = self.get(model_name, version=version).run_id
+        roles = {"role": role.strip()} if role else {}
         self._record(
             "overridden" if approval.kind == "override" else "approved",
             approval.approver,
@@ -350,10 +373,14 @@ class Registry(_Store):
             decision_seen=str(approval.decision_seen),
             trained_by=approval.trained_by,
             justification=approval.justification,
+            **roles,
         )
         with self._session():
             self._client().set_model_version_tag(
-                model_name, str(version), "mlops.approval", json.dumps(approval.to_dict())
+                model_name,
+                str(version),
+                "mlops.approval",
+                json.dumps(approval.to_dict() | roles),
             )
         self.set_alias(
             model_name,
@@ -364,6 +391,101 @@ class Registry(_Store):
             run_id=run_id,
         )
         return approval
+
+    def decline(
+        self,
+        model_name: str,
+        version: int,
+        *,
+        reviewer: str,
+        justification: str,
+        role: str | None = None,
+    ) -> Any:
+        """Record a named person's decision not to promote a version the gate held back.
+
+        The same rules as :meth:`approve` apply to who may decide and the written
+        reason. Nothing moves in the registry: the version keeps its aliases, and is
+        tagged ``mlops.declined``.
+
+        Returns
+        -------
+        mlops_kit.audit.AuditEntry or None
+            The ``declined`` audit entry (None when the registry has no audit log).
+        """
+        from ..governance import Decision, approve
+
+        decision = self.gate_decision(model_name, version)
+        problems = list(_role_problems(role))
+        if decision.decision is Decision.PROMOTE:
+            problems.insert(
+                0,
+                f"Model {model_name} version {version} was promoted by the gate, so there is "
+                "no held-back decision to decline; move its alias instead. Got a decline.",
+            )
+        else:
+            try:
+                approve(
+                    decision,
+                    approver=reviewer,
+                    justification=justification,
+                    approvers=decision.policy.get("approvers", ()),
+                )
+            except ApprovalError as exc:
+                problems = [*exc.problems, *problems]
+        if problems:
+            raise ApprovalError("\n".join(problems), problems=tuple(problems))
+        record = {
+            "reviewer": reviewer.strip(),
+            "justification": justification.strip(),
+            "decision_seen": decision.decision.value,
+            "trained_by": decision.trained_by,
+            **({"role": role.strip()} if role else {}),
+        }
+        entry = self._record(
+            "declined",
+            reviewer.strip(),
+            self.get(model_name, version=version).run_id,
+            model_name=model_name,
+            version=version,
+            **{k: v for k, v in record.items() if k != "reviewer"},
+        )
+        with self._session():
+            self._client().set_model_version_tag(
+                model_name, str(version), "mlops.declined", json.dumps(record)
+            )
+        return entry
+
+    def stored_file(self, model_name: str, version: int) -> Path:
+        """The stored model file of a version in a local artefact store (not a copy).
+
+        Raises
+        ------
+        ArtefactError
+            The artefacts are remote (for example on a tracking server), or the
+            version's folder does not hold exactly one ``.skops`` file.
+        """
+        if self._local_db is None:
+            raise ArtefactError(
+                "stored_file works only on a local registry (a sqlite:/// tracking URI), "
+                f"whose files are in this workspace. Got {self.tracking_uri!r}."
+            )
+        mlflow = _import_mlflow()
+        source = self._client().get_model_version(model_name, str(version)).source
+        with self._session():
+            location = Path(mlflow.artifacts.download_artifacts(artifact_uri=source))
+        root = self.workspace / "mlartifacts"
+        if not location.resolve().is_relative_to(root.resolve()):
+            raise ArtefactError(
+                f"Model {model_name} version {version} is stored at {source}, not in this "
+                f"workspace's {root}; stored_file finds only local files."
+            )
+        files = sorted(location.rglob("*.skops"))
+        if len(files) != 1:
+            raise ArtefactError(
+                f"Model {model_name} version {version} should hold one .skops file; found "
+                f"{len(files)} at {location}."
+            )
+        return files[0]
 
     def find_run(self, run_id: str) -> dict[str, Any]:
         """The MLflow run that recorded pipeline run ``run_id`` (by its tag)."""
@@ -381,3 +503,12 @@ class Registry(_Store):
             "metrics": dict(run.data.metrics),
             "artifact_uri": run.info.artifact_uri,
         }
+
+
+def _role_problems(role: str | None) -> tuple[str, ...]:
+    if role is None or (isinstance(role, str) and role.strip()):
+        return ()
+    return (
+        "The approver's role, when given, must say in what capacity they sign off (for "
+        f"example 'Head of Benefit Policy'). Got {role!r}.",
+    )

@@ -82,6 +82,21 @@ class ModelVersion:
         """The gate's decision recorded at registration."""
         return self.tags.get(TAG_GATE)
 
+    @property
+    def data_sha256(self) -> str | None:
+        """SHA-256 of the data file the model was trained on."""
+        return self.tags.get(TAG_DATA_SHA256)
+
+    @property
+    def code_version(self) -> str | None:
+        """The code's git commit (``-dirty`` if it had uncommitted changes)."""
+        return self.tags.get(TAG_CODE)
+
+    @property
+    def trained_by(self) -> str | None:
+        """The person who ran the training."""
+        return self.tags.get(TAG_TRAINED_BY)
+
     def _repr_html_(self) -> str:
         aliases = ", ".join(self.aliases) or "none"
         return (
@@ -177,9 +192,11 @@ class _Store:
         )
         return str(mlflow.create_experiment(name, artifact_location=location))
 
-    def _record(self, event: str, actor: str, run_id: str | None, **details: Any) -> None:
-        if self.audit is not None:
-            self.audit.append(event, actor=actor, run_id=run_id, **details)
+    def _record(self, event: str, actor: str, run_id: str | None, **details: Any) -> Any:
+        """Append an event to the audit log, if there is one; return its entry (or None)."""
+        if self.audit is None:
+            return None
+        return self.audit.append(event, actor=actor, run_id=run_id, **details)
 
 
 def _signature(estimator: Any, dataset: Mapping[str, Any]) -> Any:
