@@ -362,3 +362,272 @@ def test_importing_the_module_loads_neither_optuna_nor_scikit_learn() -> None:
     code = "import sys, mlops_kit.tune; print(sorted({'optuna', 'sklearn'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- the record and its reuse ----------------------------------------------------------------
+
+
+def test_same_trials_compares_the_record_and_to_frame_indexes_it(data) -> None:
+    X, y, roles = data
+    first = tune(X, y, model="logistic", roles=roles, n_trials=5, seed=4)
+    again = tune(X, y, model="logistic", roles=roles, n_trials=5, seed=4)
+    other = tune(X, y, model="logistic", roles=roles, n_trials=5, seed=8)
+    assert first.same_trials(again)
+    assert not first.same_trials(other)
+    assert not first.same_trials(tune(X, y, model="logistic", roles=roles, n_trials=4, seed=4))
+    frame = first.to_frame()
+    assert frame.index.name == "number"
+    assert frame.index.tolist() == list(range(5))
+    assert frame["value"].tolist() == first.trials["value"].tolist()
+
+
+def test_search_space_table_shows_ranges_scales_and_the_estimators_defaults() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+
+    from mlops_kit.tune import search_space_table
+
+    table = search_space_table("hgb")
+    assert list(table.index) == list(DEFAULT_SEARCH_SPACES[("classification", "hgb")])
+    defaults = HistGradientBoostingClassifier().get_params()
+    assert table["default"].to_dict() == {k: defaults[k] for k in table.index}
+    assert set(table["scale"]) == {"log"}
+    custom = search_space_table(
+        "rf",
+        search_space={
+            "max_features": {"type": "float", "low": 0.2, "high": 1.0},
+            "criterion": {"type": "categorical", "choices": ["gini", "entropy"]},
+        },
+    )
+    assert custom.loc["max_features", "scale"] == "linear"
+    assert custom.loc["criterion", "choices"] == "gini, entropy"
+    assert custom.loc["criterion", "scale"] == ""
+    assert custom.loc["criterion", "default"] == RandomForestClassifier().criterion
+    with pytest.raises(ConfigError, match="Did you mean 'max_depth'"):
+        search_space_table("rf", search_space={"max_dept": {"type": "int", "low": 2, "high": 9}})
+    with pytest.raises(ConfigError, match="'model' parameter of search_space_table"):
+        search_space_table("linear")
+
+
+# -- the lesson's helpers: a training sample, progress, the comparison ------------------------
+
+
+def test_training_sample_keeps_training_rows_only_and_the_share_of_positives(claims) -> None:
+    from mlops_kit.tune import training_sample
+
+    everything = training_sample("benefit_claims", n_rows=None)
+    before_test = claims[claims["month"] < "2024-07"]  # the bundled config's test period
+    assert len(everything) == len(before_test)
+    assert everything.y.mean() == pytest.approx(before_test["flagged"].mean(), abs=1e-12)
+    assert list(everything.X.columns) == list(everything.roles.features)
+    sample = training_sample("benefit_claims", n_rows=2000, seed=3)
+    assert len(sample.X) == len(sample.y) == 2000
+    assert sample.y.mean() == pytest.approx(everything.y.mean(), abs=1 / 2000)
+    assert "2,000 rows drawn at random (seed 3)" in sample.description
+    assert "2023-01 to 2024-06" in sample.description
+    again = training_sample("benefit_claims", n_rows=2000, seed=3)
+    pd.testing.assert_frame_equal(sample.X, again.X)
+    assert training_sample("hospital_admissions", n_rows=None).task == "regression"
+
+
+@pytest.mark.parametrize("n_rows", [50, 10**6, 2.5, True])
+def test_training_sample_rejects_a_bad_size_naming_the_parameter(n_rows) -> None:
+    from mlops_kit.tune import training_sample
+
+    with pytest.raises(ConfigError, match="'n_rows' parameter of training_sample"):
+        training_sample(n_rows=n_rows)
+
+
+def test_trial_progress_follows_the_tuners_trials_and_ignores_pruned_scores(data) -> None:
+    from mlops_kit.tune import trial_progress
+
+    X, y, roles = data
+    seen: list[dict] = []
+    result = tune(
+        X,
+        y,
+        model="logistic",
+        roles=roles,
+        metric="neg_log_loss",
+        n_trials=12,
+        on_trial=seen.append,
+    )
+    progress = trial_progress(seen, metric="neg_log_loss", n_trials=12)
+    assert progress.n_finished == 12
+    assert progress.n_pruned == result.n_pruned > 0
+    assert (progress.best_value, progress.best_trial) == (result.best_value, result.best_trial)
+    table = progress.to_frame()
+    complete = result.trials["state"] == "COMPLETE"
+    running_best = result.trials["value"].where(complete).cummax().ffill()
+    np.testing.assert_allclose(table["best_so_far"], running_best)
+    assert table["new_best"].sum() == running_best.dropna().diff().fillna(1).gt(0).sum()
+    pruned = table[table["outcome"].str.startswith("pruned")]
+    assert (pruned["outcome"] == "pruned after fold 1 of 3").all()
+    assert len(pruned) == result.n_pruned
+    reading = progress.reading()
+    assert f"12 of 12 trials finished ({result.n_pruned} pruned)" in reading
+    assert f"Best so far: {result.best_value:.4f} (trial {result.best_trial})." in reading
+    html = progress.to_html()
+    assert "<caption" in html
+    assert "higher is better" in html
+    assert html.count("<th scope='row'>") == 12
+    assert "new best" in html  # marked in words, not colour
+
+
+def test_trial_progress_minimises_rmse_and_checks_its_input() -> None:
+    from mlops_kit.tune import trial_progress
+
+    records = [
+        {"number": 0, "value": 5.0, "state": "COMPLETE", "folds_done": 3},
+        {"number": 1, "value": 1.0, "state": "PRUNED", "folds_done": 1},
+        {"number": 2, "value": 4.0, "state": "COMPLETE", "folds_done": 3},
+        {"number": 3, "value": 4.5, "state": "COMPLETE", "folds_done": 3},
+    ]
+    progress = trial_progress(records, metric="rmse")
+    assert progress.to_frame()["best_so_far"].tolist() == [5.0, 5.0, 4.0, 4.0]
+    assert (progress.best_value, progress.best_trial) == (4.0, 2)
+    assert trial_progress([], metric="rmse").reading() == "No trial has finished yet."
+    only_pruned = trial_progress(records[1:2], metric="rmse")
+    assert "No trial has completed every fold yet." in only_pruned.reading()
+    with pytest.raises(ConfigError, match="'metric' parameter of trial_progress"):
+        trial_progress(records, metric="accuracy")
+    with pytest.raises(ConfigError, match="record 0 lacks state"):
+        trial_progress([{"number": 0, "value": 1.0}], metric="rmse")
+
+
+def test_grid_values_are_spread_on_the_dimensions_scale_and_stay_in_range() -> None:
+    from mlops_kit.tune import grid_values
+
+    log = grid_values(SearchDimension(type="float", low=0.02, high=0.3, log=True), 4)
+    assert (log[0], log[-1]) == (0.02, 0.3)
+    ratios = np.diff(np.log(log))
+    np.testing.assert_allclose(ratios, ratios[0], rtol=1e-3)
+    assert grid_values(SearchDimension(type="float", low=0.2, high=1.0), 5) == [
+        0.2,
+        0.4,
+        0.6,
+        0.8,
+        1.0,
+    ]
+    assert grid_values(SearchDimension(type="int", low=1, high=3), 6) == [1, 2, 3]
+
+
+@pytest.fixture(scope="module")
+def comparison(data, two_params):
+    from mlops_kit.tune import compare_search_methods
+
+    X, y, roles = data
+    return compare_search_methods(
+        X, y, roles=roles, model="logistic", search_space=two_params, grid_points=3, seed=1
+    )
+
+
+def test_comparison_gives_every_method_the_same_budget_folds_and_metric(
+    comparison, data, two_params
+) -> None:
+    import itertools
+
+    X, y, roles = data
+    t = comparison.trials
+    assert comparison.methods == ["grid", "random", "tpe", "tpe_pruned"]
+    assert comparison.n_trials == 9
+    assert t.groupby("method").size().to_dict() == dict.fromkeys(comparison.methods, 9)
+    # The grid tried every combination of its values exactly once.
+    grid = t[t["method"] == "grid"]
+    tried = set(zip(grid["params_C"], grid["params_tol"], strict=True))
+    assert tried == set(itertools.product(comparison.grid["C"], comparison.grid["tol"]))
+    # A grid point scores exactly what scikit-learn gives on the tuner's folds.
+    row = grid.iloc[4]
+    expected = cross_val_score(
+        build_pipeline(
+            "logistic", roles, seed=1, params={"C": row["params_C"], "tol": row["params_tol"]}
+        ),
+        X,
+        y,
+        cv=cv_splitter("classification", folds=3, seed=1),
+        scoring="roc_auc",
+    ).mean()
+    assert row["score"] == pytest.approx(expected, abs=1e-12)
+    # Only the pruned method stops trials early; fits add up fold by fold.
+    for method, rows in t.groupby("method"):
+        assert rows["fits"].tolist() == rows["folds_fitted"].cumsum().tolist()
+        assert (rows["state"] == "PRUNED").any() == (method == "tpe_pruned")
+        best = rows["best_so_far"].to_numpy()
+        assert (np.diff(best) >= 0).all()
+        assert best[-1] == rows.loc[rows["state"] == "COMPLETE", "score"].max()
+        assert (np.diff(rows["seconds"]) >= 0).all()
+    unpruned = t[t["method"] == "random"]
+    assert (unpruned["folds_fitted"] == 3).all()
+
+
+def test_comparison_table_figure_and_summary_say_the_same_in_words(comparison) -> None:
+    table = comparison.to_frame()
+    assert list(table.index) == [
+        "grid search",
+        "random search",
+        "TPE (Bayesian)",
+        "TPE with pruning",
+    ]
+    t = comparison.trials
+    pruned = t[t["method"] == "tpe_pruned"]
+    assert table.loc["TPE with pruning", "model_fits"] == pruned["folds_fitted"].sum() < 27
+    assert table.loc["grid search", "model_fits"] == 27
+    assert table.loc["grid search", "distinct_values"] == "C 3, tol 3"
+    grid_best = table.loc["grid search", "best_score"]
+    for name, row in table.iterrows():
+        rows = t[t["method"] == {v: k for k, v in SEARCH_WORDS.items()}[name]]
+        assert row["best_score"] == rows["best_so_far"].iloc[-1]
+        reached = rows[rows["best_so_far"] >= grid_best]
+        if len(reached):
+            assert row["fits_to_grid_best"] == reached["fits"].iloc[0]
+        else:
+            assert pd.isna(row["fits_to_grid_best"])
+    figure = comparison.figure()
+    for name, row in table.iterrows():
+        assert f"{name} reached its best, {row['best_score']:.4f}" in figure.description
+    assert len(figure.figure.axes) == 2
+    assert {line.get_linestyle() for line in figure.figure.axes[0].get_lines()} >= {"-", "--"}
+    scores = table["best_score"].round(4)
+    leaders = scores[scores == scores.max()].index.tolist()
+    summary = comparison.summary()
+    if len(leaders) == 1:
+        assert summary.endswith(f"Best overall: {leaders[0]}.")
+    else:
+        verdict = summary.split("Level best, to four decimal places: ")[1]
+        assert all(name in verdict for name in leaders)
+    assert "<table" in comparison._repr_html_()
+
+
+SEARCH_WORDS: dict[str, str] = {
+    "grid": "grid search",
+    "random": "random search",
+    "tpe": "TPE (Bayesian)",
+    "tpe_pruned": "TPE with pruning",
+}
+
+
+@pytest.mark.parametrize(
+    ("options", "phrase"),
+    [
+        ({"grid_points": 1}, "'grid_points' parameter"),
+        ({"grid_points": 11}, "'grid_points' parameter"),
+        ({"methods": ["grid", "bayes"]}, "'methods' parameter"),
+        ({"methods": []}, "'methods' parameter"),
+        ({"model": "linear"}, "'model' parameter of compare_search_methods"),
+        (
+            {
+                "model": "hgb",
+                "search_space": {
+                    k: DEFAULT_SEARCH_SPACES[("classification", "hgb")][k]
+                    for k in ("learning_rate", "max_leaf_nodes", "max_iter", "min_samples_leaf")
+                },
+            },
+            "at most 100 points",
+        ),
+    ],
+)
+def test_comparison_rejects_bad_settings_naming_them(data, options: dict, phrase: str) -> None:
+    from mlops_kit.tune import compare_search_methods
+
+    X, y, roles = data
+    with pytest.raises(ConfigError, match=re.escape(phrase)):
+        compare_search_methods(X, y, roles=roles, **{"model": "logistic", **options})
