@@ -556,3 +556,536 @@ def test_solution_notebook_passes_every_check(tmp_path: Path) -> None:
     assert "6 of 6 questions correct" in text
     assert "Not yet" not in text
     assert "Not answered yet" not in text
+
+
+# --- Exercise 3 (trace_model): trace the model in use to its run, data and approver ---------------
+
+TRACE_IDS = [f"trace_model.q{i}" for i in range(1, 7)]
+
+
+@pytest.fixture(scope="module")
+def trace_ws() -> Any:
+    return load_exercise_data("trace_model")
+
+
+def _hash_of(raw: dict[str, Any]) -> str:
+    import hashlib
+
+    content = {k: v for k, v in raw.items() if k != "hash"}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _trace_truth(folder: Path) -> dict[str, Any]:
+    """Every expected answer, read straight from MLflow's SQLite store and the log's lines."""
+    import hashlib
+    import sqlite3
+
+    from mlops_kit.data import dataset_info
+
+    with sqlite3.connect(folder / "mlops.db") as db:
+        champion = int(
+            db.execute(
+                "SELECT version FROM registered_model_aliases WHERE alias = 'champion'"
+            ).fetchone()[0]
+        )
+        tags: dict[int, dict[str, str]] = {}
+        for version, key, value in db.execute(
+            "SELECT version, key, value FROM model_version_tags"
+        ).fetchall():
+            tags.setdefault(int(version), {})[key] = value
+        mlflow_runs = dict(
+            db.execute("SELECT value, run_uuid FROM tags WHERE key = 'mlops.run_id'").fetchall()
+        )
+    lines = (folder / "audit" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    raw = [json.loads(line) for line in lines]
+    first_bad = next((e["seq"] for e in raw if _hash_of(e) != e["hash"]), 0)
+
+    def about(entry: dict[str, Any], version: int) -> bool:
+        return entry["details"].get("version") == version
+
+    approval = [e for e in raw if e["event"] == "overridden" and about(e, champion)][-1]
+    other = next(v for v in tags if v != champion)
+    return {
+        "run_id": tags[champion]["mlops.run_id"],
+        "version": champion,
+        "mlflow_run_id": mlflow_runs[tags[champion]["mlops.run_id"]],
+        "other_run_id": tags[other]["mlops.run_id"],
+        "data_sha256": tags[champion]["mlops.data_sha256"],
+        "artefact_sha256": tags[champion]["mlops.artefact_sha256"],
+        "other_data_sha256": tags[other]["mlops.data_sha256"],
+        "bundled_sha256": hashlib.sha256(
+            dataset_info("benefit_claims").path.read_bytes()
+        ).hexdigest(),
+        "trainer": tags[champion]["mlops.trained_by"],
+        "approver": approval["actor"],
+        "approval_seq": approval["seq"],
+        "approval_hash": approval["hash"],
+        "alias_seq": next(
+            e["seq"]
+            for e in raw
+            if e["event"] == "alias_changed" and e["details"]["to_version"] == champion
+        ),
+        "registered_seq": next(
+            e["seq"] for e in raw if e["event"] == "registered" and about(e, champion)
+        ),
+        "decliner": next(e["actor"] for e in raw if e["event"] == "declined"),
+        "decline_seq": next(e["seq"] for e in raw if e["event"] == "declined"),
+        "verifies": first_bad == 0,
+        "first_bad": first_bad,
+        "last_seq": raw[-1]["seq"],
+    }
+
+
+@pytest.fixture(scope="module")
+def trace_truth(trace_ws: Any) -> dict[str, Any]:
+    return _trace_truth(trace_ws.path)
+
+
+def test_trace_workspace_tells_the_story_the_exercise_describes(
+    trace_ws: Any, trace_truth: dict[str, Any]
+) -> None:
+    assert trace_ws.model_name == "claims-triage"
+    assert list(trace_ws.registry.versions("claims-triage").index) == [1, 2]
+    assert trace_truth["version"] == 1, "the older version is the one in use"
+    assert trace_truth["trainer"] == "Alex Morgan"
+    assert trace_truth["approver"] == "Priya Shah"
+    assert trace_truth["decliner"] == "Jordan Ellis"
+    assert trace_truth["data_sha256"] != trace_truth["other_data_sha256"]
+    assert not trace_truth["verifies"]
+    assert trace_truth["approval_seq"] < trace_truth["first_bad"] < trace_truth["last_seq"]
+    # The workspace is prepared once per process, in a temporary folder.
+    assert load_exercise_data("trace_model").path == trace_ws.path
+    assert not trace_ws.path.is_relative_to(REPO)
+    assert "trace_model" in list_exercises()
+
+
+def test_trace_model_right_answers_are_accepted(trace_truth: dict[str, Any]) -> None:
+    t = trace_truth
+    answers = {
+        "trace_model.q1": t["run_id"],
+        "trace_model.q2": t["data_sha256"].upper(),
+        "trace_model.q3": "  priya   SHAH ",
+        "trace_model.q4": t["approval_seq"],
+        "trace_model.q5": t["verifies"],
+        "trace_model.q6": t["first_bad"],
+    }
+    for question_id, answer in answers.items():
+        feedback = check(question_id, answer)
+        assert feedback.correct, (question_id, str(feedback))
+        assert feedback.hint is None
+    assert check("trace_model.q4", np.int64(t["approval_seq"])).correct
+    assert check("trace_model.q4", t["approval_hash"][:16]).correct
+    assert check("trace_model.q5", np.bool_(t["verifies"])).correct
+    q6 = check("trace_model.q6", t["first_bad"]).message
+    assert f"The approval (seq {t['approval_seq']}) comes before it" in q6
+
+
+TRACE_MISTAKES: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
+    ("trace_model.q1", lambda t: t["version"], "That is the champion's version number"),
+    ("trace_model.q1", lambda t: str(t["version"]), "That is the champion's version number"),
+    ("trace_model.q1", lambda t: t["mlflow_run_id"], "That is MLflow's internal id"),
+    ("trace_model.q1", lambda t: t["other_run_id"], "That run produced version 2"),
+    ("trace_model.q1", lambda t: t["run_id"][:12], "the start of the right run id"),
+    ("trace_model.q2", lambda t: t["artefact_sha256"], "SHA-256 of the stored model file"),
+    ("trace_model.q2", lambda t: t["data_sha256"][:16], "the start of the data's hash"),
+    ("trace_model.q2", lambda t: t["artefact_sha256"][:16], "the start of the model file's"),
+    ("trace_model.q2", lambda t: t["other_data_sha256"], "the data of version 2"),
+    ("trace_model.q2", lambda t: t["bundled_sha256"], "the whole bundled claims file"),
+    ("trace_model.q3", lambda t: t["trainer"], "Alex Morgan trained the model"),
+    ("trace_model.q3", lambda t: t["decliner"], "Jordan Ellis declined version 2"),
+    ("trace_model.q4", lambda t: t["alias_seq"], "moves the champion alias"),
+    ("trace_model.q4", lambda t: t["registered_seq"], "records the version's registration"),
+    ("trace_model.q4", lambda t: t["decline_seq"], "Jordan Ellis's sign-off (declined)"),
+    ("trace_model.q4", lambda t: t["approval_hash"][:8] + "0" * 8, "not the hash of the entry"),
+    ("trace_model.q5", lambda t: not t["verifies"], "`entries()` and `to_frame()` do not check"),
+    ("trace_model.q6", lambda t: t["last_seq"], "That is the last entry in the log"),
+    ("trace_model.q6", lambda t: t["first_bad"] + 1, "the entry after the one at fault"),
+    ("trace_model.q6", lambda t: t["approval_seq"], "the approval entry, which still checks"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "mistake", "message"), TRACE_MISTAKES, ids=[m[2][:30] for m in TRACE_MISTAKES]
+)
+def test_trace_model_common_mistakes_get_their_own_feedback_and_the_hint(
+    trace_truth: dict[str, Any],
+    question_id: str,
+    mistake: Callable[[dict[str, Any]], Any],
+    message: str,
+) -> None:
+    feedback = check(question_id, mistake(trace_truth))
+    assert feedback.status is Status.INCORRECT
+    assert message in feedback.message, feedback.message
+    assert feedback.hint == hint(question_id)
+
+
+@pytest.mark.parametrize("question_id", TRACE_IDS)
+def test_trace_model_unanswered_questions_say_so_with_the_hint(question_id: str) -> None:
+    feedback = check(question_id, None)
+    assert feedback.status is Status.UNANSWERED
+    assert feedback.hint == hint(question_id)
+
+
+def test_trace_model_wrong_types_say_what_was_expected(trace_ws: Any) -> None:
+    assert "got a list of 1 item" in check("trace_model.q1", ["x"]).message
+    assert "Write it without quotes" in check("trace_model.q5", "False").message
+    assert "Give its `.ok`" in check("trace_model.q5", trace_ws.audit.verify()).message
+    assert "`.first_bad_seq`" in check("trace_model.q6", trace_ws.audit.verify()).message
+    assert "Remove the quotes" in check("trace_model.q4", "6").message
+    with pytest.raises(DataValidationError, match="need the exercise's TraceWorkspace"):
+        check("trace_model.q1", "run", data=pd.DataFrame())
+
+
+def test_trace_model_checks_follow_the_data_given(trace_ws: Any, tmp_path: Path) -> None:
+    """In a copy whose edited entry is put back, the log verifies and the answers change."""
+    import shutil
+
+    from mlops_kit.audit.tamper import edit_entry
+    from mlops_kit.exercises._trace_model import TraceWorkspace
+
+    copy = TraceWorkspace(Path(shutil.copytree(trace_ws.path, tmp_path / "copy")))
+    bad = copy.audit.verify().first_bad_seq
+    assert bad is not None
+    edit_entry(copy.audit, bad, decision="refuse")
+    truth = _trace_truth(copy.path)
+    assert truth["verifies"]
+    assert check("trace_model.q5", True, data=copy).correct
+    assert not check("trace_model.q5", True).correct
+    assert check("trace_model.q6", 0, data=copy).correct
+    assert (
+        check("trace_model.q6", bad, data=copy).message
+        == "The log verifies, so no entry is at fault: answer 0."
+    )
+
+
+TRACE_NOTEBOOKS = [
+    EXERCISES / "03_trace_model.ipynb",
+    EXERCISES / "solutions" / "03_trace_model.ipynb",
+]
+
+
+@pytest.mark.parametrize("path", TRACE_NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
+def test_trace_model_notebooks_are_clean_and_parameterised(path: Path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code[0]["metadata"].get("tags") == ["parameters"]
+    assert 'track = "novice"' in "".join(code[0]["source"])
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    text = "".join("".join(c["source"]) for c in nb["cells"])
+    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "/tmp/", "C:\\"):
+        assert forbidden not in text
+    for i in range(1, 7):
+        assert f'check("trace_model.q{i}", answer_q{i})' in text
+
+
+@pytest.mark.notebook
+def test_trace_model_learner_notebook_runs_unanswered_and_shows_hints(tmp_path: Path) -> None:
+    nb = _execute(EXERCISES / "03_trace_model.ipynb", tmp_path, track="novice")
+    text = _outputs_text(nb)
+    assert text.count("Not answered yet") >= 6
+    assert hint("trace_model.q1")[:40] in text
+    assert "registry.versions(MODEL)`: a table of every version" in text
+    assert "0 of 6 questions correct" in text
+    assert not list(EXERCISES.glob("mlops.db")), "nothing is written beside the notebook"
+
+
+@pytest.mark.notebook
+def test_trace_model_solution_notebook_passes_every_check(tmp_path: Path) -> None:
+    nb = _execute(EXERCISES / "solutions" / "03_trace_model.ipynb", tmp_path)
+    text = _outputs_text(nb)
+    assert "6 of 6 questions correct" in text
+    assert "Not yet" not in text
+    assert "Not answered yet" not in text
+
+
+# --- Exercise 2 (search_space): a search space as config, the metric, a study's record -------
+
+SPACE_IDS = [f"search_space.q{i}" for i in range(1, 7)]
+GOOD_SPACE: dict[str, Any] = {
+    "min_samples_leaf": {"type": "int", "low": 1, "high": 50, "log": True},
+    "max_features": {"type": "float", "low": 0.2, "high": 1.0},
+}
+
+
+@pytest.fixture(scope="module")
+def study() -> pd.DataFrame:
+    return load_exercise_data("search_space")
+
+
+@pytest.fixture(scope="module")
+def study_truth(study: pd.DataFrame) -> dict[str, Any]:
+    """Every expected answer and common mistake, computed here with pandas."""
+    complete = study[study["state"] == "COMPLETE"].sort_values("value")
+    pruned = study[study["state"] == "PRUNED"]
+    folds = int(complete["folds_done"].iloc[0])
+    return {
+        "best": int(complete["number"].iloc[-1]),
+        "best_value": float(complete["value"].iloc[-1]),
+        "worst": int(complete["number"].iloc[0]),
+        "top_any": int(study.sort_values("value")["number"].iloc[-1]),
+        "last": int(study["number"].iloc[-1]),
+        "n_pruned": len(pruned),
+        "n_complete": len(complete),
+        "n": len(study),
+        "folds": folds,
+        "saved": int(sum(folds - k for k in pruned["folds_done"])),
+        "pruned_done": int(pruned["folds_done"].sum()),
+        "all_done": int(study["folds_done"].sum()),
+    }
+
+
+def test_search_space_study_is_the_record_the_exercise_describes(
+    study: pd.DataFrame, study_truth: dict[str, Any]
+) -> None:
+    from mlops_kit.tune import DEFAULT_SEARCH_SPACES
+
+    assert len(study) == 20
+    assert set(study["state"]) == {"COMPLETE", "PRUNED"}
+    assert study_truth["folds"] == 5
+    assert (study.loc[study["state"] == "PRUNED", "folds_done"] < 5).all()
+    params = {c.removeprefix("params_") for c in study.columns if c.startswith("params_")}
+    assert params == set(DEFAULT_SEARCH_SPACES[("classification", "hgb")])
+    # The trap question 3 warns about is live: a pruned trial tops the table.
+    assert study_truth["top_any"] != study_truth["best"]
+    # Each call gives a fresh copy of the same table.
+    study.loc[0, "value"] = -1.0
+    fresh = load_exercise_data("search_space")
+    assert fresh.loc[0, "value"] != -1.0
+    pd.testing.assert_frame_equal(fresh.drop(index=0), study.drop(index=0))
+
+
+def test_search_space_right_answers_are_accepted(study_truth: dict[str, Any]) -> None:
+    from mlops_kit.config import SearchDimension
+
+    t = study_truth
+    answers: list[tuple[str, Any]] = [
+        ("search_space.q1", GOOD_SPACE),
+        ("search_space.q1", {k: SearchDimension(**v) for k, v in GOOD_SPACE.items()}),
+        (
+            "search_space.q1",
+            {**GOOD_SPACE, "n_estimators": {"type": "int", "low": 50, "high": 300}},
+        ),
+        (
+            "search_space.q1",
+            {
+                "min_samples_leaf": {"type": "int", "low": 2, "high": 8},
+                "max_features": {"type": "categorical", "choices": ["sqrt", "log2", None]},
+            },
+        ),
+        ("search_space.q2", "average_precision"),
+        ("search_space.q2", "PR AUC"),
+        ("search_space.q3", t["best"]),
+        ("search_space.q3", np.int64(t["best"])),
+        ("search_space.q4", float(t["n_pruned"])),
+        ("search_space.q5", t["saved"]),
+        ("search_space.q6", "Journal file"),
+        ("search_space.q6", "journal:///srv/tuning/study.log"),
+    ]
+    for question_id, answer in answers:
+        feedback = check(question_id, answer)
+        assert feedback.correct, (question_id, str(feedback))
+        assert feedback.hint is None
+    assert f"trial {t['best']} has the best" in check("search_space.q3", t["best"]).message
+    saved = check("search_space.q5", t["saved"]).message
+    assert f"fitted {t['all_done']} models instead of {t['n'] * t['folds']}" in saved
+
+
+SPACE_MISTAKES: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
+    (
+        "search_space.q1",
+        lambda t: {**GOOD_SPACE, "min_samples_leaf": {"type": "int", "low": 1, "high": 100}},
+        "only 9% of the trials would try values below 10",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {**GOOD_SPACE, "min_samples_leaf": {"type": "float", "low": 0.01, "high": 0.1}},
+        "a share of the rows instead",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {**GOOD_SPACE, "max_features": {"type": "int", "low": 2, "high": 10}},
+        "counts features (12 in this data)",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {**GOOD_SPACE, "max_features": {"type": "float", "low": 0.2, "high": 2.0}},
+        "The 'max_features' parameter of RandomForestClassifier must be",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {**GOOD_SPACE, "min_samples_leaf": {"type": "int", "low": 0, "high": 50}},
+        "min_samples_leaf=0 is not allowed by RandomForestClassifier",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {**GOOD_SPACE, "max_features": {"type": "categorical", "choices": ["auto"]}},
+        "max_features='auto' is not allowed",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {"min_samples_leaf": {"type": "int", "min": 1, "max": 50}},
+        "Use 'low' for the lowest value, not 'min'",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {"min_samples_leaf": {"low": 1, "high": 50}},
+        "give it a 'type'",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {"min_samples_leaf": {"type": "int", "low": 50, "high": 1}},
+        "needs low < high",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {"model__max_depth": {"type": "int", "low": 2, "high": 10}},
+        "without the pipeline's 'model__' prefix",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {"learning_rate": {"type": "float", "low": 0.01, "high": 0.3, "log": True}},
+        "learning_rate is a parameter of gradient boosting (hgb), not of the random forest",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {"max_dept": {"type": "int", "low": 2, "high": 10}},
+        "Did you mean 'max_depth'?",
+    ),
+    (
+        "search_space.q1",
+        lambda t: {"max_features": GOOD_SPACE["max_features"]},
+        "Include min_samples_leaf as well",
+    ),
+    ("search_space.q1", lambda t: {}, "The dict is empty"),
+    ("search_space.q2", lambda t: "roc_auc", "weighs the order of the whole list equally"),
+    ("search_space.q2", lambda t: "auc", "weighs the order of the whole list equally"),
+    ("search_space.q2", lambda t: "accuracy", "a model that flags nobody is"),
+    ("search_space.q2", lambda t: "f1", "F1 needs a threshold"),
+    ("search_space.q2", lambda t: "log loss", "well-calibrated probabilities"),
+    ("search_space.q2", lambda t: "recall", "is not one of the options"),
+    ("search_space.q3", lambda t: t["top_any"], "was pruned"),
+    ("search_space.q3", lambda t: t["worst"], "the lowest average precision"),
+    ("search_space.q3", lambda t: t["last"], "That is the last trial"),
+    ("search_space.q3", lambda t: t["best_value"], "the best score itself"),
+    ("search_space.q4", lambda t: t["n_complete"], "number of complete trials"),
+    ("search_space.q4", lambda t: t["n"], "every trial in the study"),
+    ("search_space.q4", lambda t: t["n_pruned"] / t["n"], "the share of trials pruned"),
+    ("search_space.q5", lambda t: t["n_pruned"], "counts pruned trials, not model fits"),
+    ("search_space.q5", lambda t: t["pruned_done"], "the pruned trials did run"),
+    ("search_space.q5", lambda t: t["n_pruned"] * t["folds"], "fitted nothing"),
+    ("search_space.q5", lambda t: t["all_done"], "every fit the study ran"),
+    ("search_space.q6", lambda t: "sqlite", "database is locked"),
+    ("search_space.q6", lambda t: "sqlite:///study.db", "database is locked"),
+    ("search_space.q6", lambda t: "in memory", "lives inside one process"),
+    ("search_space.q6", lambda t: "postgres", "several machines share a study"),
+    ("search_space.q6", lambda t: "mysql://optuna@db/tuning", "several machines share a study"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer_of", "phrase"),
+    SPACE_MISTAKES,
+    ids=[f"{q}-{p[:24]}" for q, _, p in SPACE_MISTAKES],
+)
+def test_search_space_common_mistakes_get_their_own_feedback_and_the_hint(
+    study_truth: dict[str, Any],
+    question_id: str,
+    answer_of: Callable[[dict[str, Any]], Any],
+    phrase: str,
+) -> None:
+    feedback = check(question_id, answer_of(study_truth))
+    assert feedback.status is Status.INCORRECT, str(feedback)
+    assert phrase in feedback.message
+    assert feedback.hint == hint(question_id)
+
+
+def test_search_space_checks_compute_from_the_trials_given() -> None:
+    trials = pd.DataFrame(
+        {
+            "number": [0, 1, 2, 3, 4, 5],
+            "value": [0.30, 0.45, 0.32, 0.29, 0.36, 0.20],
+            "state": ["COMPLETE", "PRUNED", "COMPLETE", "PRUNED", "COMPLETE", "PRUNED"],
+            "folds_done": [3, 1, 3, 2, 3, 1],
+        }
+    )
+    assert check("search_space.q3", 4, data=trials).correct
+    assert "was pruned" in check("search_space.q3", 1, data=trials).message
+    assert check("search_space.q4", 3, data=trials).correct
+    assert check("search_space.q5", 2 + 1 + 2, data=trials).correct
+    assert "fitted nothing" in check("search_space.q5", 9, data=trials).message
+    with pytest.raises(DataValidationError, match="'folds_done'"):
+        check("search_space.q4", 3, data=trials.drop(columns="folds_done"))
+
+
+@pytest.mark.parametrize("placeholder", [None, ..., ""])
+@pytest.mark.parametrize("question_id", SPACE_IDS)
+def test_search_space_empty_answers_are_unanswered_with_the_hint(
+    question_id: str, placeholder: Any
+) -> None:
+    feedback = check(question_id, placeholder)
+    assert feedback.status is Status.UNANSWERED
+    assert feedback.hint == hint(question_id)
+    assert "Not answered yet" in str(feedback)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer", "phrase"),
+    [
+        ("search_space.q1", [("min_samples_leaf", 1, 50)], "Expected a dict of hyperparameter"),
+        ("search_space.q1", {"max_features": 0.5}, "Expected each entry to be a dict"),
+        ("search_space.q1", {3: {"type": "int", "low": 1, "high": 5}}, "names as strings"),
+        ("search_space.q2", 3, "as a string"),
+        ("search_space.q3", "14", "Remove the quotes"),
+        ("search_space.q5", pd.DataFrame({"a": [1, 2]}), "got a DataFrame (2 rows, 1 column)"),
+        ("search_space.q6", ["journal"], "as a string"),
+    ],
+)
+def test_search_space_wrong_types_say_what_was_expected(
+    question_id: str, answer: Any, phrase: str
+) -> None:
+    feedback = check(question_id, answer)
+    assert feedback.status is Status.INCORRECT
+    assert phrase in feedback.message
+
+
+SPACE_NOTEBOOKS = [
+    EXERCISES / "02_search_space.ipynb",
+    EXERCISES / "solutions" / "02_search_space.ipynb",
+]
+
+
+@pytest.mark.parametrize("path", SPACE_NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
+def test_search_space_notebooks_are_clean_and_parameterised(path: Path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code[0]["metadata"].get("tags") == ["parameters"]
+    assert "".join(code[0]["source"]).startswith('track = "novice"')
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    text = "".join("".join(c["source"]) for c in nb["cells"])
+    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "C:\\"):
+        assert forbidden not in text
+    for i in range(1, 7):
+        assert f'check("search_space.q{i}", answer_q{i})' in text
+
+
+@pytest.mark.notebook
+def test_search_space_learner_notebook_runs_unanswered(tmp_path: Path) -> None:
+    nb = _execute(EXERCISES / "02_search_space.ipynb", tmp_path, track="experienced")
+    text = _outputs_text(nb)
+    assert text.count("Not answered yet") >= 6
+    assert hint("search_space.q3")[:40] in text
+    assert "0 of 6 questions correct" in text
+    assert "Experienced track" in text
+
+
+@pytest.mark.notebook
+def test_search_space_solution_notebook_passes_every_check(tmp_path: Path) -> None:
+    from mlops_kit.tune import TUNING_GLOSSARY
+
+    nb = _execute(EXERCISES / "solutions" / "02_search_space.ipynb", tmp_path)
+    text = _outputs_text(nb)
+    assert "6 of 6 questions correct" in text
+    assert "Not yet" not in text
+    assert "Not answered yet" not in text
+    assert TUNING_GLOSSARY["pruning"][:40] in text  # the novice track explains the terms

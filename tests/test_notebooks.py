@@ -41,7 +41,12 @@ def _no_errors_or_warnings(nb: Any) -> None:
 
 def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
     """Lessons and stage notebooks run here; exercise notebooks in test_exercises.py."""
-    assert [p.name for p in LESSONS] == ["00_engage_case_study.ipynb", "03_metrics.ipynb"]
+    assert [p.name for p in LESSONS] == [
+        "00_engage_case_study.ipynb",
+        "03_metrics.ipynb",
+        "04_tuning.ipynb",
+        "05_versioning.ipynb",
+    ]
     stages = {stage_notebook(s).resolve() for s in STAGES}
     assert set((REPO / "notebooks" / "pipeline").glob("*.ipynb")) == stages
     exercise_tests = (REPO / "tests" / "test_exercises.py").read_text(encoding="utf-8")
@@ -139,3 +144,131 @@ def test_stage_notebooks_run_by_hand_with_papermill(tmp_path: Path) -> None:
     assert (run_dir / "report.html").is_file()
     executed = nbformat.read(tmp_path / "report.ipynb", as_version=4)
     assert f"Report written to {run_dir / 'report.html'}" in _text(executed)
+
+
+@pytest.mark.notebook
+def test_versioning_lesson_reproduces_signs_off_and_catches_both_tamperings(
+    tmp_path: Path,
+) -> None:
+    from mlops_kit.registry import Registry
+
+    nb = execute_notebook(
+        REPO / "notebooks" / "05_versioning.ipynb",
+        tmp_path / "versioning.ipynb",
+        parameters={"track": "experienced", "approver": "Priya Shah", "approver_role": "Director"},
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    text = _text(nb)
+    markdown = "\n".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+    # Everything went to the working folder: two runs (the original and its re-run).
+    runs = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert len(runs) == 2
+    original = json.loads((tmp_path / "runs" / runs[0] / "registration.json").read_text())
+    assert (original["model_name"], original["version"]) == ("benefit-claims", 1)
+    assert not (REPO / "notebooks" / "mlops.db").exists()
+    assert not (REPO / "notebooks" / "runs").exists()
+    # The re-run matched every metric exactly.
+    assert "Reproduced exactly: all " in text
+    assert f"of run {runs[0]} are identical in the re-run {runs[1]}" in text
+    # The trainer could not approve; the named approver's override is in the audit log.
+    assert "Stopped, as expected (ApprovalError): The approver must not be the person" in text
+    assert "Approval form for benefit-claims version 1: the gate decided 'refuse'" in text
+    raw = [
+        json.loads(line)
+        for line in (tmp_path / "audit" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    override = [e for e in raw if e["event"] == "overridden"]
+    assert [(e["actor"], e["details"]["version"]) for e in override] == [("Priya Shah", 1)]
+    assert override[0]["details"]["role"] == "Director"
+    assert f"Audit entry seq {override[0]['seq']} (hash {override[0]['hash'][:12]}...)" in text
+    assert Registry(workspace=tmp_path).get("benefit-claims", alias="champion").version == 1
+    # One flipped byte stopped the load; put back, the verified load was recorded.
+    assert "Stopped, as expected (ArtefactIntegrityError)" in text
+    assert "failed its integrity check" in text
+    loads = [e for e in raw if e["event"] == "model_loaded"]
+    assert [(e["actor"], e["details"]["hash_verified"]) for e in loads] == [("Priya Shah", True)]
+    # The edited copy of the log is caught at the gate entry; the real log is intact.
+    gate = [e for e in raw if e["event"] == "gate_decision" and e["run_id"] == runs[0]][-1]
+    assert f"Entry seq {gate['seq']} on line {gate['seq']} has been altered" in text
+    assert "has been altered and its hash recomputed" in text
+    assert "The audit log audit/audit.jsonl is intact" in text
+    drill = (tmp_path / "tamper-drill" / "audit" / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"decision": "promote"' in drill
+    # The trail names the run, the data's hash and the sign-off.
+    manifest = json.loads((tmp_path / "runs" / runs[0] / "manifest.json").read_text())
+    assert manifest["data"]["sha256"] in text
+    assert "Priya Shah overrode the gate&#x27;s refusal" in text  # in the trail's HTML
+    # The experienced track gets the deeper questions; the terms are skipped.
+    assert "Going further (experienced track)" in markdown
+    assert "Experienced track: the terms are skipped" in markdown
+    views = [
+        o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert views, "the approval form is displayed"
+
+
+@pytest.mark.notebook
+def test_tuning_lesson_runs_the_widget_compares_searches_and_shares_a_study(
+    tmp_path: Path,
+) -> None:
+    import optuna
+    from optuna.storages.journal import JournalFileBackend
+
+    nb = execute_notebook(
+        REPO / "notebooks" / "04_tuning.ipynb",
+        tmp_path / "tuning.ipynb",
+        parameters={
+            "track": "experienced",
+            "n_trials": 6,
+            "sample_rows": 2000,
+            "grid_points": 3,
+            "n_workers": 2,
+        },
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    text = _text(nb)
+    # The widget ran the study and its static snapshot shows the finished run.
+    assert "Tuning widget: histogram gradient boosting (hgb), budget 6 trials, ROC AUC" in text
+    assert "Tuned the hgb model with 6 trials" in text
+    views = [
+        o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert len(views) == 2, "the tuning widget and the quiz are displayed"
+    # Displayed before the run, the widget's output was refreshed with the finished run.
+    assert "Tuned the hgb model with 6 trials" in "".join(views[0]["data"]["text/plain"])
+    # Every figure comes with its description.
+    for title in (
+        "Tuning history",
+        "Hyperparameter importance",
+        "Score against each hyperparameter",
+        "Best score so far: grid, random and TPE search",
+    ):
+        assert f"Figure: {title}" in text
+    # Grid, random and TPE ran the same 3 x 3 budget on the same folds.
+    assert "Each method ran 9 trials of the hgb model" in text
+    assert "TPE with pruning reached its best" in text
+    # The re-run with the same seed gave the same trials.
+    assert "'same trials and best settings': True" in text
+    # Two worker processes shared one journal file in the working folder, no trial lost.
+    log = tmp_path / "tuning" / "lesson-study.log"
+    storage = optuna.storages.JournalStorage(JournalFileBackend(str(log)))
+    trials = optuna.load_study(study_name="lesson-logistic", storage=storage).get_trials()
+    assert sorted(t.number for t in trials) == list(range(8))
+    assert len({t.user_attrs["pid"] for t in trials}) == 2
+    assert "2 worker processes ran trials at the same time" in text
+    assert not (REPO / "notebooks" / "tuning").exists()
+    # The experienced track gets the deeper notes; the quiz leaves a snapshot.
+    markdown = "\n".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+    assert "Going further (experienced track)" in markdown
+    assert "Experienced track: the terms are skipped" in markdown
+    assert "Quiz, 6 items:" in text

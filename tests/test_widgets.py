@@ -574,3 +574,492 @@ def test_every_widget_leaves_a_readable_static_snapshot(tmp_path: Path) -> None:
     assert quiz.result is not None
     assert quiz.result.summary() in quiz._repr_mimebundle_()["text/plain"]
     assert str(tmp_path) in poll._repr_mimebundle_()["text/plain"]
+
+
+# --- Approval form: a named sign-off recorded in the audit log --------------------------------
+
+_POLICIES = {
+    # refused: a performance floor no model on this sample reaches
+    "refused": {
+        "high_impact": False,
+        "min_metrics": {"roc_auc": 0.99},
+        "four_fifths": False,
+        "max_equalized_odds_difference": None,
+    },
+    # needs human approval: every check passes, but the use is high-impact
+    "high-impact": {
+        "high_impact": True,
+        "min_metrics": {"roc_auc": 0.5},
+        "four_fifths": False,
+        "max_equalized_odds_difference": None,
+    },
+    # promoted: every check passes and the use is not high-impact
+    "promoted": {
+        "high_impact": False,
+        "min_metrics": {"roc_auc": 0.5},
+        "four_fifths": False,
+        "max_equalized_odds_difference": None,
+    },
+}
+_JUSTIFICATION = "Pilot for three months; a caseworker reviews every flag before any contact."
+
+
+def _register_gated_run(workspace: Path, name: str, policy: dict[str, Any]) -> None:
+    """One run through the pipeline's own stages, in process, on a sample of the claims."""
+    from mlops_kit.data import dataset_info
+    from mlops_kit.pipeline import (
+        evaluate_stage,
+        gate_stage,
+        register_stage,
+        train_stage,
+        validate_stage,
+    )
+    from mlops_kit.pipeline._context import write_run_context
+
+    data = workspace / "claims.csv"
+    if not data.exists():
+        pd.read_csv(dataset_info("benefit_claims").path).iloc[::8].to_csv(data, index=False)
+    run_dir = workspace / "runs" / name
+    write_run_context(
+        run_dir,
+        run_id=name,
+        trained_by="Ada Trainer",
+        workspace=str(workspace),
+        audit_log=str(workspace / "audit" / "audit.jsonl"),
+        code_version=None,
+    )
+    validate_stage(
+        run_dir,
+        data=str(data),
+        target="flagged",
+        positive_is="adverse",
+        protected=["sex"],
+        exclude=["claim_id"],
+        time_column="month",
+    )
+    train_stage(run_dir, model="logistic", cv_folds=0, split="time", threshold=0.3)
+    evaluate_stage(run_dir, n_bootstrap=0)
+    gate_stage(run_dir, policy=policy)
+    register_stage(run_dir, registry={"model_name": "claims"})
+
+
+@pytest.fixture(scope="module")
+def gated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with claims v1 refused, v2 needing approval (challenger), v3 promoted."""
+    workspace = tmp_path_factory.mktemp("gated")
+    for name, policy in _POLICIES.items():
+        _register_gated_run(workspace, name, policy)
+    return workspace
+
+
+def _registry(workspace: Path) -> Any:
+    from mlops_kit.audit import default_audit_log
+    from mlops_kit.registry import Registry
+
+    return Registry(workspace=workspace, audit=default_audit_log(workspace))
+
+
+def _raw_log(workspace: Path) -> list[dict[str, Any]]:
+    lines = (workspace / "audit" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_sign_off_lists_every_rule_broken_and_records_nothing(gated: Path) -> None:
+    from mlops_kit.errors import ApprovalError
+    from mlops_kit.widgets import sign_off
+
+    registry = _registry(gated)
+    before = _raw_log(gated)
+    with pytest.raises(ApprovalError) as caught:
+        sign_off(registry, "claims", 1, approver=" ada  TRAINER ", role="", justification="ok")
+    problems = caught.value.problems
+    assert len(problems) == 3
+    assert "must not be the person who trained the model" in problems[0]
+    assert "at least 20 characters" in problems[1]
+    assert "role must be given" in problems[2]
+    with pytest.raises(ApprovalError, match="approver must be a named person"):
+        sign_off(registry, "claims", 1, approver="  ", role="Head", justification=_JUSTIFICATION)
+    with pytest.raises(ApprovalError, match="nothing to approve"):
+        sign_off(registry, "claims", 3, approver="Cy", role="Head", justification=_JUSTIFICATION)
+    with pytest.raises(ConfigError, match=r"'decision' .* approve, decline\. Got 'maybe'"):
+        sign_off(
+            registry,
+            "claims",
+            1,
+            approver="Cy",
+            role="H",
+            justification=_JUSTIFICATION,
+            decision="maybe",
+        )
+    assert _raw_log(gated) == before
+    assert registry.get("claims", version=1).aliases == ()
+
+
+def test_a_registry_without_an_audit_log_cannot_record_a_sign_off(gated: Path) -> None:
+    from mlops_kit.registry import Registry
+    from mlops_kit.widgets import ApprovalForm
+
+    with pytest.raises(ConfigError, match="must be recorded in an audit log"):
+        ApprovalForm(Registry(workspace=gated), "claims", 1)
+
+
+def test_approval_form_shows_the_gate_in_words_and_is_labelled(gated: Path) -> None:
+    from mlops_kit.widgets import ApprovalForm
+
+    form = ApprovalForm(_registry(gated), "claims", 1)
+    checks = text_of(only(form, "mlops-approval-checks").value)
+    assert "The gate decided: refuse." in checks
+    assert "trained by Ada Trainer, who may not sign it off" in checks
+    failing = [c for c in form.gate.checks if c.passed is False]
+    assert failing
+    for check in failing:
+        assert f"FAIL: {check.name}. {check.explanation}" in checks
+    rules = text_of(only(form, "mlops-approval-rules").value)
+    assert "did not train the model (Ada Trainer)" in rules
+    assert "at least 20 characters" in rules
+    # Every control has a visible label; the decision is in words, nothing chosen yet.
+    for field in (form.approver_field, form.role_field, form.justification_field):
+        assert field.description
+        assert not field.disabled
+    assert form.decision_buttons.description == "Decision"
+    assert form.decision_buttons.value is None
+    labels = [label for label, _ in form.decision_buttons.options]
+    assert labels[0].startswith("Override the refusal")
+    assert labels[1].startswith("Decline")
+    assert form.submit_button.description == "Submit sign-off"
+    assert "mlops-approval-form" in form._dom_classes
+    bundle = form._repr_mimebundle_()
+    assert bundle["text/plain"].startswith(
+        "Approval form for claims version 1: the gate decided 'refuse'"
+    )
+    assert "Not signed off yet." in bundle["text/plain"]
+    assert "The gate decided: refuse." in text_of(bundle["text/html"])
+
+
+def test_approval_form_refuses_broken_rules_in_words_then_records_the_override(
+    gated: Path,
+) -> None:
+    from mlops_kit.widgets import ApprovalForm
+
+    registry = _registry(gated)
+    form = ApprovalForm(registry, "claims", 1)
+    status = only(form, "mlops-approval-status")
+    entries_before = len(_raw_log(gated))
+
+    form.submit_button.click()
+    assert "choose a decision" in text_of(status.value)
+    form.decision_buttons.value = "approve"
+    form.approver_field.value = "Ada Trainer"
+    form.justification_field.value = "Fine."
+    form.submit_button.click()
+    said = text_of(status.value)
+    assert said.startswith("✗ Not recorded: the sign-off breaks 3 rules.")
+    assert "must not be the person who trained the model" in said
+    assert "role must be given" in said
+    assert form.result is None
+    assert len(form.problems) == 3
+    assert len(_raw_log(gated)) == entries_before
+
+    form.approver_field.value = "Cy Approver"
+    form.role_field.value = "Head of Benefit Policy"
+    form.justification_field.value = _JUSTIFICATION
+    form.submit_button.click()
+    result = form.result
+    assert result is not None
+    assert form.problems == ()
+    raw = _raw_log(gated)
+    assert [e["event"] for e in raw[entries_before:]] == ["overridden", "alias_changed"]
+    override, move = raw[entries_before:]
+    assert (result.audit_seq, result.audit_hash) == (override["seq"], override["hash"])
+    assert override["actor"] == "Cy Approver"
+    assert override["details"]["justification"] == _JUSTIFICATION
+    assert override["details"]["role"] == "Head of Benefit Policy"
+    assert move["details"]["to_version"] == 1
+    assert (result.kind, result.alias, result.alias_from) == (
+        "override",
+        "champion",
+        move["details"]["from_version"],
+    )
+    assert registry.get("claims", alias="champion").version == 1
+    said = text_of(status.value)
+    assert said.startswith("✓ Override recorded: Cy Approver (Head of Benefit Policy)")
+    assert f"Audit entry seq {override['seq']} (hash {override['hash'][:12]}...)" in said
+    assert "The champion alias moved from version 3 to version 1." in said
+    assert all(
+        w.disabled
+        for w in (
+            form.approver_field,
+            form.role_field,
+            form.justification_field,
+            form.submit_button,
+        )
+    )
+    form.submit()  # a second press records nothing more
+    assert len(_raw_log(gated)) == len(raw)
+    assert result.summary() in form._repr_mimebundle_()["text/plain"]
+
+
+def test_approval_form_records_a_decline_without_moving_an_alias(gated: Path) -> None:
+    from mlops_kit.widgets import ApprovalForm
+
+    registry = _registry(gated)
+    aliases = registry.get("claims", version=2).aliases
+    assert aliases == ("challenger",)
+    form = ApprovalForm(registry, "claims", 2)
+    assert form.gate.decision.value == "needs human approval"
+    assert "high-impact" in text_of(only(form, "mlops-approval-rules").value)
+    assert form.decision_buttons.options[0][0].startswith("Approve:")
+    form.approver_field.value = "Jo Reviewer"
+    form.role_field.value = "Deputy Director"
+    form.justification_field.value = "Recall by sex is too uneven to use on claimants yet."
+    form.decision_buttons.value = "decline"
+    form.submit_button.click()
+    declined = _raw_log(gated)[-1]
+    assert declined["event"] == "declined"
+    assert declined["actor"] == "Jo Reviewer"
+    assert declined["details"]["role"] == "Deputy Director"
+    assert declined["details"]["version"] == 2
+    assert declined["details"]["decision_seen"] == "needs human approval"
+    assert form.result is not None
+    assert form.result.kind == "decline"
+    assert form.result.audit_hash == declined["hash"]
+    assert "No alias moved." in text_of(only(form, "mlops-approval-status").value)
+    assert registry.get("claims", version=2).aliases == aliases
+    assert registry.audit.verify().ok
+
+
+def test_approval_form_for_a_promoted_version_has_nothing_to_sign(gated: Path) -> None:
+    from mlops_kit.widgets import ApprovalForm
+
+    form = ApprovalForm(_registry(gated), "claims", 3)
+    assert "nothing to sign off" in text_of(only(form, "mlops-approval-status").value)
+    assert form.submit_button.disabled
+    assert form.approver_field.disabled
+
+
+# --- Tuning widget: choose a budget and a model family, watch the trials arrive ------------
+
+
+@pytest.fixture(scope="module")
+def tuning_rows() -> tuple[pd.DataFrame, np.ndarray, Any]:
+    """400 seeded rows: two numbers and a category drive a 0/1 target."""
+    from mlops_kit.data import ColumnRoles
+
+    rng = np.random.default_rng(11)
+    n = 400
+    X = pd.DataFrame(
+        {"x1": rng.normal(size=n), "x2": rng.normal(size=n), "c": rng.choice(["a", "b"], n)}
+    )
+    logit = 1.5 * X["x1"] - X["x2"] + 0.5 * (X["c"] == "a")
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int).to_numpy()
+    return X, y, ColumnRoles(target="y", numeric=("x1", "x2"), categorical=("c",))
+
+
+def _watch(widget: Any, css_class: str, name: str = "value") -> list[Any]:
+    """Every new value the widget with ``css_class`` takes, in order."""
+    seen: list[Any] = []
+    only(widget, css_class).observe(lambda change: seen.append(change["new"]), names=name)
+    return seen
+
+
+def test_tuning_widget_fills_the_table_trial_by_trial_then_shows_the_history(
+    tuning_rows: tuple[pd.DataFrame, np.ndarray, Any],
+) -> None:
+    from mlops_kit.tune import tune
+    from mlops_kit.widgets import TuningWidget
+
+    X, y, roles = tuning_rows
+    tuner = TuningWidget(X, y, roles=roles, model="hgb", n_trials=3)
+    tuner.model_dropdown.value = "logistic"
+    tuner.trials_input.value = 6
+    tuner.metric_dropdown.value = "neg_log_loss"
+    tables = _watch(tuner, "mlops-tuning-table")
+    statuses = _watch(tuner, "mlops-tuning-status")
+    disabled = _watch(tuner, "mlops-tuning-run", "disabled")
+    bar = _watch(tuner, "mlops-tuning-bar")
+    tuner.run_button.click()
+
+    result = tuner.result
+    assert result is not None
+    assert (result.model, result.metric, result.n_trials) == ("logistic", "neg_log_loss", 6)
+    # The table grew by one row per finished trial, while the study ran.
+    grown = [t.count("<th scope='row'>") for t in tables if t]
+    assert grown == [1, 2, 3, 4, 5, 6]
+    assert bar[-1] == only(tuner, "mlops-tuning-bar").max == 6
+    assert disabled == [True, False]
+    texts = [text_of(s) for s in statuses]
+    assert texts[0] == (
+        "Running: logistic regression (logistic), budget 6 trials, negative log loss, "
+        "pruning on. No trial has finished yet."
+    )
+    assert [t.split(" trials finished")[0] for t in texts[1:-1]] == [
+        f"{k} of 6" for k in range(1, 7)
+    ]
+    assert texts[-1] == f"Finished. {result.summary()}"
+    best = f"Best so far: {result.best_value:.4f} (trial {result.best_trial})."
+    assert best in text_of(tables[-1])
+    figure = only(tuner, "mlops-tuning-figure").value
+    assert 'alt="Tuning history"' in figure
+    assert html.escape(result.history_figure().description) in figure
+    assert tuner.progress.n_finished == 6
+    # The widget is a thin view: the same settings through tune() give the same trials.
+    direct = tune(X, y, model="logistic", roles=roles, metric="neg_log_loss", n_trials=6)
+    assert direct.same_trials(result)
+
+
+def test_tuning_widget_without_a_budget_says_so_and_the_button_does_not_raise(
+    tuning_rows: tuple[pd.DataFrame, np.ndarray, Any],
+) -> None:
+    from mlops_kit.widgets import TuningWidget
+
+    X, y, roles = tuning_rows
+    tuner = TuningWidget(X, y, roles=roles, model="logistic", n_trials=2)
+    tuner.trials_input.value = 0
+    tuner.run_button.click()
+    assert tuner.result is None
+    status = text_of(only(tuner, "mlops-tuning-status").value)
+    assert status.startswith("Set a budget first: the trials and the time limit are both 0")
+    with pytest.raises(ConfigError, match="Set a budget first"):
+        tuner.run()
+    assert not tuner.run_button.disabled
+
+
+def test_tuning_widget_with_a_time_limit_only_is_marked_unreproducible(
+    tuning_rows: tuple[pd.DataFrame, np.ndarray, Any],
+) -> None:
+    from mlops_kit.widgets import TuningWidget
+
+    X, y, roles = tuning_rows
+    tuner = TuningWidget(X, y, roles=roles, model="logistic", n_trials=None, timeout=1)
+    assert tuner.value["n_trials"] is None
+    assert tuner.value["timeout"] == 1.0
+    result = tuner.run()
+    assert result.n_trials >= 1
+    assert not result.reproducible
+    assert "time budget of 1 s" in result.reproducible_reason
+    assert tuner.progress.n_trials is None
+    assert "trials finished" in tuner.progress.reading()
+
+
+def test_tuning_widget_controls_are_labelled_in_words(
+    tuning_rows: tuple[pd.DataFrame, np.ndarray, Any],
+) -> None:
+    from mlops_kit.widgets import TuningWidget
+
+    X, y, roles = tuning_rows
+    tuner = TuningWidget(X, y, roles=roles, pruning=False, timeout=30)
+    assert "mlops-tuning-widget" in tuner._dom_classes
+    for name in ("model", "trials", "seconds", "metric", "pruning", "run", "bar"):
+        assert only(tuner, f"mlops-tuning-{name}").description.strip(), name
+    assert [label for label, _ in tuner.model_dropdown.options] == [
+        "logistic regression (logistic)",
+        "histogram gradient boosting (hgb)",
+        "random forest (rf)",
+    ]
+    assert tuner.value == {
+        "model": "hgb",
+        "n_trials": 12,
+        "timeout": 30.0,
+        "metric": "roc_auc",
+        "pruning": False,
+    }
+    status = only(tuner, "mlops-tuning-status").value
+    assert "role='status'" in status
+    assert "12 trials or 30 seconds, whichever comes first" in text_of(status)
+    assert "pruning off" in text_of(status)
+    regression = TuningWidget(X, X["x1"].to_numpy(), roles=roles, task="regression", model="rf")
+    assert [value for _, value in regression.metric_dropdown.options] == ["rmse", "mae", "r2"]
+
+
+@pytest.mark.parametrize(
+    ("options", "phrase"),
+    [
+        ({"model": "linear"}, "'model' parameter of TuningWidget"),
+        ({"task": "ranking"}, "'task' parameter of TuningWidget"),
+        ({"metric": "rmse"}, "'metric' parameter of TuningWidget"),
+        ({"n_trials": -1}, "'n_trials' parameter of TuningWidget"),
+        ({"n_trials": 2.5}, "'n_trials' parameter of TuningWidget"),
+        ({"timeout": -3}, "'timeout' parameter of TuningWidget"),
+        ({"n_trials": 0, "timeout": None}, "needs a budget"),
+    ],
+)
+def test_tuning_widget_rejects_bad_settings_naming_them(
+    tuning_rows: tuple[pd.DataFrame, np.ndarray, Any], options: dict[str, Any], phrase: str
+) -> None:
+    from mlops_kit.widgets import TuningWidget
+
+    X, y, roles = tuning_rows
+    with pytest.raises(ConfigError, match=re.escape(phrase)):
+        TuningWidget(X, y, roles=roles, **options)
+    with pytest.raises(ConfigError, match="one value per row of X"):
+        TuningWidget(X, y[:-1], roles=roles)
+
+
+def test_tuning_widget_leaves_a_readable_snapshot_before_and_after_a_run(
+    tuning_rows: tuple[pd.DataFrame, np.ndarray, Any],
+) -> None:
+    from mlops_kit.widgets import TuningWidget
+
+    X, y, roles = tuning_rows
+    tuner = TuningWidget(X, y, roles=roles, model="logistic", n_trials=3)
+    before = tuner._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in before
+    assert before["text/plain"] == (
+        "Tuning widget: logistic regression (logistic), budget 3 trials, ROC AUC, pruning on.\n"
+        "Not run yet."
+    )
+    result = tuner.run()
+    after = tuner._repr_mimebundle_()
+    assert result.summary() in after["text/plain"]
+    assert "(children=" not in after["text/plain"]
+    assert "<table class='mlops-tuning-table'>" in after["text/html"]
+    assert 'alt="Tuning history"' in after["text/html"]
+
+
+def test_tuning_scenarios_fit_the_tuning_options() -> None:
+    from mlops_kit.widgets import TUNING_OPTIONS, TUNING_SCENARIOS
+
+    answers = [item.answer for item in TUNING_SCENARIOS]
+    assert set(answers) <= set(TUNING_OPTIONS)
+    assert len(set(answers)) == len(answers)  # each situation teaches a different thing
+    for item in TUNING_SCENARIOS:
+        assert item.feedback, f"no specific feedback for {item.prompt!r}"
+        assert set(item.feedback) <= set(TUNING_OPTIONS)
+    quiz = MatchingQuiz(TUNING_SCENARIOS, options=TUNING_OPTIONS)
+    for dropdown, item in zip(quiz.dropdowns, TUNING_SCENARIOS, strict=True):
+        dropdown.value = item.answer
+    n = len(TUNING_SCENARIOS)
+    assert quiz.check().summary() == f"{n} of {n} correct."
+    audit = next(i for i in TUNING_SCENARIOS if i.answer == "one worker and a fixed seed")
+    position = TUNING_SCENARIOS.index(audit)
+    quiz.dropdowns[position].value = "a time budget"
+    result = quiz.check()
+    assert result.score == n - 1
+    assert result.items[position].message == f"Not quite: {audit.feedback['a time budget']}"
+
+
+def test_tuning_widget_watch_displays_first_then_refreshes_the_display(
+    tuning_rows: tuple[pd.DataFrame, np.ndarray, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import IPython.display
+
+    from mlops_kit.widgets import TuningWidget
+
+    X, y, roles = tuning_rows
+    shown: list[tuple[str, str]] = []
+
+    class Handle:
+        def update(self, obj: Any) -> None:
+            shown.append(("update", obj._snapshot_text()))
+
+    def display(obj: Any, display_id: bool = False) -> Handle:
+        assert display_id
+        shown.append(("display", obj._snapshot_text()))
+        return Handle()
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    tuner = TuningWidget(X, y, roles=roles, model="logistic", n_trials=3)
+    result = tuner.watch()
+    assert [kind for kind, _ in shown] == ["display", "update"]
+    assert shown[0][1].endswith("Not run yet.")
+    assert shown[1][1].endswith(result.summary())

@@ -17,13 +17,20 @@ Exercises
     Choose and compute the metrics a benefits fraud-and-error review team needs:
     precision and recall at the operating threshold, recall by ethnic group and the
     four-fifths rule on flag rates.
+``search_space``
+    Write a search space for the random forest as config, choose the metric to tune
+    for the review team, read a study's best trial, pruned trials and saved model
+    fits, and choose a storage for several worker processes.
+``trace_model``
+    Trace the model in use back to the run and data that produced it, find who signed
+    it off and the audit entry that proves it, and check the audit log's hash chain.
 
 To add an exercise, write a module ``_<name>.py`` here that builds an
 :class:`Exercise` of :class:`Question` objects (see ``_choose_metrics.py``) and add it
 to the tuple registered below; ``exercises/README.md`` has the whole recipe.
 """
 
-from . import _choose_metrics
+from . import _choose_metrics, _search_space, _trace_model
 from ._feedback import Feedback, Status
 from ._framework import (
     Exercise,
@@ -49,5 +56,5 @@ __all__ = [
     "register_exercise",
 ]
 
-for _exercise in (_choose_metrics.EXERCISE,):
+for _exercise in (_choose_metrics.EXERCISE, _search_space.EXERCISE, _trace_model.EXERCISE):
     register_exercise(_exercise)

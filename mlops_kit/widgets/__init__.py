@@ -11,6 +11,11 @@ also call directly so that it runs unattended (papermill fires no widget events)
 * :class:`PollWidget` over :func:`save_poll_answer`: learners answer into a shared
   folder; a facilitator gathers the answers with :func:`load_poll_answers` and
   charts them with :func:`poll_chart`.
+* :class:`ApprovalForm` over :func:`sign_off`: a named approver approves, overrides
+  or declines a model version the gate did not promote; the audit entry is shown.
+* :class:`TuningWidget` over :func:`mlops_kit.tune.tune` and
+  :func:`mlops_kit.tune.trial_progress`: pick a model family and a budget, run a
+  study and watch the trials arrive; :data:`TUNING_SCENARIOS` for the tuning quiz.
 
 Every view works with the keyboard alone, labels its controls for screen readers,
 gives feedback in words (never colour alone), and carries CSS classes starting
@@ -26,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+from ._approval import ApprovalForm, SignOff, sign_off
 from ._poll import POLL_COLUMNS, PollWidget, load_poll_answers, poll_chart, save_poll_answer
 from ._quiz import (
     METRIC_OPTIONS,
@@ -37,21 +43,28 @@ from ._quiz import (
     grade_matching,
 )
 from ._threshold import ThresholdExplorer, ThresholdSummary, threshold_summary
+from ._tuning import TUNING_OPTIONS, TUNING_SCENARIOS, TuningWidget
 
 __all__ = [
     "METRIC_OPTIONS",
     "METRIC_SCENARIOS",
     "POLL_COLUMNS",
+    "TUNING_OPTIONS",
+    "TUNING_SCENARIOS",
+    "ApprovalForm",
     "MarkedAnswer",
     "MatchingQuiz",
     "PollWidget",
     "QuizItem",
     "QuizResult",
+    "SignOff",
     "ThresholdExplorer",
     "ThresholdSummary",
+    "TuningWidget",
     "grade_matching",
     "load_poll_answers",
     "poll_chart",
     "save_poll_answer",
+    "sign_off",
     "threshold_summary",
 ]

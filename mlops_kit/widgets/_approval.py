@@ -1,0 +1,535 @@
+"""Approval form: a named person signs off a model version the gate would not promote.
+
+The model is :func:`sign_off`, a plain function that applies the governance rules
+(:func:`mlops_kit.governance.approve`: a named approver, not the person who trained the
+model, with a written justification), records the sign-off through the registry and
+returns a frozen :class:`SignOff` naming the audit entry that proves it. The view is
+:class:`ApprovalForm`: the gate's checks in words, labelled fields for the approver's
+name, role, justification and decision, and a Submit button that calls
+:func:`sign_off` and shows the recorded sign-off, or every rule broken, in words.
+
+Two decisions are possible:
+
+* **approve** (an *approval* when the gate asked for a person, an *override* when it
+  refused): :meth:`mlops_kit.registry.Registry.approve` records it in the audit log and
+  moves the ``champion`` alias to the version;
+* **decline**: :meth:`mlops_kit.registry.Registry.decline` records the refusal to
+  promote it in the audit log (event ``declined``) with the same rules, so that saying
+  no is as accountable as saying yes; the version stays where it is.
+
+The approver's role is recorded with either decision, as its own audit detail.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import ipywidgets as widgets
+
+from ..errors import ApprovalError, ConfigError, MlopsKitError
+from ._static import StaticSnapshot
+
+if TYPE_CHECKING:
+    from ..audit import AuditEntry, AuditLog
+    from ..governance import GateDecision
+
+__all__ = ["DECISIONS", "ApprovalForm", "SignOff", "sign_off"]
+
+#: The decisions an approver can make.
+DECISIONS = ("approve", "decline")
+
+SignOffKind = Literal["approval", "override", "decline"]
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A recorded sign-off: who decided what about which version, and the proof.
+
+    Attributes
+    ----------
+    model_name : str
+    version : int
+    kind : {"approval", "override", "decline"}
+        "override" when the approver promoted a version the gate refused.
+    approver, role : str
+        Who signed off, and in what capacity.
+    justification : str
+        Why, as the approver wrote it.
+    trained_by : str
+        Who trained the model (never the approver).
+    decision_seen : str
+        The gate's decision: "refuse" or "needs human approval".
+    audit_seq : int
+        The sequence number of the audit entry that records the sign-off.
+    audit_hash : str
+        That entry's SHA-256: the proof, checked by ``mlops-kit audit verify``.
+    recorded_at : str
+        When the entry was written (UTC, ISO 8601).
+    alias : str or None
+        The alias moved ("champion"), or None for a decline.
+    alias_from : int or None
+        The version the alias pointed at before (None: no version).
+    """
+
+    model_name: str
+    version: int
+    kind: SignOffKind
+    approver: str
+    role: str
+    justification: str
+    trained_by: str
+    decision_seen: str
+    audit_seq: int
+    audit_hash: str
+    recorded_at: str
+    alias: str | None = None
+    alias_from: int | None = None
+
+    def summary(self) -> str:
+        """The sign-off in plain words."""
+        who = f"{self.approver} ({self.role})"
+        what = f"{self.model_name} version {self.version}, trained by {self.trained_by}"
+        proof = f"Audit entry seq {self.audit_seq} (hash {self.audit_hash[:12]}...) records it."
+        if self.kind == "decline":
+            return (
+                f"Decline recorded: {who} declined to promote {what} (the gate decided "
+                f"'{self.decision_seen}'). {proof} No alias moved."
+            )
+        verb = "overrode the gate's refusal of" if self.kind == "override" else "approved"
+        before = "no version" if self.alias_from is None else f"version {self.alias_from}"
+        return (
+            f"{self.kind.capitalize()} recorded: {who} {verb} {what}. {proof} "
+            f"The {self.alias} alias moved from {before} to version {self.version}."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return dict(self.__dict__)
+
+    def _repr_html_(self) -> str:
+        return f'<p class="mlops-sign-off">{html.escape(self.summary())}</p>'
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _audit_log(registry: Any) -> AuditLog:
+    from ..audit import AuditLog
+
+    log = getattr(registry, "audit", None)
+    if not isinstance(log, AuditLog):
+        raise ConfigError(
+            "A sign-off must be recorded in an audit log, but this registry has none. "
+            "Create it with Registry(..., audit=default_audit_log(workspace)). "
+            f"Got audit={log!r}."
+        )
+    return log
+
+
+def _last(entries: list[AuditEntry], **details: Any) -> AuditEntry | None:
+    found = [e for e in entries if all(e.details.get(k) == v for k, v in details.items())]
+    return found[-1] if found else None
+
+
+def sign_off(
+    registry: Any,
+    model_name: str,
+    version: int,
+    *,
+    approver: str,
+    role: str,
+    justification: str,
+    decision: str = "approve",
+) -> SignOff:
+    """Record a named person's decision on a version the gate did not promote.
+
+    Parameters
+    ----------
+    registry : mlops_kit.registry.Registry
+        With an audit log (``Registry(..., audit=AuditLog(...))``).
+    model_name : str
+    version : int
+        A registered version whose gate decision was "refuse" or "needs human approval".
+    approver : str
+        The person signing off: named, and not the person who trained the model.
+    role : str
+        Their role, for example "Head of Benefit Fraud Policy"; never empty.
+    justification : str
+        Why, in writing (at least 20 characters).
+    decision : {"approve", "decline"}, default "approve"
+        Approve (or override a refusal) and make the version the champion, or decline
+        to promote it.
+
+    Returns
+    -------
+    SignOff
+        With the audit entry that records it.
+
+    Raises
+    ------
+    ApprovalError
+        Listing every rule broken (empty name or role, the trainer signing off, a
+        missing or short justification, a version the gate already promoted).
+    ConfigError
+        An unknown ``decision``, or a registry without an audit log.
+    ArtefactError
+        No such version, or it has no recorded gate decision.
+    """
+    from ..governance import approve
+
+    if decision not in DECISIONS:
+        raise ConfigError(
+            f"The 'decision' parameter of sign_off must be one of {', '.join(DECISIONS)}. "
+            f"Got {decision!r} instead."
+        )
+    log = _audit_log(registry)
+    gate = registry.gate_decision(model_name, version)
+    problems: list[str] = []
+    try:
+        # The governance rules, without side effects: approve() only checks and returns.
+        approve(gate, approver=approver, justification=justification)
+    except ApprovalError as exc:
+        problems += list(exc.problems)
+    if not _text(role):
+        problems.append(
+            "The approver's role must be given, so that readers of the record know in what "
+            f"capacity they signed off (for example 'Head of Benefit Policy'). Got {role!r}."
+        )
+    if problems:
+        raise ApprovalError("\n".join(problems), problems=tuple(problems))
+    name, role_text, why = _text(approver), _text(role), _text(justification)
+    if decision == "decline":
+        entry = registry.decline(
+            model_name, version, reviewer=name, justification=why, role=role_text
+        )
+        return SignOff(
+            model_name=model_name,
+            version=version,
+            kind="decline",
+            approver=name,
+            role=role_text,
+            justification=why,
+            trained_by=gate.trained_by,
+            decision_seen=gate.decision.value,
+            audit_seq=entry.seq,
+            audit_hash=entry.hash,
+            recorded_at=entry.timestamp,
+        )
+    approval = registry.approve(
+        model_name, version, approver=name, justification=why, role=role_text
+    )
+    entries = log.entries()
+    event = "overridden" if approval.kind == "override" else "approved"
+    recorded = _last(
+        [e for e in entries if e.event == event and e.actor == approval.approver],
+        model_name=model_name,
+        version=version,
+    )
+    moved = _last(
+        [e for e in entries if e.event == "alias_changed"],
+        model_name=model_name,
+        alias="champion",
+        to_version=version,
+    )
+    if recorded is None or moved is None:
+        raise MlopsKitError(
+            f"The registry approved {model_name} version {version}, but its audit log "
+            f"{log.path} does not show the sign-off and the alias move. Run "
+            "`mlops-kit audit verify` and tell whoever runs the registry."
+        )
+    return SignOff(
+        model_name=model_name,
+        version=version,
+        kind=approval.kind,
+        approver=approval.approver,
+        role=role_text,
+        justification=why,
+        trained_by=approval.trained_by,
+        decision_seen=gate.decision.value,
+        audit_seq=recorded.seq,
+        audit_hash=recorded.hash,
+        recorded_at=recorded.timestamp,
+        alias="champion",
+        alias_from=moved.details.get("from_version"),
+    )
+
+
+def gate_html(gate: GateDecision) -> str:
+    """The gate's decision and checks in words: failed and unjudged first, then passed."""
+    esc = html.escape
+    reasons = "".join(f"<li>{esc(r)}</li>" for r in gate.reasons)
+
+    def items(checks: Any) -> str:
+        return "".join(
+            f"<li><strong>{c.status}:</strong> {esc(c.name)}. {esc(c.explanation)}</li>"
+            for c in checks
+        )
+
+    passed = [c for c in gate.checks if c.passed is True]
+    parts = [
+        f"<p><strong>The gate decided: {esc(gate.decision.value)}.</strong> "
+        f"The model was trained by {esc(gate.trained_by)}, who may not sign it off.</p>",
+        f"<ul>{reasons}</ul>",
+    ]
+    if gate.failing_checks:
+        parts.append(f"<p>Checks that failed:</p><ul>{items(gate.failing_checks)}</ul>")
+    if gate.unjudged_checks:
+        parts.append(
+            "<p>Checks that cannot be judged from the data:</p>"
+            f"<ul>{items(gate.unjudged_checks)}</ul>"
+        )
+    if passed:
+        parts.append(
+            f"<details><summary>{len(passed)} checks passed (show)</summary>"
+            f"<ul>{items(passed)}</ul></details>"
+        )
+    return "".join(parts)
+
+
+class ApprovalForm(StaticSnapshot, widgets.VBox):
+    """A sign-off form for one model version: the gate's checks, then the approver's decision.
+
+    Shows the gate's decision and each check in words, the governance rules, and
+    labelled fields: the approver's name, their role, a written justification and a
+    decision (approve, or override a refusal; or decline). Submit calls
+    :func:`sign_off` and shows the recorded sign-off (audit entry and alias moved) or
+    every rule broken, in words. Everything works with the keyboard (Tab between
+    fields, arrow keys for the decision, Enter or Space on Submit). After a sign-off
+    is recorded the form is locked, so it is not recorded twice.
+
+    Parameters
+    ----------
+    registry : mlops_kit.registry.Registry
+        With an audit log.
+    model_name : str
+    version : int
+
+    Attributes
+    ----------
+    approver_field, role_field : ipywidgets.Text
+    justification_field : ipywidgets.Textarea
+    decision_buttons : ipywidgets.RadioButtons
+        Values "approve" and "decline"; nothing is chosen at first.
+    submit_button : ipywidgets.Button
+    gate : GateDecision
+        The gate's decision on the version.
+    result : SignOff or None
+        The recorded sign-off; ``None`` until one is recorded.
+    problems : tuple of str
+        The rules the last submission broke (empty after a success).
+
+    Raises
+    ------
+    ArtefactError
+        No such version, or it has no recorded gate decision.
+    ConfigError
+        The registry has no audit log.
+    """
+
+    def __init__(self, registry: Any, model_name: str, version: int) -> None:
+        _audit_log(registry)
+        self._registry, self._model_name, self._version = registry, model_name, version
+        self._gate: GateDecision = registry.gate_decision(model_name, version)
+        self._result: SignOff | None = None
+        self._problems: tuple[str, ...] = ()
+        gate = self._gate
+        refused = gate.decision.value == "refuse"
+
+        heading = widgets.HTML(
+            value=f"<h3>Sign-off for {html.escape(model_name)} version {int(version)}</h3>"
+        )
+        checks = widgets.HTML(value=gate_html(gate))
+        checks.add_class("mlops-approval-checks")
+        rules = widgets.HTML(
+            value=(
+                "<p>The rules: the approver is a named person who did not train the model "
+                f"({html.escape(gate.trained_by)}), gives their role, and writes a "
+                "justification of at least 20 characters. "
+                + (
+                    "The use is high-impact, so a named person must always sign off. "
+                    if gate.high_impact
+                    else ""
+                )
+                + "Approving makes this version the champion; declining leaves it as it is. "
+                "Both are recorded in the audit log.</p>"
+            )
+        )
+        rules.add_class("mlops-approval-rules")
+        wide = widgets.Layout(width="min(40em, 100%)")
+        style = {"description_width": "initial"}
+        self._approver = widgets.Text(
+            description="Approver's full name",
+            description_allow_html=False,
+            placeholder="e.g. Sam Lee",
+            style=style,
+            layout=wide,
+        )
+        self._role = widgets.Text(
+            description="Approver's role",
+            description_allow_html=False,
+            placeholder="e.g. Head of Benefit Policy",
+            style=style,
+            layout=wide,
+        )
+        self._justification = widgets.Textarea(
+            description="Written justification",
+            description_allow_html=False,
+            placeholder="Why this decision? At least 20 characters.",
+            style=style,
+            layout=widgets.Layout(width="min(40em, 100%)", height="6em"),
+        )
+        approve_label = (
+            "Override the refusal: make it the champion"
+            if refused
+            else "Approve: make it the champion"
+        )
+        self._decision = widgets.RadioButtons(
+            options=[(approve_label, "approve"), ("Decline: do not promote it", "decline")],
+            value=None,
+            description="Decision",
+            description_allow_html=False,
+            style=style,
+            layout=widgets.Layout(width="auto"),
+        )
+        self._submit = widgets.Button(
+            description="Submit sign-off",
+            tooltip="Record your decision in the audit log",
+            icon="check",
+            button_style="primary",
+        )
+        self._status = widgets.HTML(value="")
+        for widget, css in (
+            (self._approver, "mlops-approval-approver"),
+            (self._role, "mlops-approval-role"),
+            (self._justification, "mlops-approval-justification"),
+            (self._decision, "mlops-approval-decision"),
+            (self._submit, "mlops-approval-submit"),
+            (self._status, "mlops-approval-status"),
+        ):
+            widget.add_class(css)
+        self._submit.on_click(lambda _button: self.submit())
+        super().__init__(
+            children=[
+                heading,
+                checks,
+                rules,
+                self._approver,
+                self._role,
+                self._justification,
+                self._decision,
+                self._submit,
+                self._status,
+            ]
+        )
+        self.add_class("mlops-approval-form")
+        if not gate.needs_person:
+            self._lock()
+            self._status.value = (
+                "<p>The gate promoted this version on its own: there is nothing to sign off.</p>"
+            )
+
+    @property
+    def approver_field(self) -> widgets.Text:
+        """The approver's name."""
+        return self._approver
+
+    @property
+    def role_field(self) -> widgets.Text:
+        """The approver's role."""
+        return self._role
+
+    @property
+    def justification_field(self) -> widgets.Textarea:
+        """The written justification."""
+        return self._justification
+
+    @property
+    def decision_buttons(self) -> widgets.RadioButtons:
+        """The decision: "approve" or "decline"."""
+        return self._decision
+
+    @property
+    def submit_button(self) -> widgets.Button:
+        """The Submit button."""
+        return self._submit
+
+    @property
+    def gate(self) -> GateDecision:
+        """The gate's decision on the version."""
+        return self._gate
+
+    @property
+    def result(self) -> SignOff | None:
+        """The recorded sign-off, or ``None``."""
+        return self._result
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """The rules the last submission broke."""
+        return self._problems
+
+    def _lock(self) -> None:
+        for widget in (self._approver, self._role, self._justification, self._decision):
+            widget.disabled = True
+        self._submit.disabled = True
+
+    def submit(self) -> SignOff | None:
+        """Record the sign-off (what Submit does); return it, or None if a rule is broken."""
+        if self._result is not None:
+            return self._result
+        if self._decision.value is None:
+            self._problems = ("Choose a decision: approve or decline.",)
+            self._status.value = "<p>✗ Not recorded yet: choose a decision, approve or decline.</p>"
+            return None
+        try:
+            result = sign_off(
+                self._registry,
+                self._model_name,
+                self._version,
+                approver=self._approver.value,
+                role=self._role.value,
+                justification=self._justification.value,
+                decision=self._decision.value,
+            )
+        except ApprovalError as exc:
+            self._problems = tuple(exc.problems)
+            count = len(self._problems)
+            items = "".join(f"<li>{html.escape(p)}</li>" for p in self._problems)
+            self._status.value = (
+                f"<p>✗ Not recorded: the sign-off breaks {count} "
+                f"rule{'s' if count != 1 else ''}. Correct "
+                f"{'them' if count != 1 else 'it'} and submit again.</p><ul>{items}</ul>"
+            )
+            return None
+        except MlopsKitError as exc:
+            self._problems = (str(exc),)
+            self._status.value = f"<p>✗ Not recorded: {html.escape(str(exc))}</p>"
+            return None
+        self._result, self._problems = result, ()
+        self._lock()
+        self._status.value = f"<p>✓ {html.escape(result.summary())}</p>"
+        return result
+
+    def _snapshot_text(self) -> str:
+        head = (
+            f"Approval form for {self._model_name} version {self._version}: the gate decided "
+            f"'{self._gate.decision.value}' ({len(self._gate.failing_checks)} checks failed, "
+            f"{len(self._gate.unjudged_checks)} cannot be judged)."
+        )
+        if self._result is not None:
+            return f"{head} {self._result.summary()}"
+        return f"{head} Not signed off yet."
+
+    def _snapshot_html(self) -> str:
+        state = (
+            html.escape(self._result.summary())
+            if self._result is not None
+            else "Not signed off yet."
+        )
+        return (
+            f"<p><strong>Approval form for {html.escape(self._model_name)} version "
+            f"{self._version}</strong></p>{gate_html(self._gate)}<p>{state}</p>"
+        )
