@@ -144,6 +144,18 @@ def test_one_worker_and_a_seed_reproduce_the_same_trials(data) -> None:
     assert other.trials["params_C"].tolist() != first.trials["params_C"].tolist()
 
 
+def test_a_sampler_seed_changes_where_it_looks_but_not_the_folds(data) -> None:
+    X, y, roles = data
+    first = tune(X, y, model="logistic", roles=roles, n_trials=6, seed=5)
+    moved = tune(X, y, model="logistic", roles=roles, n_trials=6, seed=5, sampler_seed=6)
+    other = tune(X, y, model="logistic", roles=roles, n_trials=6, seed=6)
+    startup = slice(0, 5)  # the random start-up trials depend on the sampler seed alone
+    assert moved.trials["params_C"][startup].tolist() == other.trials["params_C"][startup].tolist()
+    assert moved.trials["params_C"][startup].tolist() != first.trials["params_C"][startup].tolist()
+    # Same parameters, other folds: other scores.
+    assert moved.trials["value"][startup].tolist() != other.trials["value"][startup].tolist()
+
+
 def test_a_time_budget_makes_a_run_unreproducible_and_says_why(data) -> None:
     X, y, roles = data
     result = tune(X, y, model="logistic", roles=roles, n_trials=3, timeout=120)

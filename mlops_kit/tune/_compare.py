@@ -466,6 +466,7 @@ def compare_search_methods(
                 metric=metric,
                 folds=folds,
                 seed=seed,
+                sampler_seed=seed,
                 pruning=pruning,
                 storage=_StorageSpec("memory", None, None),
                 study_name=method,

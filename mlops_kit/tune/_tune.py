@@ -67,6 +67,7 @@ def tune(
     cv_folds: int = 3,
     time_ordered: bool = False,
     seed: int = 0,
+    sampler_seed: int | None = None,
     storage: str | None = None,
     study_name: str | None = None,
     n_workers: int = 1,
@@ -106,6 +107,9 @@ def tune(
         (stratified for classification) K-fold seeded with ``seed``.
     seed : int, default 0
         Seeds the folds, the model and the TPE sampler.
+    sampler_seed : int, optional
+        Seeds the TPE sampler alone (default ``seed``): to compare search runs that
+        differ only in where they look, on the same folds and the same model seed.
     storage : str, optional
         ``None`` (in memory), ``sqlite:///file.db``, ``journal://path.log`` or a
         ``postgresql://`` / ``mysql://`` URL. Stored studies resume: the same call run
@@ -240,7 +244,8 @@ def tune(
         finished_states = (TrialState.COMPLETE, TrialState.PRUNED)
         n_previous = sum(t.state in finished_states for t in existing)
         stale = frozenset(t.number for t in existing if t.state == TrialState.RUNNING)
-        study.sampler = _sampler(seed, n_previous, 0, n_trials)
+        search_seed = seed if sampler_seed is None else sampler_seed
+        study.sampler = _sampler(search_seed, n_previous, 0, n_trials)
         job = _Job(
             X=X,
             y=y_arr,
@@ -251,6 +256,7 @@ def tune(
             metric=metric,
             folds=folds,
             seed=seed,
+            sampler_seed=search_seed,
             pruning=pruning,
             storage=run_spec,
             study_name=name,

@@ -90,7 +90,8 @@ class _Job:
     space: dict[str, SearchDimension]
     metric: str
     folds: list[tuple[np.ndarray, np.ndarray]] = field(repr=False)
-    seed: int
+    seed: int  # folds and model
+    sampler_seed: int  # the TPE sampler
     pruning: bool
     storage: _StorageSpec
     study_name: str
@@ -213,7 +214,7 @@ def _worker_main(
         study = optuna.load_study(
             study_name=job.study_name,
             storage=storage,
-            sampler=_sampler(job.seed, job.n_previous, worker, job.n_trials),
+            sampler=_sampler(job.sampler_seed, job.n_previous, worker, job.n_trials),
             pruner=_pruner(job.pruning, len(job.folds)),
         )
         objective = _Objective(job, worker)
