@@ -10,8 +10,10 @@ Commands
     The bundled datasets, and regenerating their CSVs from the seeded generators.
 ``mlops-kit models --model NAME``
     The registered versions of a model, their aliases and gate decisions.
-``mlops-kit approve --model NAME --version N --approver NAME --justification TEXT``
+``mlops-kit approve --model NAME --version N --approver NAME --justification TEXT [--role R]``
     A named person's approval: promotes the version to champion (recorded in the audit log).
+``mlops-kit decline --model NAME --version N --reviewer NAME --justification TEXT [--role R]``
+    A named person's decision not to promote a version the gate held back (recorded).
 ``mlops-kit audit verify`` / ``mlops-kit audit show``
     Check the audit log's hash chain; list its latest entries.
 ``mlops-kit reproduce RUN``
@@ -79,8 +81,18 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--version", required=True, type=int, help="version number")
     approve.add_argument("--approver", required=True, help="your name (not the trainer's)")
     approve.add_argument("--justification", required=True, help="why it may be used")
+    approve.add_argument("--role", help="the capacity you sign in, e.g. 'Head of Policy'")
     workspace_args(approve)
     approve.add_argument("--audit-log", help="audit log (default: <workspace>/audit/audit.jsonl)")
+
+    decline = sub.add_parser("decline", help="record a decision not to promote a version")
+    decline.add_argument("--model", required=True, help="registered model name")
+    decline.add_argument("--version", required=True, type=int, help="version number")
+    decline.add_argument("--reviewer", required=True, help="your name (not the trainer's)")
+    decline.add_argument("--justification", required=True, help="why it may not be used")
+    decline.add_argument("--role", help="the capacity you decide in, e.g. 'Head of Policy'")
+    workspace_args(decline)
+    decline.add_argument("--audit-log", help="audit log (default: <workspace>/audit/audit.jsonl)")
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
@@ -182,11 +194,30 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 def _cmd_approve(args: argparse.Namespace) -> int:
     approval = _registry(args, args.audit_log).approve(
-        args.model, args.version, approver=args.approver, justification=args.justification
+        args.model,
+        args.version,
+        approver=args.approver,
+        justification=args.justification,
+        role=args.role,
     )
     print(
         f"{approval.kind.capitalize()} recorded: {args.model} version {args.version} is now "
         f"the champion, approved by {approval.approver}."
+    )
+    return 0
+
+
+def _cmd_decline(args: argparse.Namespace) -> int:
+    entry = _registry(args, args.audit_log).decline(
+        args.model,
+        args.version,
+        reviewer=args.reviewer,
+        justification=args.justification,
+        role=args.role,
+    )
+    print(
+        f"Decline recorded: {args.model} version {args.version} stays unpromoted "
+        f"(audit entry {entry.seq}, hash {entry.hash[:12]}...)."
     )
     return 0
 
@@ -230,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data": _cmd_data,
         "models": _cmd_models,
         "approve": _cmd_approve,
+        "decline": _cmd_decline,
         "audit": _cmd_audit,
         "reproduce": _cmd_reproduce,
     }

@@ -170,6 +170,25 @@ def test_audit_verify_models_approve_and_reproduce(tmp_path: Path) -> None:
     assert self_approval.returncode == 2
     assert "trained" in self_approval.stderr
 
+    declined = _run(
+        [
+            "decline",
+            "--model",
+            "benefit-claims",
+            "--version",
+            "1",
+            "--reviewer",
+            "Jo Reviewer",
+            "--role",
+            "Fairness lead",
+            "--justification",
+            "Flag rates by ethnic group fail the four-fifths rule.",
+        ],
+        cwd=tmp_path,
+    )
+    assert declined.returncode == 0, declined.stderr
+    assert "Decline recorded: benefit-claims version 1 stays unpromoted" in declined.stdout
+
     approval = _run(
         [
             "approve",
@@ -179,6 +198,8 @@ def test_audit_verify_models_approve_and_reproduce(tmp_path: Path) -> None:
             "1",
             "--approver",
             "Cy Approver",
+            "--role",
+            "Director",
             "--justification",
             "Pilot only: every flag reviewed by a caseworker before action.",
         ],
@@ -187,6 +208,7 @@ def test_audit_verify_models_approve_and_reproduce(tmp_path: Path) -> None:
     assert approval.returncode == 0, approval.stderr
     assert "Override recorded" in approval.stdout
     show = _run(["audit", "show", "--last", "3"], cwd=tmp_path)
+    assert "declined" in show.stdout
     assert "overridden" in show.stdout
     assert "alias_changed" in show.stdout
 
