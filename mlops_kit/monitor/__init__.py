@@ -1,0 +1,31 @@
+"""Monitoring: data drift per feature, prediction drift, performance and fairness over time.
+
+The statistics are SciPy's and NumPy's (no Python loop over rows); a feature drifts only
+when its corrected p-value *and* its effect size both say so, which keeps large batches
+from raising false alarms. Alerts say what crossed which threshold and what the pipeline
+will do about it. Importing this package loads neither SciPy, scikit-learn nor matplotlib.
+"""
+
+from ._alerts import ACTIONS, Alert, AlertKind, Severity
+from ._drift import DriftReport, DriftStatus, FeatureDrift, drift_report
+from ._figures import distribution_figure, drift_figure, performance_figure
+from ._performance import PerformanceReport, performance_over_time
+from ._settings import DriftSettings, PerformanceSettings
+
+__all__ = [
+    "ACTIONS",
+    "Alert",
+    "AlertKind",
+    "DriftReport",
+    "DriftSettings",
+    "DriftStatus",
+    "FeatureDrift",
+    "PerformanceReport",
+    "PerformanceSettings",
+    "Severity",
+    "distribution_figure",
+    "drift_figure",
+    "drift_report",
+    "performance_figure",
+    "performance_over_time",
+]
