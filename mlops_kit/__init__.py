@@ -12,8 +12,8 @@ The verbs the lessons use::
     result = mk.run_pipeline(config)
 
 Modules: ``data``, ``config``, ``train``, ``metrics``, ``fairness``, ``plots``,
-``tune``, ``registry``, ``governance``, ``audit``, ``pipeline``, ``widgets``,
-``exercises``, ``cli``, ``errors``.
+``tune``, ``registry``, ``governance``, ``audit``, ``monitor``, ``abtest``,
+``pipeline``, ``widgets``, ``exercises``, ``cli``, ``errors``.
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ _EXPORTS = {
     "GateFailedError": "errors",
 }
 _SUBMODULES = (
+    "abtest",
     "audit",
     "cli",
     "config",
@@ -90,6 +91,7 @@ _SUBMODULES = (
     "fairness",
     "governance",
     "metrics",
+    "monitor",
     "pipeline",
     "plots",
     "registry",

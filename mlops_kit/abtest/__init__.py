@@ -1,0 +1,70 @@
+"""A/B testing of model versions: champion against challenger, decided by a rule set in advance.
+
+* **Plan**: write a :class:`DecisionRule` (metric, minimum detectable effect,
+  significance, power, guardrails, fixed or sequential) and :meth:`~DecisionRule.register`
+  it, which records a timestamp and a SHA-256 hash so it can be shown later that it was
+  not changed after the data came in. :func:`sample_size` gives the cases needed.
+* **Split**: :func:`assign_arms` sends cases to an arm at random (seeded) or by a hash
+  of the case id (the same case always meets the same model); :func:`check_balance`
+  catches a sample ratio mismatch.
+* **Test**: :func:`two_proportion_test`, :func:`chi_square_test`, :func:`mcnemar_test`
+  (paired predictions) and :func:`bootstrap_difference` (any metric, e.g. ROC AUC),
+  checked against statsmodels and scipy in the tests. :func:`sequential_test` is an
+  always-valid test (mSPRT) you may look at as often as you like;
+  :func:`simulate_peeking` shows why that matters and :func:`simulate_power` what a
+  design can detect.
+* **Decide**: :func:`analyse_experiment` applies the rule and says, in words, whether
+  to promote the challenger, keep the champion, keep collecting data, or stop because a
+  guardrail broke. :func:`compare_shadow` does the same for shadow mode.
+
+Importing this module loads neither scipy nor statsmodels.
+"""
+
+from ._analysis import ABTestResult, GuardrailCheck, Verdict, analyse_experiment
+from ._design import BalanceCheck, SampleSize, assign_arms, check_balance, sample_size
+from ._rule import DecisionRule, Guardrail, RegisteredRule, register_rule
+from ._sequential import (
+    PeekingResult,
+    PowerSimulation,
+    SequentialResult,
+    sequential_test,
+    simulate_peeking,
+    simulate_power,
+)
+from ._shadow import ShadowResult, compare_shadow
+from ._stats import (
+    TestResult,
+    bootstrap_difference,
+    chi_square_test,
+    mcnemar_test,
+    two_proportion_test,
+)
+
+__all__ = [
+    "ABTestResult",
+    "BalanceCheck",
+    "DecisionRule",
+    "Guardrail",
+    "GuardrailCheck",
+    "PeekingResult",
+    "PowerSimulation",
+    "RegisteredRule",
+    "SampleSize",
+    "SequentialResult",
+    "ShadowResult",
+    "TestResult",
+    "Verdict",
+    "analyse_experiment",
+    "assign_arms",
+    "bootstrap_difference",
+    "check_balance",
+    "chi_square_test",
+    "compare_shadow",
+    "mcnemar_test",
+    "register_rule",
+    "sample_size",
+    "sequential_test",
+    "simulate_peeking",
+    "simulate_power",
+    "two_proportion_test",
+]
