@@ -156,6 +156,17 @@ def test_a_sampler_seed_changes_where_it_looks_but_not_the_folds(data) -> None:
     assert moved.trials["value"][startup].tolist() != other.trials["value"][startup].tolist()
 
 
+def test_trials_that_all_score_the_same_have_no_importances_and_do_not_crash() -> None:
+    # A feature with one value: every model scores every fold at ROC AUC 0.5.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"flat": np.ones(240)})
+    y = rng.integers(0, 2, 240)
+    roles = ColumnRoles(target="y", numeric=("flat",), categorical=())
+    result = tune(X, y, model="hgb", roles=roles, n_trials=4, cv_folds=2, pruning=False)
+    assert set(result.trials["value"]) == {0.5}
+    assert result.importances == {}
+
+
 def test_a_time_budget_makes_a_run_unreproducible_and_says_why(data) -> None:
     X, y, roles = data
     result = tune(X, y, model="logistic", roles=roles, n_trials=3, timeout=120)

@@ -369,7 +369,8 @@ def _importances(
     Every finished trial, complete or pruned, has a first-fold score, so all of them
     count. Importances from complete trials alone would hide what pruning removed: the
     trials that show how bad a parameter's poor values are. Returns {} with fewer than
-    two such trials or parameters.
+    two such trials or parameters, or when every trial scored the same (there is no
+    variation to share out).
     """
     import optuna
     from optuna.importance import FanovaImportanceEvaluator
@@ -385,7 +386,7 @@ def _importances(
         and 1 in t.intermediate_values
         and all(t.distributions.get(k) == d for k, d in current.items())
     ]
-    if len(usable) < 2:
+    if len(usable) < 2 or len({t.intermediate_values[1] for t in usable}) < 2:
         return {}
     first_fold = optuna.create_study(direction=direction)
     first_fold.add_trials(
