@@ -467,3 +467,83 @@ def test_shadow_mode_verdicts() -> None:
     assert same.agreement == 1
     with pytest.raises(DataValidationError, match="paired"):
         compare_shadow([1, 0], [1])
+
+
+# -- live-like traffic from the bundled claims ----------------------------------------------
+
+
+def test_live_traffic_pairs_both_models_and_splits_by_claim_id() -> None:
+    from sklearn.metrics import recall_score
+
+    from mlops_kit.abtest import live_traffic
+
+    t = live_traffic(threshold=0.3, salt="exp-1")
+    o = t.outcomes
+    assert len(o) == 10_500
+    assert o["claim_id"].is_unique
+    assert set(o["month"]) == {f"2024-{m:02d}" for m in range(7, 13)}
+    # The arm is the hashed split of the claim id, as assign_arms gives it.
+    assert (o["arm"].to_numpy() == assign_arms(o["claim_id"], salt="exp-1")).all()
+    assert check_balance(o["arm"], groups=o["ethnic_group"]).balanced
+    # Each claim meets the decision of the model in its arm; both decisions are kept.
+    on_ch = o["arm"] == "challenger"
+    assert (o.loc[on_ch, "y_pred"] == o.loc[on_ch, "challenger_pred"]).all()
+    assert (o.loc[~on_ch, "y_pred"] == o.loc[~on_ch, "champion_pred"]).all()
+    assert ((o["champion_score"] >= 0.3).astype(int) == o["champion_pred"]).all()
+    assert not np.allclose(o["champion_score"], o["challenger_score"])
+    # The primary metric analysed is the recall of each arm, as scikit-learn computes it.
+    rule = DecisionRule("recall", baseline=0.27, mde=0.07)
+    result = analyse_experiment(o, rule)
+    for arm, value in zip(("champion", "challenger"), result.values, strict=True):
+        part = o[o["arm"] == arm]
+        assert value == pytest.approx(recall_score(part["y_true"], part["y_pred"]))
+    # Another salt is another experiment: a different split of the same claims.
+    other = live_traffic(threshold=0.3, salt="exp-2").outcomes
+    assert (other["arm"] != o["arm"]).mean() > 0.3
+    assert "10,500 claims from 2024-07 to 2024-12" in t.summary()
+
+
+def test_live_traffic_refuses_bad_settings() -> None:
+    from mlops_kit.abtest import live_traffic
+
+    with pytest.raises(ConfigError, match=r"'challenger' parameter of live_traffic.*'xgb'"):
+        live_traffic(challenger="xgb")
+    with pytest.raises(ConfigError, match=r"'threshold' parameter of live_traffic.*1.5"):
+        live_traffic(threshold=1.5)
+
+
+def test_monthly_looks_match_pandas_statsmodels_and_the_sequential_test() -> None:
+    from statsmodels.stats.proportion import proportions_ztest
+
+    from mlops_kit.abtest import live_traffic, monthly_looks
+
+    o = live_traffic(threshold=0.3).outcomes
+    looks = monthly_looks(o, mixture_scale=0.07)
+    assert looks["month"].tolist() == sorted(o["month"].unique())
+    positives = o[o["y_true"] == 1]
+    for i, (_, row) in enumerate(looks.iterrows()):
+        upto = positives[positives["month"] <= row["month"]]
+        by_arm = upto.groupby("arm")["y_pred"].agg(["sum", "count"])
+        assert row["champion_n"] == by_arm.loc["champion", "count"]
+        assert row["challenger_recall"] == pytest.approx(
+            by_arm.loc["challenger", "sum"] / by_arm.loc["challenger", "count"]
+        )
+        _, p = proportions_ztest(
+            by_arm.loc[["challenger", "champion"], "sum"].to_numpy(),
+            by_arm.loc[["challenger", "champion"], "count"].to_numpy(),
+        )
+        assert row["naive_p"] == pytest.approx(p)
+        prefix = looks.iloc[: i + 1]
+        seq = sequential_test(
+            (
+                (prefix["champion_recall"] * prefix["champion_n"]).round().to_numpy(),
+                (prefix["challenger_recall"] * prefix["challenger_n"]).round().to_numpy(),
+            ),
+            (prefix["champion_n"].to_numpy(), prefix["challenger_n"].to_numpy()),
+            mixture_scale=0.07,
+        )
+        assert row["always_valid_p"] == pytest.approx(seq.p_value)
+    # The always-valid p-value can only fall as looks are added; it never promises less.
+    assert (looks["always_valid_p"].diff().dropna() <= 1e-12).all()
+    with pytest.raises(ConfigError, match=r"'metric' parameter of monthly_looks.*'roc_auc'"):
+        monthly_looks(o, metric="roc_auc")

@@ -1089,3 +1089,176 @@ def test_search_space_solution_notebook_passes_every_check(tmp_path: Path) -> No
     assert "Not yet" not in text
     assert "Not answered yet" not in text
     assert TUNING_GLOSSARY["pruning"][:40] in text  # the novice track explains the terms
+
+
+# -- exercise 4: sample_size ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ab_truth() -> dict[str, Any]:
+    """The right answers of exercise 4, computed here with statsmodels and pandas."""
+    from statsmodels.stats.contingency_tables import mcnemar
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize, proportions_ztest
+
+    table = load_exercise_data("sample_size")
+    power = NormalIndPower()
+    h = proportion_effectsize(0.35, 0.27)
+    per_arm = int(np.ceil(power.solve_power(h, alpha=0.05, power=0.8, ratio=1) - 1e-9))
+    one_sided = int(
+        np.ceil(power.solve_power(h, alpha=0.05, power=0.8, ratio=1, alternative="larger") - 1e-9)
+    )
+    relative = int(
+        np.ceil(
+            power.solve_power(
+                abs(proportion_effectsize(0.27 * 1.08, 0.27)), alpha=0.05, power=0.8, ratio=1
+            )
+            - 1e-9
+        )
+    )
+    real = table[table["y_true"] == 1]
+    pairs = pd.crosstab(real["champion_pred"], real["challenger_pred"])
+    july = real[real["month"] == "2024-07"]
+    final = real.groupby("arm")["y_pred"].agg(["sum", "count"])
+    _, p_final = proportions_ztest(final["sum"].to_numpy(), final["count"].to_numpy())
+    return {
+        "table": table,
+        "per_arm": per_arm,
+        "one_sided": one_sided,
+        "relative": relative,
+        "mcnemar": float(mcnemar(pairs, exact=False).statistic),
+        "mcnemar_plain": float(mcnemar(pairs, exact=False, correction=False).statistic),
+        "july_min_arm": int(july["arm"].value_counts().min()),
+        "final_min_arm": int(final["count"].min()),
+        "p_final": float(p_final),
+        "challenger_higher": bool(
+            final.loc["challenger", "sum"] / final.loc["challenger", "count"]
+            > final.loc["champion", "sum"] / final.loc["champion", "count"]
+        ),
+    }
+
+
+def test_sample_size_right_answers_are_accepted(ab_truth: dict[str, Any]) -> None:
+    from mlops_kit.abtest import sample_size
+
+    assert check("sample_size.q1", ab_truth["per_arm"]).correct
+    assert check("sample_size.q1", np.int64(ab_truth["per_arm"])).correct
+    wald = sample_size(0.27, 0.08, method="wald").n_champion
+    assert check("sample_size.q1", wald).correct  # the classic formula is accepted too
+    for spelling in ("mcnemar", "McNemar", "McNemar's test"):
+        assert check("sample_size.q2", spelling).correct
+    assert check("sample_size.q3", ab_truth["mcnemar"]).correct
+    assert check("sample_size.q3", round(ab_truth["mcnemar"], 3)).correct
+    # After a month each arm is far short of the plan, so the rule says keep collecting.
+    assert ab_truth["july_min_arm"] < ab_truth["per_arm"] <= ab_truth["final_min_arm"]
+    assert check("sample_size.q4", "keep_collecting").correct
+    assert check("sample_size.q4", "keep collecting").correct
+    # With the planned sample in and p above 0.05, the rule keeps the champion.
+    assert ab_truth["p_final"] > 0.05
+    assert ab_truth["challenger_higher"]
+    assert check("sample_size.q5", "keep_champion").correct
+    assert check("sample_size.q5", "keep the champion").correct
+
+
+def test_sample_size_common_mistakes_get_their_own_feedback(ab_truth: dict[str, Any]) -> None:
+    def says(question: str, answer: Any, phrase: str) -> None:
+        feedback = check(f"sample_size.{question}", answer)
+        assert feedback.status is Status.INCORRECT, (answer, feedback.message)
+        assert phrase in feedback.message, feedback.message
+
+    n = ab_truth["per_arm"]
+    says("q1", 2 * n, "total for both arms")
+    says("q1", ab_truth["one_sided"], "one-sided test")
+    says("q1", 2 * ab_truth["one_sided"], "total for a one-sided test")
+    says("q1", ab_truth["relative"], "relative change")
+    says("q1", n - 3, "Round the formula's result up")
+    says("q2", "z-test", "independent samples")
+    says("q2", "chi_square", "independent samples")
+    says("q2", "bootstrap", "ROC AUC")
+    says("q2", "anova", "is not one of the options")
+    says("q3", ab_truth["mcnemar_plain"], "without the continuity correction")
+    says("q3", 100.0, "is not the McNemar statistic yet")
+    says("q4", "promote", "multiplies false alarms")
+    says("q4", "keep_champion", "keep collecting until the planned sample is in")
+    says("q4", "stop", "broken guardrail")
+    says("q5", "promote", "A higher value is not enough")
+    says("q5", "keep_collecting", "decide now")
+    assert check("sample_size.q1", 2 * n).hint == hint("sample_size.q1")
+
+
+@pytest.mark.parametrize("question_id", [f"sample_size.q{i}" for i in range(1, 6)])
+def test_sample_size_unanswered_questions_say_so_with_the_hint(question_id: str) -> None:
+    feedback = check(question_id, None)
+    assert feedback.status is Status.UNANSWERED
+    assert feedback.hint == hint(question_id)
+    assert "Not answered yet" in str(feedback)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer", "phrase"),
+    [
+        ("sample_size.q1", "523", "Remove the quotes"),
+        ("sample_size.q1", [523], "got a list"),
+        ("sample_size.q2", 3, "as a string"),
+        ("sample_size.q3", pd.Series([1.0, 2.0]), "got a"),
+    ],
+)
+def test_sample_size_wrong_types_say_what_was_expected(
+    question_id: str, answer: Any, phrase: str
+) -> None:
+    feedback = check(question_id, answer)
+    assert feedback.status is Status.INCORRECT
+    assert phrase in feedback.message
+
+
+def test_sample_size_checks_follow_the_data_given(ab_truth: dict[str, Any]) -> None:
+    """On a table where the challenger is clearly better, the verdict changes with it."""
+    table = ab_truth["table"].copy()
+    real = (table["y_true"] == 1) & (table["arm"] == "challenger")
+    table.loc[real, "y_pred"] = 1  # the challenger now catches every real error
+    assert check("sample_size.q5", "promote", data=table).correct
+    assert not check("sample_size.q5", "keep_champion", data=table).correct
+    with pytest.raises(DataValidationError, match="column 'arm'"):
+        check("sample_size.q5", "promote", data=table.drop(columns="arm"))
+
+
+SAMPLE_SIZE_NOTEBOOKS = [
+    EXERCISES / "04_sample_size.ipynb",
+    EXERCISES / "solutions" / "04_sample_size.ipynb",
+]
+
+
+@pytest.mark.parametrize("path", SAMPLE_SIZE_NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
+def test_sample_size_notebooks_are_clean_and_parameterised(path: Path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code[0]["metadata"].get("tags") == ["parameters"]
+    assert "".join(code[0]["source"]).startswith('track = "novice"')
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    text = "".join("".join(c["source"]) for c in nb["cells"])
+    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "C:\\"):
+        assert forbidden not in text
+    for i in range(1, 6):
+        assert f'check("sample_size.q{i}", answer_q{i})' in text
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("track", ["novice", "experienced"])
+def test_sample_size_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
+    from mlops_kit.abtest import AB_GLOSSARY
+
+    nb = _execute(EXERCISES / "04_sample_size.ipynb", tmp_path, track=track)
+    text = _outputs_text(nb)
+    assert text.count("Not answered yet") >= 5
+    assert hint("sample_size.q1")[:40] in text
+    assert "0 of 5 questions correct" in text
+    assert (AB_GLOSSARY["power"][:40] in text) == (track == "novice")
+
+
+@pytest.mark.notebook
+def test_sample_size_solution_notebook_passes_every_check(tmp_path: Path) -> None:
+    nb = _execute(EXERCISES / "solutions" / "04_sample_size.ipynb", tmp_path)
+    text = _outputs_text(nb)
+    assert "5 of 5 questions correct" in text
+    assert "Not yet" not in text
+    assert "Not answered yet" not in text

@@ -1063,3 +1063,114 @@ def test_tuning_widget_watch_displays_first_then_refreshes_the_display(
     assert [kind for kind, _ in shown] == ["display", "update"]
     assert shown[0][1].endswith("Not run yet.")
     assert shown[1][1].endswith(result.summary())
+
+
+# -- A/B test simulator ---------------------------------------------------------------------
+
+
+def test_simulate_design_reports_the_simulations_it_wraps() -> None:
+    from mlops_kit.abtest import simulate_peeking, simulate_power
+    from mlops_kit.widgets import simulate_design
+
+    s = simulate_design(6000, baseline=0.2, effect=0.03, share=0.3, n_sims=500, seed=3)
+    p = simulate_power(6000, baseline=0.2, effect=0.03, share=0.3, n_sims=500, seed=3)
+    assert s.power.power == p.power
+    assert s.power.false_positive_rate == p.false_positive_rate
+    assert f"detected in {p.power:.0%}" in s.reading()
+    fig = s.figure()
+    heights = [r.get_height() for r in fig.figure.axes[0].patches if isinstance(r, Rectangle)]
+    assert heights == pytest.approx([p.power, p.false_positive_rate])
+    assert fig.description == s.reading()
+    peek = simulate_design(6000, effect=0.03, mode="peeking", n_looks=6, n_sims=500, seed=3)
+    null = simulate_peeking(
+        baseline=0.1,
+        effect=0.0,
+        n_looks=6,
+        traffic_per_look=1000,
+        mixture_scale=0.03,
+        n_sims=500,
+        seed=3,
+    )
+    assert peek.peeking_null is not None
+    assert peek.peeking_null.naive_by_look == null.naive_by_look
+    assert null.naive > 2 * null.alpha
+    assert null.sequential <= null.alpha
+    assert f"{null.naive:.1%} of experiments" in peek.reading()
+    assert "False alarms by look" in peek.figure().title
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"mode": "peek"}, "'mode' parameter of simulate_design.*'peek'"),
+        ({"mode": "peeking", "n_looks": 1}, "'n_looks' parameter.*Got 1"),
+        ({"mode": "peeking", "n_looks": 100}, "at least 4 cases per look.*Got 300"),
+        ({"effect": 0.95}, "'effect' parameter of simulate_power"),
+    ],
+)
+def test_simulate_design_refuses_bad_settings(kwargs: dict[str, Any], match: str) -> None:
+    from mlops_kit.widgets import simulate_design
+
+    with pytest.raises(ConfigError, match=match):
+        simulate_design(300, n_sims=200, **kwargs)
+
+
+def test_abtest_simulator_is_driven_by_its_labelled_controls() -> None:
+    from mlops_kit.abtest import simulate_power
+    from mlops_kit.widgets import ABTestSimulator
+
+    sim = ABTestSimulator(traffic=2000, n_sims=400)
+    assert "mlops-abtest-simulator" in sim._dom_classes
+    controls = [
+        find(sim, c)[0]
+        for c in (
+            "mlops-abtest-mode",
+            "mlops-abtest-traffic",
+            "mlops-abtest-baseline",
+            "mlops-abtest-effect",
+            "mlops-abtest-share",
+            "mlops-abtest-alpha",
+            "mlops-abtest-looks",
+        )
+    ]
+    assert all(c.description for c in controls), "every control is labelled"
+    low = sim.result.power.power
+    sim.traffic_input.value = 20_000
+    assert sim.result.power.traffic == 20_000
+    assert sim.result.power.power > max(low, 0.8)
+    expected = simulate_power(20_000, baseline=0.1, effect=0.02, n_sims=400).power
+    assert sim.result.power.power == expected
+    echo = find(sim, "mlops-abtest-echo")[0].value
+    assert echo.startswith(f"power {expected:.3f}")
+    assert "Power is at least 80%" in find(sim, "mlops-abtest-status")[0].value
+    sim.alpha_dropdown.value = 0.01
+    assert sim.value["alpha"] == 0.01
+    assert sim.result.power.alpha == 0.01
+    # The peeking view: naive looks break the promise, the sequential test keeps it.
+    sim.mode_buttons.value = "peeking"
+    sim.looks_input.value = 20
+    null = sim.result.peeking_null
+    assert null is not None
+    assert null.n_looks == 20
+    assert null.traffic_per_look == 1000
+    assert null.naive > 2 * null.alpha >= 2 * null.sequential
+    assert "times as many false alarms" in find(sim, "mlops-abtest-status")[0].value
+    assert "<figure" in find(sim, "mlops-abtest-figure")[0].value
+    # Bad settings say what is wrong in words and keep the last valid result.
+    sim.traffic_input.value = 60
+    status = find(sim, "mlops-abtest-status")[0].value
+    assert "Cannot simulate these settings" in status
+    assert "4 cases per look" in status
+    assert sim.result.peeking_null is null
+    # The static snapshot is readable without a widget front end.
+    assert sim._snapshot_text().startswith("A/B test simulator (The peeking problem")
+    assert "<figcaption>" in sim._snapshot_html()
+
+
+def test_abtest_simulator_refuses_bad_settings() -> None:
+    from mlops_kit.widgets import ABTestSimulator
+
+    with pytest.raises(ConfigError, match=r"'alpha' parameter of ABTestSimulator.*0.2"):
+        ABTestSimulator(alpha=0.2)
+    with pytest.raises(ConfigError, match=r"'traffic' parameter of ABTestSimulator.*5"):
+        ABTestSimulator(traffic=5)

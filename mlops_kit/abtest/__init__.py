@@ -16,12 +16,17 @@
 * **Decide**: :func:`analyse_experiment` applies the rule and says, in words, whether
   to promote the challenger, keep the champion, keep collecting data, or stop because a
   guardrail broke. :func:`compare_shadow` does the same for shadow mode.
+* **Practise**: :func:`live_traffic` builds live-like champion/challenger traffic from
+  the bundled benefit claims (both models' decisions on every later claim, split by a
+  hash of the claim id); :func:`monthly_looks` what an analyst sees looking every
+  month, naive and sequential; :data:`AB_GLOSSARY` explains the terms.
 
 Importing this module loads neither scipy nor statsmodels.
 """
 
 from ._analysis import ABTestResult, GuardrailCheck, Verdict, analyse_experiment
 from ._design import BalanceCheck, SampleSize, assign_arms, check_balance, sample_size
+from ._glossary import AB_GLOSSARY
 from ._rule import DecisionRule, Guardrail, RegisteredRule, register_rule
 from ._sequential import (
     PeekingResult,
@@ -39,13 +44,16 @@ from ._stats import (
     mcnemar_test,
     two_proportion_test,
 )
+from ._traffic import LiveTraffic, live_traffic, monthly_looks
 
 __all__ = [
+    "AB_GLOSSARY",
     "ABTestResult",
     "BalanceCheck",
     "DecisionRule",
     "Guardrail",
     "GuardrailCheck",
+    "LiveTraffic",
     "PeekingResult",
     "PowerSimulation",
     "RegisteredRule",
@@ -60,7 +68,9 @@ __all__ = [
     "check_balance",
     "chi_square_test",
     "compare_shadow",
+    "live_traffic",
     "mcnemar_test",
+    "monthly_looks",
     "register_rule",
     "sample_size",
     "sequential_test",

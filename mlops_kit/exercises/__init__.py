@@ -24,13 +24,16 @@ Exercises
 ``trace_model``
     Trace the model in use back to the run and data that produced it, find who signed
     it off and the audit entry that proves it, and check the audit log's hash chain.
+``sample_size``
+    Plan and read a champion/challenger experiment: the sample size per arm, the test
+    for paired decisions (McNemar), what to do after an early peek, and the verdict.
 
 To add an exercise, write a module ``_<name>.py`` here that builds an
 :class:`Exercise` of :class:`Question` objects (see ``_choose_metrics.py``) and add it
 to the tuple registered below; ``exercises/README.md`` has the whole recipe.
 """
 
-from . import _choose_metrics, _search_space, _trace_model
+from . import _choose_metrics, _sample_size, _search_space, _trace_model
 from ._feedback import Feedback, Status
 from ._framework import (
     Exercise,
@@ -56,5 +59,10 @@ __all__ = [
     "register_exercise",
 ]
 
-for _exercise in (_choose_metrics.EXERCISE, _search_space.EXERCISE, _trace_model.EXERCISE):
+for _exercise in (
+    _choose_metrics.EXERCISE,
+    _search_space.EXERCISE,
+    _trace_model.EXERCISE,
+    _sample_size.EXERCISE,
+):
     register_exercise(_exercise)

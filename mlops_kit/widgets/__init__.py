@@ -16,6 +16,8 @@ also call directly so that it runs unattended (papermill fires no widget events)
 * :class:`TuningWidget` over :func:`mlops_kit.tune.tune` and
   :func:`mlops_kit.tune.trial_progress`: pick a model family and a budget, run a
   study and watch the trials arrive; :data:`TUNING_SCENARIOS` for the tuning quiz.
+* :class:`ABTestSimulator` over :func:`simulate_design`: set traffic, baseline, effect,
+  split, alpha and looks, and see power and false positives, or the peeking problem.
 
 Every view works with the keyboard alone, labels its controls for screen readers,
 gives feedback in words (never colour alone), and carries CSS classes starting
@@ -31,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+from ._abtest import ABTestSimulator, DesignSimulation, simulate_design
 from ._approval import ApprovalForm, SignOff, sign_off
 from ._poll import POLL_COLUMNS, PollWidget, load_poll_answers, poll_chart, save_poll_answer
 from ._quiz import (
@@ -51,7 +54,9 @@ __all__ = [
     "POLL_COLUMNS",
     "TUNING_OPTIONS",
     "TUNING_SCENARIOS",
+    "ABTestSimulator",
     "ApprovalForm",
+    "DesignSimulation",
     "MarkedAnswer",
     "MatchingQuiz",
     "PollWidget",
@@ -66,5 +71,6 @@ __all__ = [
     "poll_chart",
     "save_poll_answer",
     "sign_off",
+    "simulate_design",
     "threshold_summary",
 ]

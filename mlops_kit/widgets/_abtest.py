@@ -1,0 +1,518 @@
+"""A/B test simulator: what a design can detect, and why peeking breaks a fixed test.
+
+The model is :func:`simulate_design`, a plain function over
+:func:`mlops_kit.abtest.simulate_power` and :func:`mlops_kit.abtest.simulate_peeking`
+that returns a frozen :class:`DesignSimulation` (a reading in words and a figure with
+its text description). The view is :class:`ABTestSimulator`: labelled controls for the
+traffic, the baseline rate, the effect, the split, the significance level and the
+number of looks, and a choice between the two views. A notebook calls
+:func:`simulate_design` (or :meth:`ABTestSimulator.simulate`) directly, which is what
+every change of a control does, so the same cell runs unattended under papermill.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import ipywidgets as widgets
+
+from ..errors import ConfigError, MlopsKitError
+from ._static import StaticSnapshot
+
+if TYPE_CHECKING:
+    from ..abtest import PeekingResult, PowerSimulation
+    from ..plots import DescribedFigure
+
+__all__ = ["ABTestSimulator", "DesignSimulation", "simulate_design"]
+
+Mode = Literal["power", "peeking"]
+MODES: dict[str, str] = {
+    "power": "Power and false positives (one look at the end)",
+    "peeking": "The peeking problem (a look after every batch)",
+}
+ALPHAS = (0.01, 0.05, 0.1)
+
+
+@dataclass(frozen=True)
+class DesignSimulation:
+    """The simulated behaviour of one experiment design.
+
+    Attributes
+    ----------
+    mode : {"power", "peeking"}
+    power : PowerSimulation
+        One look at the end: power at the chosen effect, false positives at none.
+    peeking_null, peeking_effect : PeekingResult or None
+        Peeking view only: the same experiments looked at after every batch, when
+        there is no real change and when the change is the chosen effect.
+    """
+
+    mode: Mode
+    power: PowerSimulation
+    peeking_null: PeekingResult | None = None
+    peeking_effect: PeekingResult | None = None
+
+    def reading(self) -> str:
+        """The result in plain words."""
+        p = self.power
+        if self.mode == "power":
+            return (
+                f"One look at the end of {p.traffic:,} cases: a real change of "
+                f"{p.effect:+.3f} from {p.baseline:.1%} is detected in {p.power:.0%} of "
+                f"simulated experiments (power); with no real change, {p.false_positive_rate:.1%} "
+                f"still declare one (false positive rate, promised {p.alpha:.0%})."
+                + (
+                    " Power is below 80%: most real improvements of this size would be missed."
+                    if p.power < 0.8
+                    else " Power is at least 80%: the design is adequate for this effect."
+                )
+            )
+        null, eff = self.peeking_null, self.peeking_effect
+        assert null is not None
+        assert eff is not None
+        if eff.effect == 0:
+            power_words = (
+                "Set a real change above 0 to see what the sequential test costs in power."
+            )
+        else:
+            power_words = (
+                f"With a real change of {eff.effect:+.3f}, the sequential test detects it in "
+                f"{eff.sequential:.0%} of experiments and one look at the end in "
+                f"{eff.fixed_horizon:.0%}: the price of being allowed to look at any time."
+            )
+        return (
+            f"{null.n_looks} looks, one after every {null.traffic_per_look:,} cases. With no "
+            f"real change, stopping at the first significant naive test declares a difference "
+            f"in {null.naive:.1%} of experiments, against {null.alpha:.0%} promised "
+            f"({null.naive / null.alpha:.1f} times as many false alarms); the always-valid "
+            f"sequential test declares one in {null.sequential:.1%}. {power_words}"
+        )
+
+    def figure(self) -> DescribedFigure:
+        """Bars of power and false positives, or the false alarms by look."""
+        from matplotlib.figure import Figure
+
+        from ..plots import DescribedFigure
+
+        fig = Figure(figsize=(6.0, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+        if self.mode == "peeking":
+            assert self.peeking_null is not None
+            self.peeking_null.plot(ax=ax)
+            ax.set_title("False alarms by look when nothing changed")
+            return DescribedFigure(
+                fig,
+                "False alarms by look: naive peeking against the sequential test",
+                self.reading(),
+            )
+        p = self.power
+        labels = ["detects a real change\n(power)", "declares a change\nthat is not there"]
+        values = [p.power, p.false_positive_rate]
+        bars = ax.bar(labels, values, color=["#4c72b0", "#dd8452"], edgecolor="black")
+        bars[1].set_hatch("//")
+        for bar, v in zip(bars, values, strict=True):
+            ax.annotate(
+                f"{v:.1%}",
+                (bar.get_x() + bar.get_width() / 2, v),
+                ha="center",
+                va="bottom",
+                xytext=(0, 3),
+                textcoords="offset points",
+            )
+        ax.axhline(0.8, color="black", linestyle="--", label="80% power target")
+        ax.axhline(p.alpha, color="black", linestyle=":", label=f"alpha = {p.alpha:g}")
+        ax.set_ylim(0, 1.08)
+        ax.set_ylabel("share of simulated experiments")
+        ax.legend(loc="upper right")
+        return DescribedFigure(fig, "Simulated power and false positive rate", self.reading())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "power": self.power.to_dict(),
+            "peeking_null": None if self.peeking_null is None else self.peeking_null.to_dict(),
+            "peeking_effect": None
+            if self.peeking_effect is None
+            else self.peeking_effect.to_dict(),
+            "reading": self.reading(),
+        }
+
+    def _repr_html_(self) -> str:
+        return self.figure().to_html()
+
+
+def simulate_design(
+    traffic: int,
+    *,
+    baseline: float = 0.1,
+    effect: float = 0.02,
+    share: float = 0.5,
+    alpha: float = 0.05,
+    n_looks: int = 10,
+    mode: Mode = "power",
+    n_sims: int = 2000,
+    seed: int = 0,
+) -> DesignSimulation:
+    """Simulate one experiment design: power and false positives, or the peeking problem.
+
+    Parameters
+    ----------
+    traffic : int
+        Cases in the whole experiment, both arms together.
+    baseline : float
+        The champion's rate (for example its recall), in (0, 1).
+    effect : float
+        The real change the challenger brings (absolute, may be negative).
+    share : float
+        Share of the traffic sent to the challenger.
+    alpha : float
+        Significance level.
+    n_looks : int
+        Peeking view: how many times the results are looked at, evenly spread.
+    mode : {"power", "peeking"}
+
+    Examples
+    --------
+    >>> s = simulate_design(8000, baseline=0.1, effect=0.02, mode="peeking", n_sims=500)
+    >>> s.peeking_null.naive > s.peeking_null.alpha > s.peeking_null.sequential
+    True
+    """
+    from ..abtest import simulate_peeking, simulate_power
+
+    if mode not in MODES:
+        raise ConfigError(
+            f"The 'mode' parameter of simulate_design must be one of {', '.join(MODES)}. "
+            f"Got {mode!r} instead."
+        )
+    power = simulate_power(
+        traffic,
+        baseline=baseline,
+        effect=effect,
+        share=share,
+        alpha=alpha,
+        n_sims=n_sims,
+        seed=seed,
+    )
+    if mode == "power":
+        return DesignSimulation("power", power)
+    if isinstance(n_looks, bool) or not isinstance(n_looks, int) or not 2 <= n_looks <= 100:
+        raise ConfigError(
+            "The 'n_looks' parameter of simulate_design must be a whole number from 2 to 100 "
+            f"for the peeking view. Got {n_looks!r} instead."
+        )
+    if traffic // n_looks < 4:
+        raise ConfigError(
+            "The 'traffic' parameter of simulate_design must give at least 4 cases per look "
+            f"({n_looks} looks need {4 * n_looks:,} cases). Got {traffic!r} instead."
+        )
+    common = {
+        "baseline": baseline,
+        "n_looks": n_looks,
+        "traffic_per_look": traffic // n_looks,
+        "share": share,
+        "alpha": alpha,
+        "mixture_scale": abs(effect) if effect else 0.02,
+        "n_sims": n_sims,
+        "seed": seed,
+    }
+    null = simulate_peeking(effect=0.0, **common)  # type: ignore[arg-type]
+    with_effect = simulate_peeking(effect=effect, **common)  # type: ignore[arg-type]
+    return DesignSimulation("peeking", power, null, with_effect)
+
+
+class ABTestSimulator(StaticSnapshot, widgets.VBox):
+    """Labelled controls for an experiment design, with power and false positives in words.
+
+    Every change of a control re-runs :func:`simulate_design` and writes the reading
+    into a status line and the figure (with its description) beneath. Every control
+    is labelled and works with the keyboard: Tab between them, arrow keys on the
+    sliders and the choice of view, type a number into the number boxes.
+
+    Parameters
+    ----------
+    traffic : int, default 4000
+        Cases in the whole experiment, both arms together.
+    baseline, effect, share, alpha, n_looks, mode
+        The starting values, as for :func:`simulate_design`.
+    n_sims : int, default 2000
+        Simulated experiments per setting.
+    seed : int, default 0
+
+    Attributes
+    ----------
+    result : DesignSimulation
+        The simulation for the current settings.
+    value : dict
+        The current settings.
+
+    Examples
+    --------
+    >>> sim = ABTestSimulator(traffic=4000, n_sims=500)
+    >>> sim.traffic_input.value = 12000
+    >>> sim.result.power.traffic, sim.result.power.power > 0.8
+    (12000, True)
+    """
+
+    _n_sims: int
+    _seed: int
+    _result: DesignSimulation
+
+    def __init__(
+        self,
+        *,
+        traffic: int = 4000,
+        baseline: float = 0.1,
+        effect: float = 0.02,
+        share: float = 0.5,
+        alpha: float = 0.05,
+        n_looks: int = 10,
+        mode: Mode = "power",
+        n_sims: int = 2000,
+        seed: int = 0,
+    ) -> None:
+        where = "ABTestSimulator"
+        if alpha not in ALPHAS:
+            raise ConfigError(
+                f"The 'alpha' parameter of {where} must be one of "
+                f"{', '.join(map(str, ALPHAS))}. Got {alpha!r} instead."
+            )
+        if isinstance(traffic, bool) or not isinstance(traffic, int) or not 20 <= traffic <= 10**6:
+            raise ConfigError(
+                f"The 'traffic' parameter of {where} must be a whole number from 20 to "
+                f"1,000,000. Got {traffic!r} instead."
+            )
+        self._n_sims, self._seed = n_sims, seed
+        # Computing first validates every setting before any widget is built.
+        self._result = simulate_design(
+            traffic,
+            baseline=baseline,
+            effect=effect,
+            share=share,
+            alpha=alpha,
+            n_looks=n_looks,
+            mode=mode,
+            n_sims=n_sims,
+            seed=seed,
+        )
+        style = {"description_width": "14em"}
+        wide = widgets.Layout(width="min(34em, 100%)")
+        intro = widgets.HTML(
+            value=(
+                "<p>Set up an experiment and see what it can detect. <em>Power</em> is the "
+                "share of experiments that detect a real change; the <em>false positive "
+                "rate</em> is the share that declare a change when there is none. Switch to "
+                "the peeking view to see what happens when results are checked after every "
+                "batch. Every change re-runs the simulation.</p>"
+            )
+        )
+        self._mode = widgets.ToggleButtons(
+            options=[(label, key) for key, label in MODES.items()],
+            value=mode,
+            description="View",
+            style={"description_width": "initial"},
+        )
+        self._traffic = widgets.BoundedIntText(
+            value=traffic,
+            min=20,
+            max=10**6,
+            step=500,
+            description="Cases in the experiment (both arms)",
+            style=style,
+            layout=wide,
+        )
+        self._baseline = widgets.FloatSlider(
+            value=baseline,
+            min=0.01,
+            max=0.9,
+            step=0.01,
+            description="Champion's rate (baseline)",
+            readout_format=".2f",
+            continuous_update=False,
+            style=style,
+            layout=wide,
+        )
+        self._effect = widgets.FloatSlider(
+            value=effect,
+            min=-0.1,
+            max=0.1,
+            step=0.005,
+            description="Real change (challenger minus champion)",
+            readout_format="+.3f",
+            continuous_update=False,
+            style=style,
+            layout=wide,
+        )
+        self._share = widgets.FloatSlider(
+            value=share,
+            min=0.05,
+            max=0.95,
+            step=0.05,
+            description="Share of traffic to the challenger",
+            readout_format=".0%",
+            continuous_update=False,
+            style=style,
+            layout=wide,
+        )
+        self._alpha = widgets.Dropdown(
+            options=[(f"{a:g}", a) for a in ALPHAS],
+            value=alpha,
+            description="Significance level (alpha)",
+            style=style,
+        )
+        self._looks = widgets.BoundedIntText(
+            value=n_looks,
+            min=2,
+            max=100,
+            description="Looks at the results (peeking view)",
+            style=style,
+        )
+        self._status = widgets.HTML()
+        self._figure = widgets.HTML()
+        self._echo = widgets.Label()
+        for control, css in (
+            (self._mode, "mlops-abtest-mode"),
+            (self._traffic, "mlops-abtest-traffic"),
+            (self._baseline, "mlops-abtest-baseline"),
+            (self._effect, "mlops-abtest-effect"),
+            (self._share, "mlops-abtest-share"),
+            (self._alpha, "mlops-abtest-alpha"),
+            (self._looks, "mlops-abtest-looks"),
+            (self._status, "mlops-abtest-status"),
+            (self._figure, "mlops-abtest-figure"),
+            (self._echo, "mlops-abtest-echo"),
+        ):
+            control.add_class(css)
+        super().__init__(
+            children=[
+                intro,
+                self._mode,
+                self._traffic,
+                self._baseline,
+                self._effect,
+                self._share,
+                self._alpha,
+                self._looks,
+                self._status,
+                self._figure,
+                self._echo,
+            ]
+        )
+        self.add_class("mlops-abtest-simulator")
+        self._render()
+        for control in self._controls():
+            control.observe(self._on_change, names="value")
+
+    def _controls(self) -> tuple[widgets.ValueWidget, ...]:
+        return (
+            self._mode,
+            self._traffic,
+            self._baseline,
+            self._effect,
+            self._share,
+            self._alpha,
+            self._looks,
+        )
+
+    # -- read-only attributes -------------------------------------------------------------
+
+    @property
+    def mode_buttons(self) -> widgets.ToggleButtons:
+        """The choice of view: ``"power"`` or ``"peeking"``."""
+        return self._mode
+
+    @property
+    def traffic_input(self) -> widgets.BoundedIntText:
+        """Cases in the whole experiment."""
+        return self._traffic
+
+    @property
+    def baseline_slider(self) -> widgets.FloatSlider:
+        return self._baseline
+
+    @property
+    def effect_slider(self) -> widgets.FloatSlider:
+        return self._effect
+
+    @property
+    def share_slider(self) -> widgets.FloatSlider:
+        return self._share
+
+    @property
+    def alpha_dropdown(self) -> widgets.Dropdown:
+        return self._alpha
+
+    @property
+    def looks_input(self) -> widgets.BoundedIntText:
+        return self._looks
+
+    @property
+    def value(self) -> dict[str, Any]:
+        """The current settings."""
+        return {
+            "mode": self._mode.value,
+            "traffic": int(self._traffic.value),
+            "baseline": round(float(self._baseline.value), 10),
+            "effect": round(float(self._effect.value), 10),
+            "share": round(float(self._share.value), 10),
+            "alpha": float(self._alpha.value),
+            "n_looks": int(self._looks.value),
+        }
+
+    @property
+    def result(self) -> DesignSimulation:
+        """The simulation for the current settings (the last valid one after an error)."""
+        return self._result
+
+    # -- behaviour ------------------------------------------------------------------------
+
+    def simulate(self) -> DesignSimulation:
+        """Re-run the simulation with the current settings and show it."""
+        v = self.value
+        mode = v.pop("mode")
+        traffic = v.pop("traffic")
+        try:
+            self._result = simulate_design(
+                traffic, mode=mode, n_sims=self._n_sims, seed=self._seed, **v
+            )
+        except MlopsKitError as exc:
+            self._status.value = (
+                f"<p role='status'><strong>Cannot simulate these settings.</strong> "
+                f"{html.escape(str(exc))}</p>"
+            )
+            self._echo.value = f"error: {exc}"
+            raise
+        self._render()
+        return self._result
+
+    def _on_change(self, change: Any) -> None:
+        # The status line already says what is wrong, in words.
+        with contextlib.suppress(MlopsKitError):
+            self.simulate()
+
+    def _render(self) -> None:
+        r = self._result
+        self._status.value = f"<p role='status'>{html.escape(r.reading())}</p>"
+        self._figure.value = r.figure().to_html()
+        p = r.power
+        if r.mode == "power":
+            self._echo.value = (
+                f"power {p.power:.3f}, false positive rate {p.false_positive_rate:.3f}"
+            )
+        else:
+            assert r.peeking_null is not None
+            self._echo.value = (
+                f"peeking: naive {r.peeking_null.naive:.3f}, "
+                f"sequential {r.peeking_null.sequential:.3f}"
+            )
+
+    def _snapshot_text(self) -> str:
+        return f"A/B test simulator ({MODES[self._result.mode]}). {self._result.reading()}"
+
+    def _snapshot_html(self) -> str:
+        return (
+            f"<div class='mlops-abtest-simulator'><p>{html.escape(self._result.reading())}</p>"
+            f"{self._result.figure().to_html()}</div>"
+        )
