@@ -36,6 +36,7 @@ from mlops_kit.pipeline import (
 FAST = {"cv_folds": 2, "n_bootstrap": 50, "tuning.n_trials": 4, "tuning.cv_folds": 2}
 RUN_FILES = {
     "run.json",
+    "monitoring.json",
     "tuning.json",
     "gate.json",
     "registration.json",
@@ -118,7 +119,15 @@ def test_the_gate_refuses_the_biased_model_but_it_is_registered_and_audited(
     audit = AuditLog(workspace / "audit" / "audit.jsonl")
     assert audit.verify().ok
     events = [e.event for e in audit.entries(run_id=claims_run.name)]
-    assert events == ["data_loaded", "tuned", "trained", "evaluated", "gate_decision", "registered"]
+    assert events == [
+        "data_loaded",
+        "tuned",
+        "trained",
+        "evaluated",
+        "gate_decision",
+        "registered",
+        "monitored",
+    ]
     tuning = json.loads((claims_run / "tuning.json").read_text())
     assert tuning["n_trials"] == 4
     assert tuning["reproducible"] is True
@@ -463,4 +472,78 @@ def test_two_pipelines_at_once_share_a_registry_and_audit_log(tmp_path: Path) ->
             "evaluated",
             "gate_decision",
             "registered",
+            "monitored",
         ]
+
+
+@pytest.mark.slow
+def test_monitor_stage_scores_a_new_batch_with_late_labels(tmp_path: Path) -> None:
+    from mlops_kit.audit import AuditLog
+    from mlops_kit.pipeline import evaluate_stage, monitor_stage
+    from mlops_kit.pipeline._context import write_run_context
+    from mlops_kit.registry import code_version
+
+    claims = pd.read_csv(dataset_info("benefit_claims").path)
+    history = claims[claims["month"] < "2024-07"].iloc[::6]
+    data = tmp_path / "claims.csv"
+    history.to_csv(data, index=False)
+    run_dir = tmp_path / "runs" / "monitored"
+    run_dir.mkdir(parents=True)
+    write_run_context(
+        run_dir,
+        run_id="monitored",
+        trained_by="Ada Trainer",
+        workspace=str(tmp_path),
+        audit_log=str(tmp_path / "audit" / "audit.jsonl"),
+        code_version=code_version(),
+    )
+    validate_stage(
+        run_dir,
+        data=str(data),
+        target="flagged",
+        positive_is="adverse",
+        protected=["sex"],
+        exclude=["claim_id"],
+        time_column="month",
+    )
+    train_stage(run_dir, model="logistic", cv_folds=0, split="time", threshold=0.3)
+    evaluate_stage(run_dir, n_bootstrap=0)
+    # A new batch after the channel change; the latest month's labels have not arrived.
+    batch = claims[claims["month"].isin(["2024-10", "2024-11", "2024-12"])].copy()
+    batch["flagged"] = batch["flagged"].astype("Int64")
+    batch.loc[batch["month"] == "2024-12", "flagged"] = pd.NA
+    batch_file = tmp_path / "new batch.csv"
+    batch.to_csv(batch_file, index=False)
+
+    result = monitor_stage(run_dir, new_batch=str(batch_file))
+    assert result["batch"] == "new batch.csv"
+    assert result["current_rows"] == len(batch)
+    assert "channel" in result["drift"]["drifted"]
+    batches = {b["batch"]: b for b in result["performance"]["batches"]}
+    assert batches["2024-12"]["status"] == "labels pending"
+    assert batches["2024-10"]["status"] == "labelled"
+    from mlops_kit.train import load_model, standardise_missing
+
+    model = load_model(run_dir / "model.skops")
+    roles = json.loads((run_dir / "dataset.json").read_text())["profile"]["roles"]
+    labelled = batch[batch["month"] == "2024-10"]
+    features = labelled[roles["numeric"] + roles["categorical"]]
+    scores = model.predict_proba(standardise_missing(features))[:, 1]
+    assert batches["2024-10"]["roc_auc"] == pytest.approx(
+        skm.roc_auc_score(labelled["flagged"].astype(int), scores)
+    )
+    assert any("channel" in a["message"] and a["action"] for a in result["alerts"])
+    saved = json.loads((run_dir / "monitoring.json").read_text())
+    assert saved["alerts"] == result["alerts"]
+    figures = {f["name"]: f for f in json.loads((run_dir / "figures.json").read_text())}
+    assert {"monitor_drift", "monitor_distribution", "monitor_performance"} <= set(figures)
+    assert all(figures[n]["description"] for n in figures)
+    monitored = AuditLog(tmp_path / "audit" / "audit.jsonl").entries()[-1]
+    assert monitored.event == "monitored"
+    assert monitored.details["batch"] == "new batch.csv"
+
+    broken = tmp_path / "broken.csv"
+    batch.drop(columns=["channel"]).to_csv(broken, index=False)
+    with pytest.raises(DataValidationError, match=r"missing: channel"):
+        monitor_stage(run_dir, new_batch=str(broken))
+    assert json.loads((run_dir / "monitoring.json").read_text()) == saved, "nothing half-written"

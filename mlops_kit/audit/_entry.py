@@ -30,7 +30,8 @@ class AuditEvent(enum.StrEnum):
     ``OVERRIDDEN`` (a named approver's sign-off), ``DECLINED`` (a named reviewer's
     written refusal to promote), ``REGISTERED`` (a model version),
     ``ALIAS_CHANGED`` (e.g. a new champion), ``MODEL_LOADED`` (after its hash was
-    verified) and ``RUN_FAILED``.
+    verified), ``MONITORED`` (drift and alerts on a batch), ``RUN_FAILED`` and
+    ``RETRAIN_TRIGGERED`` (continuous training: a trigger fired on a batch).
     """
 
     DATA_LOADED = "data_loaded"
@@ -44,7 +45,9 @@ class AuditEvent(enum.StrEnum):
     REGISTERED = "registered"
     ALIAS_CHANGED = "alias_changed"
     MODEL_LOADED = "model_loaded"
+    MONITORED = "monitored"
     RUN_FAILED = "run_failed"
+    RETRAIN_TRIGGERED = "retrain_triggered"
 
 
 def _canonical(obj: Any) -> str:

@@ -8,6 +8,7 @@ functions here, and stages hand off only through files in the run folder.
 """
 
 from ._context import run_context
+from ._monitoring import MONITORING_FILE, monitor_stage
 from ._release import gate_stage, register_stage, release_summary
 from ._reproduce import Reproduction, find_run_dir, reproduce
 from ._runner import (
@@ -34,6 +35,7 @@ from ._stages import (
 from ._tuning import tune_stage
 
 __all__ = [
+    "MONITORING_FILE",
     "STAGES",
     "Evaluation",
     "Reproduction",
@@ -44,6 +46,7 @@ __all__ = [
     "execute_notebook",
     "find_run_dir",
     "gate_stage",
+    "monitor_stage",
     "preflight",
     "read_dataset_record",
     "register_stage",

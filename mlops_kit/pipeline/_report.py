@@ -85,6 +85,14 @@ def _headline(metrics: dict[str, Any], dataset: dict[str, Any], run_dir: Path) -
             f"Registered as {registration['model_name']} version {registration['version']} "
             f"({alias})."
         )
+    monitoring = _read_optional(run_dir / "monitoring.json")
+    if monitoring:
+        drifted = monitoring["drift"]["drifted"]
+        lines.append(
+            f"Monitoring ({monitoring['batch']}): "
+            + (f"drift in {', '.join(drifted)}" if drifted else "no data drift")
+            + f"; {len(monitoring['alerts'])} alert(s)."
+        )
     warnings = dataset["profile"].get("warnings", [])
     if warnings:
         lines.append(f"{len(warnings)} data warning(s): see the Data section.")
@@ -133,6 +141,7 @@ def _render(env: Any, run_dir: Path) -> str:
         tuning=None if not tuning or tuning.get("skipped") else tuning,
         gate=_read_optional(run_dir / "gate.json"),
         registration=_read_optional(run_dir / "registration.json"),
+        monitoring=_read_optional(run_dir / "monitoring.json"),
         run_id=status.get("run_id", run_dir.name),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         dataset=dataset,

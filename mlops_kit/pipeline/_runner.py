@@ -51,6 +51,7 @@ class Stage(enum.StrEnum):
     EVALUATE = "evaluate"
     GATE = "gate"
     REGISTER = "register"
+    MONITOR = "monitor"
     REPORT = "report"
 
 
@@ -70,6 +71,7 @@ _NOTEBOOK_NAMES = {
     Stage.EVALUATE: "30_evaluate.ipynb",
     Stage.GATE: "40_gate.ipynb",
     Stage.REGISTER: "50_register.ipynb",
+    Stage.MONITOR: "60_monitor.ipynb",
     Stage.REPORT: "90_report.ipynb",
 }
 

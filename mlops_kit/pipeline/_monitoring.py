@@ -1,0 +1,170 @@
+"""The monitor stage: data drift, prediction drift, performance and fairness of new data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._io import atomic_write_json, read_json
+from ..config import MonitorParams, validate_params
+from ..data import ColumnRoles, binary_target, read_csv
+from ..errors import DataValidationError
+from ._stages import (
+    MODEL_FILE,
+    PREDICTIONS_FILE,
+    TRAINING_FILE,
+    _audit,
+    _load_verified,
+    _require,
+    read_dataset_record,
+    resolve_run_dir,
+    save_figures,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..plots import DescribedFigure
+
+__all__ = ["MONITORING_FILE", "monitor_stage"]
+
+MONITORING_FILE = "monitoring.json"
+
+
+def _new_batch(
+    path: str, roles: ColumnRoles, positive_label: Any, model: Any, threshold: float
+) -> pd.DataFrame:
+    """A new batch's rows with the model's scores, and its labels where they are known."""
+    import numpy as np
+
+    from ..train import standardise_missing
+
+    batch = read_csv(path)
+    missing = [c for c in roles.features if c not in batch.columns]
+    if missing:
+        raise DataValidationError(
+            f"The new batch {path} must have every feature the model was trained on; "
+            f"missing: {', '.join(missing)}. It has: {', '.join(map(str, batch.columns))}."
+        )
+    if batch.empty:
+        raise DataValidationError(f"The new batch {path} has no rows; nothing to monitor.")
+    scores = model.predict_proba(standardise_missing(batch[list(roles.features)]))[:, 1]
+    batch = batch.assign(y_score=scores, y_pred=(scores >= threshold).astype(int))
+    y_true = np.full(len(batch), np.nan)
+    if roles.target in batch.columns:  # labels may arrive late: missing ones stay NaN
+        known = batch[roles.target].notna().to_numpy()
+        y_true[known] = binary_target(batch.loc[known, roles.target], positive_label)
+    return batch.assign(y_true=y_true)
+
+
+def monitor_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, Any]:
+    """Compare new data with the rows the model was trained on; raise alerts in words.
+
+    Without ``new_batch`` the new data are the held-out rows, period by period (the
+    time column), which is how the model would have fared in service. With it, the
+    batch is scored by the run's model; its labels are used where they are known, and
+    a batch without them still gets data and prediction drift.
+
+    Writes ``monitoring.json`` (the drift report, the performance and fairness per
+    period, every alert with what the pipeline will do about it) and figures; the
+    audit log records the batch and the number of alerts.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run folder, after the evaluate stage.
+    **params
+        The config keys of :class:`mlops_kit.config.MonitorParams`.
+    """
+    import pandas as pd
+
+    from ..monitor import (
+        distribution_figure,
+        drift_figure,
+        drift_report,
+        performance_figure,
+        performance_over_time,
+    )
+    from ..train import load_model, standardise_missing
+
+    p: MonitorParams = validate_params(params, model=MonitorParams, source="monitor stage")
+    folder = resolve_run_dir(run_dir)
+    record = read_dataset_record(folder, stage="monitor")
+    roles = ColumnRoles.from_dict(record["profile"]["roles"])
+    df = _load_verified(record)
+    held_out = pd.read_csv(_require(folder, PREDICTIONS_FILE, "monitor"))
+    reference = df.drop(index=held_out["row"].to_list())
+    features = list(roles.features)
+    classification = record["task"] == "classification"
+    threshold = read_json(_require(folder, TRAINING_FILE, "monitor")).get("threshold") or 0.5
+    model = load_model(_require(folder, MODEL_FILE, "monitor"))
+    if p.new_batch is not None:
+        if not classification:
+            raise DataValidationError(
+                "Config key 'new_batch' is for classification runs for now: a regression "
+                "run is monitored on its held-out rows. Remove new_batch."
+            )
+        label = Path(p.new_batch).name
+        scored = _new_batch(
+            p.new_batch, roles, record["profile"]["target"]["positive_label"], model, threshold
+        )
+        current = scored
+    else:
+        label = "held-out rows"
+        current = df.loc[held_out["row"]]
+        scored = held_out
+    drift = drift_report(
+        reference[features],
+        current[features],
+        categorical=list(roles.categorical),
+        settings=p.monitoring.drift,
+        label=label,
+    )
+    figures: list[tuple[str, DescribedFigure]] = [("monitor_drift", drift_figure(drift))]
+    if drift.drifted:  # the feature that moved most, before and after
+        figures.append(
+            ("monitor_distribution", distribution_figure(reference, current, drift.drifted[0]))
+        )
+    result: dict[str, Any] = {
+        "batch": label,
+        "reference_rows": len(reference),
+        "current_rows": len(current),
+        "drift": drift.to_dict(),
+        "performance": None,
+    }
+    alerts = [a.to_dict() for a in drift.alerts]
+    summary = [drift.summary()]
+    if classification:
+        period = roles.time_column if roles.time_column in scored.columns else None
+        if period is None:
+            scored = scored.assign(batch=label)
+        settings = p.monitoring.performance.model_copy(
+            update={"threshold": threshold, "positive_is": record["positive_is"]}
+        )
+        reference_scores = model.predict_proba(standardise_missing(reference[features]))[:, 1]
+        performance = performance_over_time(
+            scored,
+            period=period or "batch",
+            groups=[g for g in roles.protected if g in scored.columns],
+            y_pred="y_pred",
+            reference_scores=reference_scores,
+            settings=settings,
+        )
+        result["performance"] = performance.to_dict()
+        alerts += [a.to_dict() for a in performance.alerts]
+        summary.append(performance.summary())
+        figures.append(("monitor_performance", performance_figure(performance)))
+    result["alerts"] = alerts
+    result["summary"] = summary
+    atomic_write_json(folder / MONITORING_FILE, result)
+    save_figures(folder, figures, section="monitoring")
+    _audit(
+        folder,
+        "monitored",
+        batch=label,
+        rows=len(current),
+        drifted_features=list(drift.drifted),
+        alerts=len(alerts),
+    )
+    return result
