@@ -12,8 +12,8 @@ The verbs the lessons use::
     result = mk.run_pipeline(config)
 
 Modules: ``data``, ``config``, ``train``, ``metrics``, ``fairness``, ``plots``,
-``tune``, ``registry``, ``governance``, ``audit``, ``monitor``, ``abtest``,
-``pipeline``, ``widgets``, ``exercises``, ``cli``, ``errors``.
+``tune``, ``registry``, ``governance``, ``audit``, ``monitor``, ``continuous``,
+``abtest``, ``pipeline``, ``widgets``, ``exercises``, ``cli``, ``errors``.
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ _SUBMODULES = (
     "audit",
     "cli",
     "config",
+    "continuous",
     "data",
     "errors",
     "exercises",

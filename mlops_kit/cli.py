@@ -16,6 +16,8 @@ Commands
     A named person's decision not to promote a version the gate held back (recorded).
 ``mlops-kit audit verify`` / ``mlops-kit audit show``
     Check the audit log's hash chain; list its latest entries.
+``mlops-kit simulate --config FILE.yml [--out DIR] [--set key=value ...]``
+    Replay the data batch by batch (continuous training); resumes a stopped replay.
 ``mlops-kit reproduce RUN``
     Re-run a recorded run from its manifest; reports whether every metric matches exactly.
 
@@ -102,6 +104,18 @@ def _parser() -> argparse.ArgumentParser:
         a.add_argument("--workspace", default=".", help="folder of audit/ (default: .)")
         if action == "show":
             a.add_argument("--last", type=int, default=20, help="how many entries (default: 20)")
+
+    simulate = sub.add_parser(
+        "simulate", help="replay the data batch by batch: monitor, retrain, gate, promote"
+    )
+    config_args(simulate)
+    simulate.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="output folder (default: runs/simulate-<name>); an existing one is resumed",
+    )
+    simulate.add_argument("--quiet", action="store_true", help="no progress lines")
 
     reproduce = sub.add_parser("reproduce", help="re-run a recorded run and compare its metrics")
     reproduce.add_argument("run", help="run folder, run id, or the start of a run id")
@@ -237,6 +251,20 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .config import load_config
+    from .continuous import simulate
+
+    config = load_config(args.config, args.overrides)
+    out = args.out or Path("runs") / f"simulate-{config.name or Path(config.data).stem}"
+    result = simulate(config, out_dir=out, progress=None if args.quiet else _err)
+    print(result.describe())
+    print(result.out_dir)
+    return 0
+
+
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     from .pipeline import reproduce
 
@@ -263,6 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "approve": _cmd_approve,
         "decline": _cmd_decline,
         "audit": _cmd_audit,
+        "simulate": _cmd_simulate,
         "reproduce": _cmd_reproduce,
     }
     try:

@@ -26,7 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .continuous._settings import ContinuousSettings
 from .errors import ConfigError, did_you_mean
+from .monitor._settings import DriftSettings, PerformanceSettings
 
 __all__ = [
     "STAGE_PARAMS",
@@ -331,8 +333,43 @@ class RegisterParams(BaseModel):
     )
 
 
+class MonitoringSection(BaseModel):
+    """When data drift, performance decay or a fairness fall raises an alert."""
+
+    model_config = _STRICT
+
+    drift: DriftSettings = Field(
+        default_factory=DriftSettings, description="When a feature counts as drifted."
+    )
+    performance: PerformanceSettings = Field(
+        default_factory=PerformanceSettings,
+        description="Metric floors, fairness limit and prediction drift over time.",
+    )
+
+
+class MonitorParams(BaseModel):
+    """Keys of monitoring (the monitor stage and continuous training)."""
+
+    model_config = _STRICT
+
+    monitoring: MonitoringSection = Field(
+        default_factory=MonitoringSection, description="Monitoring thresholds."
+    )
+    new_batch: str | None = Field(
+        None,
+        description="A new batch of data (CSV) to monitor against the training rows; "
+        "default the held-out rows, period by period.",
+    )
+
+
 class PipelineConfig(
-    RegisterParams, GateParams, TuneParams, EvaluateParams, TrainParams, DataParams
+    MonitorParams,
+    RegisterParams,
+    GateParams,
+    TuneParams,
+    EvaluateParams,
+    TrainParams,
+    DataParams,
 ):
     """The whole pipeline config: every stage's keys plus the run's own keys."""
 
@@ -344,6 +381,10 @@ class PipelineConfig(
     )
     audit_log: str | None = Field(
         None, description="Audit log file; default audit/audit.jsonl in the working folder."
+    )
+    continuous: ContinuousSettings = Field(
+        default_factory=ContinuousSettings,
+        description="Continuous training: how mlops-kit simulate replays the batches.",
     )
 
     @model_validator(mode="after")
@@ -381,10 +422,15 @@ STAGE_PARAMS: dict[str, type[BaseModel]] = {
     "evaluate": EvaluateParams,
     "gate": GateParams,
     "register": RegisterParams,
+    "monitor": MonitorParams,
     "report": BaseModel,
 }
+#: Keys holding file paths: relative to the config file they are written in.
+_PATH_KEYS = ("data", "new_batch")
 #: Keys the runner uses itself rather than passing to a stage notebook.
 RUNNER_KEYS = ("name", "trained_by", "audit_log")
+#: Keys only continuous training (``mlops-kit simulate``) uses.
+SIMULATION_KEYS = ("continuous",)
 
 
 def _valid_keys(model: type[BaseModel]) -> list[str]:
@@ -570,13 +616,14 @@ def load_config(
     if path is not None:
         file = Path(path)
         raw = _read_yaml(file)
-        data = raw.get("data")
-        if (
-            isinstance(data, str)
-            and not data.startswith(BUNDLED_PREFIX)
-            and not os.path.isabs(data)
-        ):
-            raw["data"] = str((file.parent / raw["data"]).resolve())
+        for key in _PATH_KEYS:
+            value = raw.get(key)
+            if (
+                isinstance(value, str)
+                and not value.startswith(BUNDLED_PREFIX)
+                and not os.path.isabs(value)
+            ):
+                raw[key] = str((file.parent / value).resolve())
     extra = dict(overrides) if isinstance(overrides, Mapping) else parse_overrides(overrides)
     extra.update(values)
     # "tuning.n_trials" sets one key inside a section, keeping the section's other keys.
@@ -589,11 +636,12 @@ def load_config(
             target[part] = dict(existing) if isinstance(existing, Mapping) else {}
             target = target[part]
         target[leaf] = value
-    data = extra.get("data")
-    if isinstance(data, os.PathLike) or (
-        isinstance(data, str) and not data.startswith(BUNDLED_PREFIX)
-    ):
-        extra["data"] = str(Path(data).resolve())
+    for key in _PATH_KEYS:
+        value = extra.get(key)
+        if isinstance(value, os.PathLike) or (
+            isinstance(value, str) and not value.startswith(BUNDLED_PREFIX)
+        ):
+            extra[key] = str(Path(value).resolve())
     raw.update(extra)
     config: PipelineConfig = validate_params(raw)
     return config

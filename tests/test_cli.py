@@ -49,7 +49,7 @@ def test_run_prints_progress_then_the_run_folder_last(tmp_path: Path) -> None:
     gate = json.loads((run_dir / "gate.json").read_text())
     assert lines[-4].startswith(f"Gate: {gate['decision']}. {gate['reasons'][0]}")
     assert lines[-3].startswith("Registry: benefit-claims version 1 (alias: ")
-    for stage in ("validate", "tune", "train", "evaluate", "gate", "register", "report"):
+    for stage in ("validate", "tune", "train", "evaluate", "gate", "register", "monitor", "report"):
         assert f"] {stage} done in " in proc.stderr
     assert "WARNING" not in proc.stderr, "kernels must start without warnings"
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -148,7 +148,7 @@ def test_audit_verify_models_approve_and_reproduce(tmp_path: Path) -> None:
 
     verify = _run(["audit", "verify"], cwd=tmp_path)
     assert verify.returncode == 0
-    assert "6 entries" in verify.stdout
+    assert "7 entries" in verify.stdout
 
     models = _run(["models", "--model", "benefit-claims"], cwd=tmp_path)
     assert "refuse" in models.stdout
@@ -222,3 +222,23 @@ def test_audit_verify_models_approve_and_reproduce(tmp_path: Path) -> None:
     tampered = _run(["audit", "verify"], cwd=tmp_path)
     assert tampered.returncode == 1
     assert "line 2" in tampered.stdout
+
+
+def test_simulate_prints_progress_then_the_summary_and_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = str(dataset_info("benefit_claims").config)
+    sets = ["model=logistic", "continuous.tuning_trials=0", "continuous.initial_batches=18"]
+    argv = ["simulate", "--config", config, "--out", "sim"]
+    assert main([*argv, *(x for s in sets for x in ("--set", s))]) == 0
+    out, err = capsys.readouterr()
+    assert err.count("[2024-") == 6
+    assert "[2024-12]" in err
+    lines = out.strip().splitlines()
+    assert lines[-1] == "sim"
+    assert lines[0].startswith("Replayed 6 batch(es)")
+    assert (tmp_path / "sim" / "timeline.json").is_file()
+    assert (tmp_path / "audit" / "audit.jsonl").is_file()
+    assert main([*argv, "--set", "continuous.window=rolling"]) == 2
+    assert "continuous.window" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import pytest
 
 from mlops_kit.config import (
     RUNNER_KEYS,
+    SIMULATION_KEYS,
     STAGE_PARAMS,
     PipelineConfig,
     SplitParams,
@@ -151,7 +152,7 @@ def test_a_folder_is_not_a_config_file(tmp_path: Path) -> None:
 def test_stage_sections_cover_the_schema_and_share_only_the_split() -> None:
     stage_keys = {stage: set(model.model_fields) for stage, model in STAGE_PARAMS.items()}
     used = set().union(*stage_keys.values())
-    assert used | set(RUNNER_KEYS) == set(PipelineConfig.model_fields)
+    assert used | set(RUNNER_KEYS) | set(SIMULATION_KEYS) == set(PipelineConfig.model_fields)
     assert not used & set(RUNNER_KEYS)
     shared = {key for key in used if sum(key in keys for keys in stage_keys.values()) > 1}
     assert shared == set(SplitParams.model_fields), "only tune and train share keys"

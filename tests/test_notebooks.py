@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import numpy as np
 import pytest
 
 from mlops_kit.pipeline import STAGES, execute_notebook, stage_notebook
@@ -46,6 +47,7 @@ def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
         "03_metrics.ipynb",
         "04_tuning.ipynb",
         "05_versioning.ipynb",
+        "07_ab_testing.ipynb",
     ]
     stages = {stage_notebook(s).resolve() for s in STAGES}
     assert set((REPO / "notebooks" / "pipeline").glob("*.ipynb")) == stages
@@ -115,6 +117,8 @@ def test_stage_notebooks_run_by_hand_with_papermill(tmp_path: Path) -> None:
     data = tmp_path / "claims sample.csv"
     lines = (REPO / "data" / "benefit_claims.csv").read_text(encoding="utf-8").splitlines()
     data.write_text("\n".join(lines[:1] + lines[1::5]) + "\n", encoding="utf-8")
+    batch = tmp_path / "new batch.csv"  # a later batch, scored by the monitor stage
+    batch.write_text("\n".join(lines[:1] + lines[-400:]) + "\n", encoding="utf-8")
     # Run folders live at <workspace>/runs/<run-id>: the audit log and registry go to
     # the workspace, here the test's own folder.
     run_dir = tmp_path / "runs" / "my run"
@@ -125,6 +129,7 @@ def test_stage_notebooks_run_by_hand_with_papermill(tmp_path: Path) -> None:
         "evaluate": {"n_bootstrap": 20},
         "gate": {},
         "register": {"registry": {"model_name": "by-hand"}},
+        "monitor": {"new_batch": str(batch)},
         "report": {},
     }
     for stage in STAGES:
@@ -142,6 +147,7 @@ def test_stage_notebooks_run_by_hand_with_papermill(tmp_path: Path) -> None:
     assert (tmp_path / "mlops.db").is_file()
     assert (tmp_path / "audit" / "audit.jsonl").is_file()
     assert (run_dir / "report.html").is_file()
+    assert json.loads((run_dir / "monitoring.json").read_text())["batch"] == "new batch.csv"
     executed = nbformat.read(tmp_path / "report.ipynb", as_version=4)
     assert f"Report written to {run_dir / 'report.html'}" in _text(executed)
 
@@ -272,3 +278,65 @@ def test_tuning_lesson_runs_the_widget_compares_searches_and_shares_a_study(
     assert "Going further (experienced track)" in markdown
     assert "Experienced track: the terms are skipped" in markdown
     assert "Quiz, 6 items:" in text
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("track", ["novice", "experienced"])
+def test_ab_testing_lesson_reaches_the_verdict_its_rule_gives(tmp_path: Path, track: str) -> None:
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    from mlops_kit.abtest import (
+        AB_GLOSSARY,
+        DecisionRule,
+        Guardrail,
+        analyse_experiment,
+        live_traffic,
+    )
+
+    nb = execute_notebook(
+        REPO / "notebooks" / "07_ab_testing.ipynb",
+        tmp_path / "ab.ipynb",
+        parameters={"track": track, "mde": 0.08, "n_sims": 1000},
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    markdown = [
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    ]
+    text = _text(nb) + "\n".join(markdown)
+    # A rule changed after registration is refused by its hash.
+    assert "Does the loosened rule still match its registration? **False**" in text
+    assert "it was changed after registration" in text
+    # The sample size is statsmodels' for the registered baseline and MDE.
+    per_arm = NormalIndPower().solve_power(
+        proportion_effectsize(0.35, 0.27), alpha=0.05, power=0.8, ratio=1.0
+    )
+    assert f"{2 * int(np.ceil(per_arm - 1e-9)):,} claims with an error" in text
+    # The split is checked, and a lost tenth of the challenger's claims is caught.
+    assert "The split looks as planned." in text
+    assert "a sample ratio mismatch" in text
+    # The simulator and the peeking problem leave their readings in words.
+    assert "A/B test simulator (Power and false positives" in text
+    assert "times as many false alarms" in text
+    assert "False alarms by look" in text
+    # The verdict is the one the registered rule gives on the same traffic.
+    rule = DecisionRule(
+        "recall",
+        baseline=0.27,
+        mde=0.08,
+        guardrails=(Guardrail("fairness_ratio", attribute="ethnic_group", max_drop=0.05),),
+    )
+    expected = analyse_experiment(
+        live_traffic(threshold=0.3, salt="claims-ab-2024-07").outcomes, rule
+    )
+    assert expected.headline() in text
+    assert expected.guardrails[0].reason in text
+    assert "Effects per group" in text
+    assert "Shadow mode:" in text
+    assert "McNemar" in text
+    assert "Paired bootstrap of roc_auc" in text
+    glossary = AB_GLOSSARY["peeking"][:40]
+    assert (glossary in text) == (track == "novice")

@@ -1,0 +1,33 @@
+"""Continuous training: replay batches, monitor, retrain on a trigger, gate, compare, promote.
+
+:func:`simulate` replays a dataset's time-ordered batches (the benefit-claims months,
+the admissions weeks) as if they arrived one at a time. At each batch it monitors the
+champion (feature drift against its training batches, prediction drift, performance and
+fairness on the newest batch whose labels have arrived); when a trigger fires (drift,
+performance decay, a schedule or enough new labelled rows) it tunes and trains a
+challenger on a sliding or expanding window, gates it with the governance policy on
+recent labelled batches it never saw and compares it with the champion there. Only a
+challenger the gate promotes *and* that beats the champion by the margin replaces it;
+a policy needing a named approver keeps the champion, because a simulation never
+approves on anyone's behalf. Every decision is written in words to ``timeline.json``
+and ``timeline.csv`` and recorded in the audit log; a stopped replay resumes from its
+last completed batch, recording nothing twice.
+
+Modules: ``_settings`` (the ``continuous`` config section), ``_steps`` (batches,
+fitting, monitoring, challengers), ``_simulate`` (the loop and its checkpoint),
+``_result`` (timeline, summary figures, the figure over time).
+"""
+
+from ._result import SimulationResult, performance_figure, read_timeline, summarise
+from ._settings import COMPARISON_METRICS, ContinuousSettings
+from ._simulate import simulate
+
+__all__ = [
+    "COMPARISON_METRICS",
+    "ContinuousSettings",
+    "SimulationResult",
+    "performance_figure",
+    "read_timeline",
+    "simulate",
+    "summarise",
+]

@@ -1,0 +1,153 @@
+"""The ``continuous`` section of a pipeline config: how a replay retrains, validated strictly.
+
+Only pydantic is imported here, so :mod:`mlops_kit.config` can import this module.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
+
+Trigger = Literal["drift", "decay", "schedule", "new_labels"]
+
+#: Metrics a challenger can be compared on, by task; ``True`` means higher is better.
+COMPARISON_METRICS: dict[str, dict[str, bool]] = {
+    "classification": {
+        "roc_auc": True,
+        "pr_auc": True,
+        "f1": True,
+        "recall": True,
+        "precision": True,
+        "accuracy": True,
+    },
+    "regression": {"rmse": False, "mae": False, "r2": True},
+}
+
+
+class ContinuousSettings(BaseModel):
+    """How continuous training replays the batches, when it retrains and what it promotes.
+
+    The replay trains a first champion on ``initial_batches`` batches, then takes the
+    batches one at a time. Labels arrive ``label_delay`` batches late, so performance
+    can be judged only on batches whose labels have arrived. When a trigger fires, a
+    challenger is trained on a window of labelled batches, tuned within
+    ``tuning_trials``, gated by the governance policy on the most recent
+    ``holdout_batches`` labelled batches (held out of its training) and compared with
+    the champion on the same rows: it must beat the champion by ``margin``.
+    """
+
+    model_config = _STRICT
+
+    batch_column: str | None = Field(
+        None, description="Column naming each row's batch; default the config's time_column."
+    )
+    batch_period: Literal["as_is", "month", "quarter", "year"] = Field(
+        "as_is",
+        description="Group the batch column's dates into calendar periods (for weekly data "
+        "whose weeks are too small to judge); as_is keeps its values.",
+    )
+    initial_batches: int = Field(
+        6, ge=2, description="Batches the first champion is trained on (the last held out)."
+    )
+    window: Literal["sliding", "expanding"] = Field(
+        "sliding",
+        description="Challenger training window: the latest window_size labelled batches "
+        "(sliding) or every labelled batch so far (expanding).",
+    )
+    window_size: int = Field(6, ge=1, description="Batches in a sliding window.")
+    holdout_batches: int = Field(
+        1, ge=1, description="Most recent labelled batches held out to gate and compare."
+    )
+    triggers: list[Trigger] = Field(
+        default_factory=lambda: list[Trigger](["drift", "decay"]),
+        description="What starts retraining: drift, decay, schedule and/or new_labels.",
+    )
+    drift_min_features: int = Field(
+        1, ge=1, description="Drifted features needed for the drift trigger to fire."
+    )
+    max_decay: float = Field(
+        0.05,
+        gt=0,
+        description="Decay trigger: how far (in the metric's units) the champion's metric "
+        "on the latest labelled batch may fall below its value when it was promoted.",
+    )
+    schedule_every: int = Field(
+        6, ge=1, description="Schedule trigger: batches since the champion was trained."
+    )
+    new_labels_rows: int = Field(
+        5000, ge=1, description="New-labels trigger: labelled rows the champion has not seen."
+    )
+    label_delay: int = Field(
+        1, ge=0, description="Batches before a batch's labels arrive (0: at once)."
+    )
+    cooldown: int = Field(
+        2, ge=0, description="Batches after a challenger is trained before another may be."
+    )
+    tuning_trials: int = Field(
+        4, ge=0, le=200, description="Optuna trials per challenger (0: the default settings)."
+    )
+    tuning_cv_folds: int = Field(3, ge=2, le=10, description="Time-ordered folds per trial.")
+    metric: str | None = Field(
+        None, description="Metric compared; default roc_auc (classification) or rmse."
+    )
+    margin: float = Field(
+        0.005,
+        ge=0,
+        description="How much better (in the metric's units) a challenger must be than the "
+        "champion on the held-out batches to be promoted.",
+    )
+    policy: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Keys of the policy section that replace the config's for this replay "
+        "only (for example high_impact: false, documented); default the config's policy.",
+    )
+
+    @field_validator("triggers")
+    @classmethod
+    def _triggers(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("must name at least one of drift, decay, schedule, new_labels")
+        if len(set(value)) != len(value):
+            raise ValueError("must not repeat a trigger")
+        return value
+
+    @field_validator("metric")
+    @classmethod
+    def _metric(cls, value: str | None) -> str | None:
+        known = [m for metrics in COMPARISON_METRICS.values() for m in metrics]
+        if value is not None and value not in known:
+            raise ValueError(f"must be one of {', '.join(known)}")
+        return value
+
+    @field_validator("policy")
+    @classmethod
+    def _policy(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from ..config import PolicySection, validate_params
+
+        validate_params(value, model=PolicySection, source="continuous.policy")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ContinuousSettings:
+        if self.window == "sliding" and self.window_size > self.initial_batches:
+            raise ValueError(
+                f"a sliding window of {self.window_size} batches needs initial_batches of at "
+                f"least {self.window_size}; got {self.initial_batches}"
+            )
+        if self.holdout_batches >= self.initial_batches:
+            raise ValueError(
+                f"holdout_batches ({self.holdout_batches}) must be fewer than initial_batches "
+                f"({self.initial_batches}), so the first champion has batches to train on"
+            )
+        return self
+
+    def higher_is_better(self, task: str) -> bool:
+        """Whether a larger value of the compared metric is better."""
+        return COMPARISON_METRICS[task][self.primary_metric(task)]
+
+    def primary_metric(self, task: str) -> str:
+        """The compared metric for ``task``."""
+        return self.metric or ("roc_auc" if task == "classification" else "rmse")

@@ -1,0 +1,391 @@
+"""The pieces of one replay step: the batch stream, fitting, scoring, monitoring, challengers.
+
+Part of :mod:`mlops_kit.continuous`; see the package docstring.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ConfigError, DataValidationError, did_you_mean
+from ._settings import ContinuousSettings
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sklearn.pipeline import Pipeline
+
+    from ..config import PipelineConfig, PolicySection
+    from ..data import ColumnRoles
+
+_PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+@dataclass(frozen=True)
+class Stream:
+    """The data as an ordered stream of batches: features, coded target and batch labels."""
+
+    X: pd.DataFrame = field(repr=False)
+    y: np.ndarray = field(repr=False)
+    frame: pd.DataFrame = field(repr=False)
+    codes: np.ndarray = field(repr=False)
+    labels: tuple[str, ...]
+    roles: ColumnRoles
+    batch_column: str
+
+    def mask(self, batches: Sequence[int]) -> np.ndarray:
+        """Rows of the batches numbered ``batches`` (0 = the first)."""
+        return np.isin(self.codes, np.asarray(list(batches), dtype=np.int64))
+
+    def span(self, batches: Sequence[int]) -> str:
+        """The batches in words, e.g. '2023-01 to 2023-06'."""
+        b = list(batches)
+        if not b:
+            return "no batches"
+        first, last = self.labels[b[0]], self.labels[b[-1]]
+        return first if first == last else f"{first} to {last}"
+
+
+def load_stream(config: PipelineConfig, settings: ContinuousSettings) -> Stream:
+    """Read and validate the config's data and cut it into ordered batches."""
+    import pandas as pd
+
+    from ..data import binary_target, read_csv, validate_table
+
+    column = settings.batch_column or config.time_column
+    if column is None:
+        raise ConfigError(
+            "Continuous training needs batches: set config key 'continuous.batch_column' or "
+            "'time_column' to the column that orders rows in time; got neither."
+        )
+    df = read_csv(config.data)
+    if column not in df.columns:
+        raise DataValidationError(
+            f"Config key 'continuous.batch_column' names '{column}', which is not a column of "
+            f"'{config.data}'.{did_you_mean(column, map(str, df.columns))}",
+            column=column,
+        )
+    profile = validate_table(
+        df,
+        target=config.target,
+        task=config.task,
+        positive_label=config.positive_label,
+        protected=config.protected,
+        features=config.features,
+        exclude=config.exclude,
+        time_column=config.time_column,
+        source=f"'{config.data}'",
+    )
+    roles = profile.roles
+    raw = df[column]
+    if settings.batch_period != "as_is":
+        dates = pd.to_datetime(raw, errors="coerce")
+        if dates.isna().any():
+            bad = raw[dates.isna()].iloc[0]
+            raise DataValidationError(
+                f"Config key 'continuous.batch_period' is {settings.batch_period!r}, which "
+                f"needs dates in column '{column}'; got {bad!r}.",
+                column=column,
+            )
+        raw = dates.dt.to_period(_PERIODS[settings.batch_period]).astype(str)
+    if raw.isna().any():
+        raise DataValidationError(
+            f"Column '{column}' names each row's batch, so it may not be missing; "
+            f"{int(raw.isna().sum())} row(s) are.",
+            column=column,
+        )
+    batch = raw.astype(str).to_numpy()
+    labels, codes = np.unique(batch, return_inverse=True)
+    needed = settings.initial_batches + 1
+    if len(labels) < needed:
+        raise DataValidationError(
+            f"Continuous training needs at least {needed} batches in '{column}' "
+            f"(initial_batches {settings.initial_batches} plus one to replay); found "
+            f"{len(labels)}.",
+            column=column,
+        )
+    order = np.argsort(codes, kind="stable")
+    frame = df.iloc[order].reset_index(drop=True)
+    y = (
+        binary_target(frame[config.target], config.positive_label)
+        if config.task == "classification"
+        else frame[config.target].to_numpy(dtype=float)
+    )
+    return Stream(
+        X=frame.loc[:, list(roles.features)],
+        y=y,
+        frame=frame,
+        codes=codes[order].astype(np.int64),
+        labels=tuple(str(v) for v in labels),
+        roles=roles,
+        batch_column=column,
+    )
+
+
+def fit(
+    config: PipelineConfig,
+    stream: Stream,
+    batches: Sequence[int],
+    params: dict[str, Any] | None = None,
+) -> Pipeline:
+    """Fit the config's model family on ``batches``."""
+    from ..train import build_pipeline
+
+    m = stream.mask(batches)
+    pipeline = build_pipeline(
+        config.model, stream.roles, task=config.task, seed=config.seed, params=params
+    )
+    return pipeline.fit(stream.X[m], stream.y[m])
+
+
+def score(config: PipelineConfig, model: Pipeline, X: pd.DataFrame) -> np.ndarray:
+    """Probabilities of the positive class (classification) or predictions (regression)."""
+    if config.task == "classification":
+        return np.asarray(model.predict_proba(X)[:, 1], dtype=float)
+    return np.asarray(model.predict(X), dtype=float)
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    v = float(value)
+    return v if math.isfinite(v) else None
+
+
+def evaluate(
+    config: PipelineConfig, stream: Stream, model: Pipeline, batches: Sequence[int]
+) -> dict[str, Any]:
+    """Metrics (and, for a classifier, fairness per protected column) as in metrics.json."""
+    from ..fairness import fairness_report
+    from ..metrics import classification_metrics, regression_metrics
+
+    m = stream.mask(batches)
+    s = score(config, model, stream.X[m])
+    y = stream.y[m]
+    if config.task == "regression":
+        return {"n_test": int(m.sum()), **regression_metrics(y, s)}
+    flags = (s >= config.threshold).astype(np.int64)
+    out: dict[str, Any] = {"n_test": int(m.sum())}
+    out.update({k: _finite(v) for k, v in classification_metrics(y, flags, s).items()})
+    if stream.roles.protected:
+        groups = stream.frame.loc[m, list(stream.roles.protected)].astype(str)
+        report = fairness_report(
+            y,
+            flags,
+            groups,
+            positive_is=config.positive_is,
+            min_group_size=config.min_group_size,
+            min_group_positives=config.min_group_positives,
+            n_bootstrap=0,
+            seed=config.seed,
+        )
+        out["fairness"] = {k: v.to_dict() for k, v in report.items()}
+    return out
+
+
+def headline(metrics: dict[str, Any]) -> dict[str, float | None]:
+    """The numeric metrics of an evaluation, without the fairness detail."""
+    keys = ("roc_auc", "pr_auc", "recall", "precision", "f1", "accuracy", "rmse", "mae", "r2")
+    out = {k: _finite(metrics.get(k)) for k in keys if k in metrics}
+    for attr, section in (metrics.get("fairness") or {}).items():
+        out[f"four_fifths_ratio[{attr}]"] = _finite(section["four_fifths"]["ratio"])
+    return out
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """What the monitor saw at one batch: drift, prediction drift, performance, alerts."""
+
+    drifted: tuple[str, ...]
+    too_small: bool
+    score_psi: float | None
+    judged_batch: str | None
+    judged_metric: float | None
+    judged_labelled: int
+    alerts: tuple[str, ...]
+    performance_floor_breached: tuple[str, ...]
+
+
+def monitor(
+    config: PipelineConfig,
+    stream: Stream,
+    model: Pipeline,
+    *,
+    reference: Sequence[int],
+    current: int,
+    judged: int | None,
+    metric: str,
+) -> Monitoring:
+    """Drift of ``current`` against the champion's training batches ``reference``, and the
+    champion's performance and fairness on the newest labelled batch ``judged``."""
+    import pandas as pd
+
+    from ..monitor import drift_report, performance_over_time
+    from ..monitor._stats import bin_counts, psi, quantile_edges
+
+    ref_mask, cur_mask = stream.mask(reference), stream.mask([current])
+    label = stream.labels[current]
+    drift = drift_report(
+        stream.X[ref_mask],
+        stream.X[cur_mask],
+        settings=config.monitoring.drift,
+        label=label,
+    )
+    alerts = [str(a) for a in drift.alerts]
+    ref_scores = np.sort(score(config, model, stream.X[ref_mask]))
+    cur_scores = score(config, model, stream.X[cur_mask])
+    perf = config.monitoring.performance
+    edges = quantile_edges(ref_scores, perf.n_bins)
+    score_psi = float(
+        psi(bin_counts(ref_scores, edges, 0), bin_counts(np.sort(cur_scores), edges, 0))
+    )
+    judged_metric: float | None = None
+    n_labelled = 0
+    breached: list[str] = []
+    if judged is not None:
+        jm = stream.mask([judged])
+        n_labelled = int(jm.sum())
+        if config.task == "classification":
+            settings = perf.model_copy(
+                update={"threshold": config.threshold, "positive_is": config.positive_is}
+            )
+            scored = pd.DataFrame(
+                {
+                    "batch": stream.labels[judged],
+                    "y_true": stream.y[jm].astype(float),
+                    "y_score": score(config, model, stream.X[jm]),
+                }
+            )
+            for col in stream.roles.protected:
+                scored[col] = stream.frame.loc[jm, col].astype(str).to_numpy()
+            report = performance_over_time(
+                scored,
+                period="batch",
+                groups=stream.roles.protected,
+                reference_scores=ref_scores,
+                settings=settings,
+            )
+            row = report.table.iloc[0]
+            judged_metric = _finite(row.get(metric))
+            for a in report.alerts:
+                if a.kind.value == "prediction drift":
+                    continue  # judged on the current batch below, not the labelled one
+                alerts.append(str(a))
+                if a.kind.value == "performance":
+                    breached.append(a.subject)
+        else:
+            from ..metrics import regression_metrics
+
+            values = regression_metrics(stream.y[jm], score(config, model, stream.X[jm]))
+            judged_metric = _finite(values.get(metric))
+    if score_psi >= perf.score_psi_threshold:
+        alerts.append(
+            f"[{label}] WARNING: The score distribution moved: PSI {score_psi:.3f} against the "
+            f"champion's training scores, at or above {perf.score_psi_threshold:g}."
+        )
+    return Monitoring(
+        drifted=drift.drifted,
+        too_small=bool(drift.too_small),
+        score_psi=_finite(score_psi),
+        judged_batch=None if judged is None else stream.labels[judged],
+        judged_metric=judged_metric,
+        judged_labelled=n_labelled,
+        alerts=tuple(alerts),
+        performance_floor_breached=tuple(breached),
+    )
+
+
+@dataclass(frozen=True)
+class Challenger:
+    """A challenger trained, tuned, gated and compared with the champion."""
+
+    model: Pipeline = field(repr=False)
+    train_batches: tuple[int, ...]
+    holdout_batches: tuple[int, ...]
+    params: dict[str, Any]
+    tuned: str
+    metrics: dict[str, Any] = field(repr=False)
+    champion_metrics: dict[str, Any] = field(repr=False)
+    gate_decision: str
+    gate_reasons: tuple[str, ...]
+    challenger_value: float | None
+    champion_value: float | None
+    wins: bool
+    comparison: str
+
+
+def train_challenger(
+    config: PipelineConfig,
+    stream: Stream,
+    settings: ContinuousSettings,
+    champion: Pipeline,
+    *,
+    train_batches: Sequence[int],
+    holdout: Sequence[int],
+    policy: PolicySection,
+    trained_by: str,
+) -> Challenger:
+    """Tune and fit a challenger on ``train_batches``; gate and compare it on ``holdout``."""
+    from ..governance import evaluate_gate
+    from ..tune import tune
+
+    params: dict[str, Any] = {}
+    tuned = "not tuned (tuning_trials is 0): the model family's default settings"
+    if settings.tuning_trials:
+        m = stream.mask(train_batches)
+        result = tune(
+            stream.X[m],
+            stream.y[m],
+            model=config.model,
+            task=config.task,
+            roles=stream.roles,
+            search_space=config.tuning.search_space,
+            metric=config.tuning.metric,
+            n_trials=settings.tuning_trials,
+            cv_folds=settings.tuning_cv_folds,
+            time_ordered=True,
+            seed=config.seed,
+        )
+        params = dict(result.best_params)
+        tuned = (
+            f"tuned with {result.n_trials} Optuna trial(s): best cross-validated "
+            f"{result.metric} {result.best_value:.3f}"
+        )
+    model = fit(config, stream, train_batches, params)
+    metric = settings.primary_metric(config.task)
+    mine = evaluate(config, stream, model, holdout)
+    theirs = evaluate(config, stream, champion, holdout)
+    gate = evaluate_gate(mine, policy, trained_by=trained_by)
+    a, b = _finite(mine.get(metric)), _finite(theirs.get(metric))
+    where = f"on {stream.span(holdout)} ({mine['n_test']:,} held-out rows)"
+    if a is None or b is None:
+        wins = False
+        comparison = f"{metric} could not be computed {where}, so the champion stays."
+    else:
+        gain = a - b if settings.higher_is_better(config.task) else b - a
+        wins = round(gain, 12) >= settings.margin and gain > 0
+        verdict = "beats" if wins else "does not beat"
+        comparison = (
+            f"Challenger {metric} {a:.3f} against the champion's {b:.3f} {where}: it "
+            f"{verdict} the champion by the required margin of {settings.margin:g} "
+            f"(difference {gain:+.3f})."
+        )
+    return Challenger(
+        model=model,
+        train_batches=tuple(train_batches),
+        holdout_batches=tuple(holdout),
+        params=params,
+        tuned=tuned,
+        metrics=mine,
+        champion_metrics=theirs,
+        gate_decision=gate.decision.value,
+        gate_reasons=tuple(gate.reasons),
+        challenger_value=a,
+        champion_value=b,
+        wins=wins,
+        comparison=comparison,
+    )
