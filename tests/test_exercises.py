@@ -1262,3 +1262,172 @@ def test_sample_size_solution_notebook_passes_every_check(tmp_path: Path) -> Non
     assert "5 of 5 questions correct" in text
     assert "Not yet" not in text
     assert "Not answered yet" not in text
+
+
+# -- exercise 5: drift_thresholds -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def drift_truth() -> dict[str, Any]:
+    """The answers, computed with drift_report directly on the claims (not the checkers)."""
+    from mlops_kit.monitor import drift_report
+
+    claims = load_exercise_data("drift_thresholds")
+    features = [c for c in claims.columns if c not in ("claim_id", "month", "flagged")]
+    reference = claims.loc[claims["month"].between("2023-01", "2023-06"), features]
+
+    def drifted(month: str, **settings: Any) -> tuple[str, ...]:
+        current = claims.loc[claims["month"] == month, features]
+        return drift_report(reference, current, settings=settings).drifted
+
+    stable = [f"2023-{m:02d}" for m in range(7, 13)]
+    no_floor = {"correction": "none", "js_threshold": 1e-9, "psi_threshold": 1e-9}
+    p_only = {m: drifted(m, **no_floor, ks_threshold=1e-9) for m in stable}
+    months = sorted(claims["month"].unique())
+    first = next(m for m in months if m > "2023-06" and drifted(m))
+    return {
+        "claims": claims,
+        "drifted": drifted,
+        "stable": stable,
+        "false_alarms": sum(len(d) for d in p_only.values()),
+        "months_with_alarm": sum(bool(d) for d in p_only.values()),
+        "first_month": first,
+        "first_feature": drifted(first)[0],
+        "n_features": len(features),
+    }
+
+
+def test_drift_thresholds_right_answers_are_accepted(drift_truth: dict[str, Any]) -> None:
+    drifted = drift_truth["drifted"]
+    # Q1: any floor quiet in 2023 that catches the channel by 2024-03, checked independently.
+    for floor in (0.05, 0.1, 0.15):
+        quiet = not any(
+            drifted(m, correction="none", js_threshold=floor) for m in drift_truth["stable"]
+        )
+        caught = any(
+            "channel" in drifted(m, correction="none", js_threshold=floor)
+            for m in ("2024-01", "2024-02", "2024-03")
+        )
+        assert quiet
+        assert caught
+        assert check("drift_thresholds.q1", floor).correct
+    assert check("drift_thresholds.q1", np.float64(0.1)).correct
+    assert check("drift_thresholds.q2", drift_truth["false_alarms"]).correct
+    assert drift_truth["false_alarms"] > 0  # the p-value alone does raise false alarms
+    assert check("drift_thresholds.q3", drift_truth["first_feature"]).correct
+    assert check("drift_thresholds.q3", drift_truth["first_feature"].upper()).correct
+    assert check("drift_thresholds.q4", "wait").correct
+    assert check("drift_thresholds.q4", "too small to judge").correct
+
+
+def test_drift_thresholds_common_mistakes_get_their_own_feedback(
+    drift_truth: dict[str, Any],
+) -> None:
+    low = check("drift_thresholds.q1", 0.02)
+    assert not low.correct
+    assert "false alarm(s)" in low.message
+    assert "2023-08" in low.message
+    assert "Raise the floor" in low.message
+    high = check("drift_thresholds.q1", 0.3)
+    assert not high.correct
+    assert "caught only in 2024-05" in high.message
+    assert "Lower the floor" in high.message
+    assert "at most 1" in check("drift_thresholds.q1", 1.5).message
+    assert "Benjamini-Hochberg correction left on" in check("drift_thresholds.q2", 0).message
+    chance = drift_truth["n_features"] * 6 * 0.05
+    assert "what chance predicts" in check("drift_thresholds.q2", chance).message
+    months = drift_truth["months_with_alarm"]
+    if months != drift_truth["false_alarms"]:
+        assert "counts months" in check("drift_thresholds.q2", months).message
+    later = check("drift_thresholds.q3", "days_to_submit")
+    assert not later.correct
+    assert "but later: first in 2024-05" in later.message
+    assert "never drifts" in check("drift_thresholds.q3", "sex").message
+    stable = check("drift_thresholds.q4", "stable")
+    assert not stable.correct
+    assert "not the same as stable" in stable.message
+    assert "150 rows, and each batch needs 200" in stable.message
+    assert "nothing should be retrained" in check("drift_thresholds.q4", "retrain").message
+    assert check("drift_thresholds.q1", 0.02).hint == hint("drift_thresholds.q1")
+
+
+@pytest.mark.parametrize("question_id", [f"drift_thresholds.q{i}" for i in range(1, 5)])
+def test_drift_thresholds_unanswered_questions_say_so_with_the_hint(question_id: str) -> None:
+    feedback = check(question_id, None)
+    assert feedback.status is Status.UNANSWERED
+    assert feedback.hint == hint(question_id)
+    assert "Not answered yet" in str(feedback)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer", "phrase"),
+    [
+        ("drift_thresholds.q1", "0.1", "Remove the quotes"),
+        ("drift_thresholds.q2", [4], "got a list"),
+        ("drift_thresholds.q3", 3, "as a string"),
+        ("drift_thresholds.q4", "later", "is not one of the options"),
+    ],
+)
+def test_drift_thresholds_wrong_types_say_what_was_expected(
+    question_id: str, answer: Any, phrase: str
+) -> None:
+    feedback = check(question_id, answer)
+    assert feedback.status is Status.INCORRECT
+    assert phrase in feedback.message
+
+
+def test_drift_thresholds_checks_follow_the_data_given(drift_truth: dict[str, Any]) -> None:
+    """Without the change (2024 replaced by copies of 2023), no floor can catch it."""
+    claims = drift_truth["claims"]
+    calm = claims[claims["month"] < "2024-01"]
+    again = calm.assign(month=calm["month"].str.replace("2023", "2024"))
+    import pandas as pd
+
+    no_change = pd.concat([calm, again], ignore_index=True)
+    feedback = check("drift_thresholds.q1", 0.1, data=no_change)
+    assert not feedback.correct
+    assert "caught never" in feedback.message
+    with pytest.raises(DataValidationError, match="column 'month'"):
+        check("drift_thresholds.q1", 0.1, data=claims.drop(columns="month"))
+
+
+DRIFT_THRESHOLDS_NOTEBOOKS = [
+    EXERCISES / "05_drift_thresholds.ipynb",
+    EXERCISES / "solutions" / "05_drift_thresholds.ipynb",
+]
+
+
+@pytest.mark.parametrize(
+    "path", DRIFT_THRESHOLDS_NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name
+)
+def test_drift_thresholds_notebooks_are_clean_and_parameterised(path: Path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code[0]["metadata"].get("tags") == ["parameters"]
+    assert "".join(code[0]["source"]).startswith('track = "novice"')
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    text = "".join("".join(c["source"]) for c in nb["cells"])
+    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "C:\\"):
+        assert forbidden not in text
+    for i in range(1, 5):
+        assert f'check("drift_thresholds.q{i}", answer_q{i})' in text
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("track", ["novice", "experienced"])
+def test_drift_thresholds_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
+    nb = _execute(EXERCISES / "05_drift_thresholds.ipynb", tmp_path, track=track)
+    text = _outputs_text(nb)
+    assert text.count("Not answered yet") >= 4
+    assert hint("drift_thresholds.q1")[:40] in text
+    assert "0 of 4 questions correct" in text
+    assert ("The terms you will need" in text) == (track == "novice")
+
+
+@pytest.mark.notebook
+def test_drift_thresholds_solution_notebook_passes_every_check(tmp_path: Path) -> None:
+    nb = _execute(EXERCISES / "solutions" / "05_drift_thresholds.ipynb", tmp_path)
+    text = _outputs_text(nb)
+    assert "4 of 4 questions correct" in text
+    assert "Not yet" not in text
+    assert "Not answered yet" not in text

@@ -367,3 +367,89 @@ def test_importing_the_module_loads_neither_scipy_matplotlib_nor_scikit_learn() 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_batch_drift_matches_drift_report_on_the_same_rows(claims) -> None:
+    from mlops_kit.monitor import batch_drift
+
+    reference = claims[claims["month"].between("2023-01", "2023-06")]
+    direct = drift_report(
+        reference[CLAIM_FEATURES], claims.loc[claims["month"] == "2024-03", CLAIM_FEATURES]
+    )
+    report = batch_drift(claims, "2024-03")
+    assert report.label == "2024-03"
+    assert [f.feature for f in report.features] == CLAIM_FEATURES
+    assert report.n_reference == len(reference)
+    assert report.n_current == 1750
+    assert report.drifted == direct.drifted == ("channel",)
+    assert report["channel"].effect == pytest.approx(direct["channel"].effect)
+    # A longer reference window, thresholds as a mapping, and a batch cut too small.
+    wide = batch_drift(claims, "2024-03", reference=("2023-01", "2023-12"))
+    assert wide.n_reference == 12 * 1750
+    lax = batch_drift(claims, "2023-08", settings={"js_threshold": 0.02, "correction": "none"})
+    assert set(lax.drifted) == {"benefit_type", "age_band"}  # chance wobbles of a stable month
+    assert batch_drift(claims, "2023-08", settings={"js_threshold": 0.02}).drifted == ()
+    small = batch_drift(claims, "2024-12", max_rows=150)
+    assert small.drifted == ()
+    assert len(small.too_small) == len(CLAIM_FEATURES)
+    assert small.alerts[-1].kind is AlertKind.TOO_SMALL
+
+
+def test_drift_by_batch_finds_the_change_and_no_alarm_before_it(claims) -> None:
+    from mlops_kit.monitor import drift_by_batch
+
+    table = drift_by_batch(claims)
+    assert table["batch"].tolist()[0] == "2023-07"
+    assert len(table) == 18
+    stable = table[table["batch"] < "2024-01"]
+    assert not stable["alarm"].any()
+    assert (stable["n_drifted"] == 0).all()
+    first = table.loc[table["alarm"], "batch"].iloc[0]
+    assert "2024-01" <= first <= "2024-03"
+    assert table.loc[table["batch"] == first, "drifted"].iloc[0].startswith("channel")
+    assert (table.loc[table["batch"] >= "2024-06", "n_drifted"] >= 1).all()
+    row = table.set_index("batch").loc["2024-06"]
+    assert row["largest"] == "channel"
+    assert row["effect"] > row["floor"]
+
+
+def test_batch_drift_bad_input_names_the_problem(claims) -> None:
+    from mlops_kit.monitor import batch_drift, drift_by_batch
+
+    with pytest.raises(DataValidationError, match=r"Batch '2025-01' is not in 'month'.*2023-01"):
+        batch_drift(claims, "2025-01")
+    with pytest.raises(DataValidationError, match=r"'reference' parameter.*first, last"):
+        batch_drift(claims, "2024-01", reference=("2023-06", "2023-01"))
+    with pytest.raises(DataValidationError, match=r"window 2030-01 to 2030-06 holds no batch"):
+        batch_drift(claims, "2024-01", reference=("2030-01", "2030-06"))
+    with pytest.raises(DataValidationError, match=r"time column 'week' is not in the data"):
+        drift_by_batch(claims, time_column="week")
+    with pytest.raises(DataValidationError, match=r"'max_rows' parameter.*Got 0"):
+        batch_drift(claims, "2024-01", max_rows=0)
+    with pytest.raises(DataValidationError, match=r"'data' parameter must be a pandas DataFrame"):
+        batch_drift([1, 2], "2024-01")  # type: ignore[arg-type]
+
+
+def test_score_months_trains_once_and_leaves_late_labels_pending(claims) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from mlops_kit.monitor import score_months
+
+    scored = score_months(claims, label_delay=2)
+    assert scored["month"].min() == "2023-07"
+    assert len(scored) == 18 * 1750
+    pending = scored[scored["y_true"].isna()]
+    assert sorted(pending["month"].unique()) == ["2024-11", "2024-12"]
+    assert len(scored.attrs["reference_scores"]) == 6 * 1750
+    rep = performance_over_time(
+        scored, reference_scores=scored.attrs["reference_scores"], groups=["sex"]
+    )
+    assert rep.pending == ("2024-11", "2024-12")
+    early = scored[scored["month"] == "2023-07"]
+    late = scored[scored["month"] == "2024-08"]
+    auc_early = roc_auc_score(early["flagged"], early["y_score"])
+    assert rep.table.loc["2023-07", "roc_auc"] == pytest.approx(auc_early)
+    # A model never retrained loses ROC AUC once the new online form's errors arrive.
+    assert roc_auc_score(late["flagged"], late["y_score"]) < auc_early - 0.05
+    with pytest.raises(DataValidationError, match=r"'label_delay' parameter.*Got -1"):
+        score_months(claims, label_delay=-1)

@@ -47,6 +47,7 @@ def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
         "03_metrics.ipynb",
         "04_tuning.ipynb",
         "05_versioning.ipynb",
+        "06_monitoring_continuous_training.ipynb",
         "07_ab_testing.ipynb",
     ]
     stages = {stage_notebook(s).resolve() for s in STAGES}
@@ -340,3 +341,37 @@ def test_ab_testing_lesson_reaches_the_verdict_its_rule_gives(tmp_path: Path, tr
     assert "Paired bootstrap of roc_auc" in text
     glossary = AB_GLOSSARY["peeking"][:40]
     assert (glossary in text) == (track == "novice")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("track", ["novice", "experienced"])
+def test_monitoring_lesson_catches_the_change_and_the_replay_recovers(
+    tmp_path: Path, track: str
+) -> None:
+    out = tmp_path / "monitoring.ipynb"
+    nb = execute_notebook(
+        REPO / "notebooks" / "06_monitoring_continuous_training.ipynb",
+        out,
+        parameters={"track": track, "month": "2024-02"},
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    text = _text(nb) + "".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+    # Drift in words: the chosen month's channel alarm, the stable month quiet, a small batch.
+    assert "Drift explorer. 2024-02 against 2023-01 to 2023-06: drifted: channel." in text
+    assert "No feature drifted (0 of 16)" in text
+    assert "16 feature(s) could not be judged" in text
+    assert "Data drift per feature in 2024-02" in text  # the figure, with its description
+    # Performance decays once the labels arrive; the last months' labels are pending.
+    assert "Labels pending, so no value yet: 2024-11, 2024-12." in text
+    assert "below the floor 0.72" in text
+    # The replay ran into the working folder, caught the change and promoted a challenger.
+    timeline = json.loads((tmp_path / "simulation" / "timeline.json").read_text())
+    assert timeline["summary"]["promotions"]
+    assert "Retraining recovered" in text
+    assert (tmp_path / "audit" / "audit.jsonl").is_file()
+    assert ("Going further" in text) == (track == "experienced")

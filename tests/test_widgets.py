@@ -1174,3 +1174,49 @@ def test_abtest_simulator_refuses_bad_settings() -> None:
         ABTestSimulator(alpha=0.2)
     with pytest.raises(ConfigError, match=r"'traffic' parameter of ABTestSimulator.*5"):
         ABTestSimulator(traffic=5)
+
+
+# -- drift explorer ---------------------------------------------------------------------------
+
+
+def test_drift_explorer_month_and_window_change_the_report(claims) -> None:
+    from mlops_kit.monitor import batch_drift
+    from mlops_kit.widgets import DriftExplorer
+
+    explorer = DriftExplorer(claims, month="2023-09")
+    # A stable 2023 month: no alarm, said in words, with the figure and its description.
+    assert explorer.result.drifted == ()
+    assert find(explorer, "mlops-drift-echo")[0].value == (
+        "2023-09 against 2023-01 to 2023-06: no feature drifted, no alarm."
+    )
+    report_html = find(explorer, "mlops-drift-report")[0].value
+    assert "No alerts: nothing crossed its threshold." in report_html
+    assert "<figcaption>" in report_html
+    assert "mlops-drift-table" in report_html
+    # Keyboard-reachable, labelled controls.
+    assert explorer.month.description == "Month"
+    assert "2024-03" in explorer.month.options
+    assert explorer.window.description == "Reference window"
+    # A 2024 month: the channel drifts; the alert names the threshold and the action.
+    explorer.month.value = "2024-03"
+    assert explorer.result.drifted == batch_drift(claims, "2024-03").drifted == ("channel",)
+    report_html = find(explorer, "mlops-drift-report")[0].value
+    assert "&#x27;channel&#x27; drifted: Jensen-Shannon distance" in report_html
+    assert "retrain a challenger on recent data" in report_html
+    assert "channel" in find(explorer, "mlops-drift-echo")[0].value
+    # The reference window is a real choice: twelve months of reference rows.
+    explorer.window.value = ("2023-01", "2023-12")
+    assert explorer.result.n_reference == 12 * 1750
+    assert "against 2023-01 to 2023-12" in find(explorer, "mlops-drift-echo")[0].value
+    # The static snapshot is readable without a widget front end.
+    assert explorer._snapshot_text().startswith("Drift explorer. 2024-03 against 2023-01")
+    assert "mlops-drift-table" in explorer._snapshot_html()
+
+
+def test_drift_explorer_refuses_bad_input(claims) -> None:
+    from mlops_kit.widgets import DriftExplorer
+
+    with pytest.raises(DataValidationError, match=r"Batch '2030-01' is not in 'month'"):
+        DriftExplorer(claims, month="2030-01", figure=False)
+    with pytest.raises(ConfigError, match=r"'windows' parameter of DriftExplorer"):
+        DriftExplorer(claims, windows={}, figure=False)

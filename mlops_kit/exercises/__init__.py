@@ -33,7 +33,7 @@ To add an exercise, write a module ``_<name>.py`` here that builds an
 to the tuple registered below; ``exercises/README.md`` has the whole recipe.
 """
 
-from . import _choose_metrics, _sample_size, _search_space, _trace_model
+from . import _choose_metrics, _drift_thresholds, _sample_size, _search_space, _trace_model
 from ._feedback import Feedback, Status
 from ._framework import (
     Exercise,
@@ -64,5 +64,6 @@ for _exercise in (
     _search_space.EXERCISE,
     _trace_model.EXERCISE,
     _sample_size.EXERCISE,
+    _drift_thresholds.EXERCISE,
 ):
     register_exercise(_exercise)

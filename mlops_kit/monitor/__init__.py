@@ -9,6 +9,7 @@ will do about it. Importing this package loads neither SciPy, scikit-learn nor m
 from ._alerts import ACTIONS, Alert, AlertKind, Severity
 from ._drift import DriftReport, DriftStatus, FeatureDrift, drift_report
 from ._figures import distribution_figure, drift_figure, performance_figure
+from ._months import batch_drift, drift_by_batch, score_months
 from ._performance import PerformanceReport, performance_over_time
 from ._settings import DriftSettings, PerformanceSettings
 
@@ -23,9 +24,12 @@ __all__ = [
     "PerformanceReport",
     "PerformanceSettings",
     "Severity",
+    "batch_drift",
     "distribution_figure",
+    "drift_by_batch",
     "drift_figure",
     "drift_report",
     "performance_figure",
     "performance_over_time",
+    "score_months",
 ]

@@ -18,6 +18,9 @@ also call directly so that it runs unattended (papermill fires no widget events)
   study and watch the trials arrive; :data:`TUNING_SCENARIOS` for the tuning quiz.
 * :class:`ABTestSimulator` over :func:`simulate_design`: set traffic, baseline, effect,
   split, alpha and looks, and see power and false positives, or the peeking problem.
+* :class:`DriftExplorer` over :func:`mlops_kit.monitor.batch_drift`: choose a month of
+  the claims and a reference window, and read which features drifted and why, the
+  alerts and the drift figure.
 
 Every view works with the keyboard alone, labels its controls for screen readers,
 gives feedback in words (never colour alone), and carries CSS classes starting
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 from ._abtest import ABTestSimulator, DesignSimulation, simulate_design
 from ._approval import ApprovalForm, SignOff, sign_off
+from ._drift import DriftExplorer, drift_report_html
 from ._poll import POLL_COLUMNS, PollWidget, load_poll_answers, poll_chart, save_poll_answer
 from ._quiz import (
     METRIC_OPTIONS,
@@ -57,6 +61,7 @@ __all__ = [
     "ABTestSimulator",
     "ApprovalForm",
     "DesignSimulation",
+    "DriftExplorer",
     "MarkedAnswer",
     "MatchingQuiz",
     "PollWidget",
@@ -66,6 +71,7 @@ __all__ = [
     "ThresholdExplorer",
     "ThresholdSummary",
     "TuningWidget",
+    "drift_report_html",
     "grade_matching",
     "load_poll_answers",
     "poll_chart",
