@@ -312,6 +312,24 @@ def test_late_labels_are_pending_and_metrics_match_scikit_learn(scored) -> None:
     json.dumps(rep.to_dict())
 
 
+def test_a_low_fairness_ratio_in_small_groups_is_a_warning_not_an_alert() -> None:
+    from scipy.stats import chi2_contingency
+
+    # 110 and 120 cases; 12 and 7 flagged: ratio 0.54, but chance cannot be ruled out.
+    flags = np.r_[np.ones(12), np.zeros(98), np.ones(7), np.zeros(113)]
+    group = np.r_[np.full(110, "a"), np.full(120, "b")]
+    frame = pd.DataFrame(
+        {"month": "m1", "y_score": flags * 0.9, "y_true": np.nan, "g": group, "y_pred": flags}
+    )
+    rep = performance_over_time(frame, groups=["g"], y_pred="y_pred")
+    (fair,) = [a for a in rep.alerts if a.kind is AlertKind.FAIRNESS]
+    p = chi2_contingency([[12, 98], [7, 113]], correction=False).pvalue
+    assert p > 0.05
+    assert fair.severity is Severity.WARNING
+    assert f"chi-square p {p:.2g} >= 0.05" in fair.message
+    assert fair.action == "watch the next batches; nothing is triggered yet"
+
+
 def test_fairness_and_prediction_drift_alerts_name_threshold_and_action() -> None:
     rng = np.random.default_rng(0)
     n = 4000
@@ -325,6 +343,8 @@ def test_fairness_and_prediction_drift_alerts_name_threshold_and_action() -> Non
     fair = [a for a in rep.alerts if a.kind is AlertKind.FAIRNESS]
     assert [a.batch for a in fair] == ["m2"]
     assert "below the policy's limit 0.8" in fair[0].message
+    assert "differ by more than chance" in fair[0].message
+    assert fair[0].severity is Severity.ALERT
     assert "human review" in str(fair[0])
     drift = [a for a in rep.alerts if a.kind is AlertKind.PREDICTION_DRIFT]
     assert [a.batch for a in drift] == ["m2"]

@@ -52,7 +52,9 @@ class Alert:
 
     @property
     def action(self) -> str:
-        """What the pipeline will do about it."""
+        """What the pipeline will do about it (a warning triggers nothing)."""
+        if self.severity is Severity.WARNING and self.kind is not AlertKind.TOO_SMALL:
+            return "watch the next batches; nothing is triggered yet"
         return ACTIONS[self.kind]
 
     def to_dict(self) -> dict[str, Any]:

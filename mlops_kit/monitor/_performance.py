@@ -156,6 +156,18 @@ def _flag_rates(
     return table, headline
 
 
+def _rates_differ_p(judged: pd.DataFrame) -> float:
+    """Chi-square p-value that the judged groups' flag rates are equal (groups x flagged)."""
+    from scipy.stats import chi2_contingency
+
+    flagged = np.rint(judged["flag_rate"].to_numpy() * judged["n"].to_numpy())
+    counts = np.column_stack([flagged, judged["n"].to_numpy() - flagged])
+    counts = counts[:, counts.sum(axis=0) > 0]
+    if counts.shape[1] < 2:
+        return 1.0
+    return float(chi2_contingency(counts, correction=False).pvalue)
+
+
 def performance_over_time(
     scored: pd.DataFrame,
     *,
@@ -291,17 +303,27 @@ def performance_over_time(
                 by_rate = judged.sort_values("flag_rate")
                 lo, hi = by_rate.iloc[0], by_rate.iloc[-1]
                 rate = "flag rate" if s.positive_is == "adverse" else "selection rate"
+                p_value = _rates_differ_p(judged)
+                real = p_value < s.fairness_alpha
                 alerts.append(
                     Alert(
                         AlertKind.FAIRNESS,
-                        Severity.ALERT,
+                        Severity.ALERT if real else Severity.WARNING,
                         attr,
                         f"four-fifths ratio of {rate}s",
                         ratio,
                         s.four_fifths_limit,
                         f"Fairness by {attr} in {p}: the ratio of {rate}s is {ratio:.2f}, below "
                         f"the policy's limit {s.four_fifths_limit:g} ({hi['group']} "
-                        f"{hi['flag_rate']:.1%} against {lo['group']} {lo['flag_rate']:.1%}).",
+                        f"{hi['flag_rate']:.1%} against {lo['group']} {lo['flag_rate']:.1%}); "
+                        + (
+                            f"the groups' rates differ by more than chance (chi-square p "
+                            f"{p_value:.2g} < {s.fairness_alpha:g})."
+                            if real
+                            else f"but with these group sizes the difference could be chance "
+                            f"(chi-square p {p_value:.2g} >= {s.fairness_alpha:g}): watch the "
+                            "next batches."
+                        ),
                         str(p),
                     )
                 )

@@ -93,6 +93,14 @@ class PerformanceSettings(BaseModel):
         description="Groups with fewer rows in a batch are not judged (a monthly batch's "
         "small groups give noisy rates).",
     )
+    fairness_alpha: float = Field(
+        0.05,
+        gt=0,
+        lt=1,
+        description="A ratio below the limit raises an alert only when the flag rates "
+        "differ between the judged groups by more than chance (chi-square p below this); "
+        "otherwise it is a warning to watch.",
+    )
     threshold: float = Field(
         0.5, gt=0, lt=1, description="Score at or above which a case is predicted positive."
     )
