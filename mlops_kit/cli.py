@@ -145,22 +145,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .data import read_csv, validate_table
+    from .data import read_csv
     from .pipeline import preflight
 
     config = load_config(args.config, args.overrides)
     preflight(config)
-    profile = validate_table(
-        read_csv(config.data),
-        target=config.target,
-        task=config.task,
-        positive_label=config.positive_label,
-        protected=config.protected,
-        features=config.features,
-        exclude=config.exclude,
-        time_column=config.time_column,
-        source=f"'{config.data}'",
-    )
+    profile = config.check_table(read_csv(config.data), source=f"'{config.data}'")
     roles = profile.roles
     print(
         f"Config and data are valid: {profile.n_rows:,} rows; target '{roles.target}'; "

@@ -22,13 +22,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .continuous._settings import ContinuousSettings
 from .errors import ConfigError, did_you_mean
 from .monitor._settings import DriftSettings, PerformanceSettings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .data import TableProfile
 
 __all__ = [
     "STAGE_PARAMS",
@@ -117,6 +122,26 @@ class DataParams(BaseModel):
                 f"({', '.join(BUNDLED_PREFIX + n for n in list_datasets())})"
             )
         return str(dataset_info(name).path)
+
+    def check_table(self, df: pd.DataFrame, *, source: str) -> TableProfile:
+        """Validate ``df`` against these keys (target, task, roles, time column).
+
+        Raises :class:`~mlops_kit.errors.DataValidationError` naming the column and the
+        rule; ``source`` names the data in the message.
+        """
+        from .data import validate_table
+
+        return validate_table(
+            df,
+            target=self.target,
+            task=self.task,
+            positive_label=self.positive_label,
+            protected=self.protected,
+            features=self.features,
+            exclude=self.exclude,
+            time_column=self.time_column,
+            source=source,
+        )
 
 
 class SplitParams(BaseModel):

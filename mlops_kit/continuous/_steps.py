@@ -54,7 +54,7 @@ def load_stream(config: PipelineConfig, settings: ContinuousSettings) -> Stream:
     """Read and validate the config's data and cut it into ordered batches."""
     import pandas as pd
 
-    from ..data import binary_target, read_csv, validate_table
+    from ..data import binary_target, read_csv
 
     column = settings.batch_column or config.time_column
     if column is None:
@@ -69,17 +69,7 @@ def load_stream(config: PipelineConfig, settings: ContinuousSettings) -> Stream:
             f"'{config.data}'.{did_you_mean(column, map(str, df.columns))}",
             column=column,
         )
-    profile = validate_table(
-        df,
-        target=config.target,
-        task=config.task,
-        positive_label=config.positive_label,
-        protected=config.protected,
-        features=config.features,
-        exclude=config.exclude,
-        time_column=config.time_column,
-        source=f"'{config.data}'",
-    )
+    profile = config.check_table(df, source=f"'{config.data}'")
     roles = profile.roles
     raw = df[column]
     if settings.batch_period != "as_is":

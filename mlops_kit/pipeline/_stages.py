@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from .._io import atomic_path, atomic_write_json, read_json, sha256_file
 from .._resources import repo_root
 from ..config import MODELS_FOR_TASK, DataParams, EvaluateParams, TrainParams, validate_params
-from ..data import ColumnRoles, TableProfile, read_csv, validate_table
+from ..data import ColumnRoles, TableProfile, read_csv
 from ..errors import ArtefactError, ConfigError, DataValidationError
 
 if TYPE_CHECKING:
@@ -110,17 +110,7 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
     folder.mkdir(parents=True, exist_ok=True)
     data_path = Path(p.data).resolve()
     df = read_csv(str(data_path))
-    profile = validate_table(
-        df,
-        target=p.target,
-        task=p.task,
-        positive_label=p.positive_label,
-        protected=p.protected,
-        features=p.features,
-        exclude=p.exclude,
-        time_column=p.time_column,
-        source=f"'{data_path.name}'",
-    )
+    profile = p.check_table(df, source=f"'{data_path.name}'")
     record = {
         "path": str(data_path),
         "sha256": sha256_file(data_path),
