@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,6 +16,7 @@ from mlops_kit.continuous import ContinuousSettings, simulate
 from mlops_kit.continuous import _steps as steps
 from mlops_kit.data import dataset_info
 from mlops_kit.errors import ConfigError
+from mlops_kit.registry import Registry
 
 CLAIMS = dataset_info("benefit_claims").config
 
@@ -26,7 +28,7 @@ def _config(**overrides: Any) -> Any:
 def test_bundled_replay_catches_the_change_and_recovers(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit" / "audit.jsonl")
     config = _config(**{"continuous.tuning_trials": 1})
-    result = simulate(config, out_dir=tmp_path / "sim", audit_log=log)
+    result = simulate(config, out_dir=tmp_path / "sim", audit_log=log, workspace=tmp_path)
     s, t = result.summary, result.timeline
     assert result.complete
     assert len(t) == 18
@@ -63,24 +65,57 @@ def test_bundled_replay_catches_the_change_and_recovers(tmp_path: Path) -> None:
     assert log.verify().ok
     assert len(log.entries(event="retrain_triggered")) == sum(bool(x) for x in t["triggers"])
     assert len(log.entries(event="gate_decision")) == t["challenger"].notna().sum()
-    assert len(log.entries(event="alias_changed")) == 1 + len(s["promotions"])
+    n_challengers = int(t["challenger"].notna().sum())
+    assert len(log.entries(event="alias_changed")) == 1 + n_challengers + len(s["promotions"])
+    # Every model is a registry version; the aliases moved there as the timeline says.
+    registry = Registry(workspace=tmp_path)
+    name = "benefit-claims-replay"
+    assert result.registry == {"model_name": name, "tracking_uri": registry.tracking_uri}
+    versions = registry.versions(name)
+    assert len(versions) == 1 + n_challengers
+    assert len(log.entries(event="registered")) == 1 + n_challengers
+    final = int(t["challenger"].iloc[-1] if t["promoted"].iloc[-1] else t["champion"].iloc[-1])
+    aliases = registry.aliases(name)
+    assert aliases["champion"] == result.registered_version(final)
+    assert aliases["challenger"] == t["challenger_registered"].dropna().iloc[-1]
+    assert f"champion alias points at version {aliases['champion']}" in result.describe()
+    for _, row in t[t["challenger"].notna()].iterrows():
+        mv = registry.get(name, version=int(row["challenger_registered"]))
+        assert mv.run_id == f"{result.simulation_id}:{row['batch']}"
+        assert mv.gate_decision == row["gate_decision"]
+    # A winning challenger is held while the champion's latest labelled batch carries a
+    # fairness alert: a person reviews it; nothing is promoted automatically.
+    wins = t["challenger"].notna() & t["reason"].str.contains("beats the champion")
+    held = t[wins & t["fairness_alerts"].map(bool)]
+    assert not held["promoted"].any()
+    assert all("automatic promotion is held" in r for r in held["reason"])
+    assert len(log.entries(event="promotion_held")) == len(held)
+    assert all(t.loc[t["promoted"], "fairness_guardrail"].str.contains("guardrail passes"))
 
 
 def _fast(**more: Any) -> Any:
-    return _config(
-        model="logistic", **{"continuous.tuning_trials": 0, "continuous.cooldown": 1, **more}
-    )
+    settings = {
+        "continuous.tuning_trials": 0,
+        "continuous.cooldown": 1,
+        "continuous.register_models": False,
+    }
+    return _config(model="logistic", **{**settings, **more})
 
 
 def test_a_stopped_replay_resumes_to_the_same_timeline_recording_nothing_twice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = _fast()
+    from mlops_kit.continuous._register import ReplayRegistry
+
+    config = _fast(**{"continuous.register_models": True})
     whole_log = AuditLog(tmp_path / "a" / "whole.jsonl")
-    whole = simulate(config, out_dir=tmp_path / "whole", audit_log=whole_log)
+    whole = simulate(
+        config, out_dir=tmp_path / "whole", audit_log=whole_log, workspace=tmp_path / "a"
+    )
 
     log = AuditLog(tmp_path / "b" / "part.jsonl")
-    part = simulate(config, out_dir=tmp_path / "part", audit_log=log, stop_after=5)
+    b = tmp_path / "b"
+    part = simulate(config, out_dir=b / "part", audit_log=log, stop_after=5, workspace=b)
     assert not part.complete
     assert len(part.timeline) == 5
     # A crash part-way through a batch (here in its monitoring) loses only that batch.
@@ -94,9 +129,22 @@ def test_a_stopped_replay_resumes_to_the_same_timeline_recording_nothing_twice(
 
     monkeypatch.setattr(steps, "monitor", crash)
     with pytest.raises(RuntimeError, match="power cut"):
-        simulate(config, out_dir=tmp_path / "part", audit_log=log)
-    monkeypatch.setattr(steps, "monitor", real)
-    done = simulate(config, out_dir=tmp_path / "part", audit_log=log)
+        simulate(config, out_dir=b / "part", audit_log=log, workspace=b)
+    monkeypatch.undo()
+    # A crash after a challenger is registered, before its batch is saved: the resumed
+    # replay finds that version instead of registering the model again.
+    real_move = ReplayRegistry.move
+
+    def crash_on_challenger(self: ReplayRegistry, alias: str, *args: Any, **kw: Any) -> None:
+        if alias == "challenger":
+            raise RuntimeError("power cut after registering")
+        real_move(self, alias, *args, **kw)
+
+    monkeypatch.setattr(ReplayRegistry, "move", crash_on_challenger)
+    with pytest.raises(RuntimeError, match="after registering"):
+        simulate(config, out_dir=b / "part", audit_log=log, workspace=b)
+    monkeypatch.undo()
+    done = simulate(config, out_dir=b / "part", audit_log=log, workspace=b)
     assert done.complete
     pd.testing.assert_frame_equal(done.timeline, whole.timeline)
     assert done.summary == whole.summary
@@ -104,11 +152,16 @@ def test_a_stopped_replay_resumes_to_the_same_timeline_recording_nothing_twice(
     assert len(events) == len(set(events))
     assert events == [(e.event, e.details["step"]) for e in whole_log.entries()]
     assert log.verify().ok
+    name = "benefit-claims-replay"
+    registered = Registry(workspace=b).versions(name)
+    assert len(registered) == len(Registry(workspace=tmp_path / "a").versions(name))
+    assert registered["run_id"].is_unique
     # Running a finished replay again adds nothing.
     n = len(log)
-    again = simulate(config, out_dir=tmp_path / "part", audit_log=log)
+    again = simulate(config, out_dir=b / "part", audit_log=log, workspace=b)
     assert len(log) == n
     assert again.timeline.equals(done.timeline)
+    assert len(Registry(workspace=b).versions(name)) == len(registered)
 
 
 def test_a_policy_that_needs_a_person_keeps_the_champion(tmp_path: Path) -> None:
@@ -155,3 +208,65 @@ def test_a_metric_that_does_not_fit_the_task_is_refused(tmp_path: Path) -> None:
             out_dir=tmp_path,
             audit_log=tmp_path / "log" / "a.jsonl",
         )
+
+
+def test_the_fairness_guardrail_holds_a_real_fall_and_not_noise() -> None:
+    rng = np.random.default_rng(0)
+    n = 4000
+    groups = pd.DataFrame({"sex": np.where(np.arange(n) % 2, "female", "male")})
+    champion = rng.random(n) < 0.10
+    # The challenger flags men at 10% but women at 4%: a ratio of about 0.4 against 1.0.
+    challenger = rng.random(n) < np.where(groups["sex"] == "female", 0.04, 0.10)
+    held, note = steps.fairness_guardrail(
+        champion, challenger, groups, tolerance=0.1, min_group_size=30, seed=0
+    )
+    assert held == ("sex",)
+    assert "holds it" in note
+    assert "beyond chance" in note
+    # The same fall in expectation on 120 rows is not distinguishable from chance.
+    few = slice(0, 120)
+    small = steps.fairness_guardrail(
+        champion[few], challenger[few], groups.iloc[few], tolerance=0.1, min_group_size=30, seed=0
+    )
+    assert small[0] == ()
+    # A small fall is allowed; no guardrail, no note.
+    same = steps.fairness_guardrail(
+        champion, champion, groups, tolerance=0.1, min_group_size=30, seed=0
+    )
+    assert same[0] == ()
+    assert "guardrail passes" in same[1]
+    assert steps.fairness_guardrail(
+        champion, challenger, groups, tolerance=None, min_group_size=30, seed=0
+    ) == ((), "")
+    # The point ratios in the note are the four-fifths ratios of the flags.
+    rates = pd.Series(challenger).groupby(groups["sex"]).mean()
+    assert f"sex: {rates.min() / rates.max():.2f}" in note
+
+
+def test_the_fairness_trigger_fires_on_a_fairness_alert(tmp_path: Path) -> None:
+    config = _fast(**{"continuous.triggers": ["fairness"]})
+    t = simulate(config, out_dir=tmp_path / "s", audit_log=tmp_path / "log" / "a.jsonl").timeline
+    assert t["fairness_alerts"].map(bool).any()
+    assert list(t["triggers"].map(bool)) == list(t["fairness_alerts"].map(bool))
+    fired = t[t["triggers"].map(bool)].iloc[0]
+    assert "a fairness alert on" in fired["trigger_reasons"][0]
+
+
+def test_the_admissions_replay_retrains_on_quarters_and_registers(tmp_path: Path) -> None:
+    config = load_config(dataset_info("hospital_admissions").config)
+    result = simulate(
+        config, out_dir=tmp_path / "sim", audit_log=tmp_path / "a.jsonl", workspace=tmp_path
+    )
+    t, s = result.timeline, result.summary
+    assert result.complete
+    assert t["batch"].iloc[0] == "2022Q1"
+    assert t["batch"].str.fullmatch(r"\d{4}Q[1-4]").all()
+    # Quarterly batches are too small for drift tests: only decay and the schedule fire.
+    assert {x for trig in t["triggers"] for x in trig} <= {"decay", "schedule"}
+    assert "decay" in {x for trig in t["triggers"] for x in trig}
+    assert s["promotions"]
+    # rmse: lower is better, so retraining must lower it after the change.
+    assert s["after_change_retrained"] < s["after_change_never_retrained"]
+    assert t["fairness_guardrail"].isna().all()  # no protected columns, no guardrail
+    versions = Registry(workspace=tmp_path).versions("hospital-admissions-replay")
+    assert len(versions) == 1 + int(t["challenger"].notna().sum())

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from mlops_kit.pipeline import STAGES, execute_notebook, stage_notebook
+from mlops_kit.registry import Registry
 from mlops_kit.widgets import save_poll_answer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -374,4 +375,8 @@ def test_monitoring_lesson_catches_the_change_and_the_replay_recovers(
     assert timeline["summary"]["promotions"]
     assert "Retraining recovered" in text
     assert (tmp_path / "audit" / "audit.jsonl").is_file()
+    # Its models are versions in the working folder's registry, the champion alias moved.
+    versions = Registry(workspace=tmp_path).versions("benefit-claims-replay")
+    assert len(versions) == 1 + sum(r["challenger"] is not None for r in timeline["rows"])
+    assert "champion" in " ".join(versions["aliases"])
     assert ("Going further" in text) == (track == "experienced")

@@ -31,7 +31,8 @@ class AuditEvent(enum.StrEnum):
     written refusal to promote), ``REGISTERED`` (a model version),
     ``ALIAS_CHANGED`` (e.g. a new champion), ``MODEL_LOADED`` (after its hash was
     verified), ``MONITORED`` (drift and alerts on a batch), ``RUN_FAILED`` and
-    ``RETRAIN_TRIGGERED`` (continuous training: a trigger fired on a batch).
+    ``RETRAIN_TRIGGERED`` (continuous training: a trigger fired on a batch) and
+    ``PROMOTION_HELD`` (a winning challenger kept back for a person's review).
     """
 
     DATA_LOADED = "data_loaded"
@@ -48,6 +49,7 @@ class AuditEvent(enum.StrEnum):
     MONITORED = "monitored"
     RUN_FAILED = "run_failed"
     RETRAIN_TRIGGERED = "retrain_triggered"
+    PROMOTION_HELD = "promotion_held"
 
 
 def _canonical(obj: Any) -> str:

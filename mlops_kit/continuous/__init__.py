@@ -7,18 +7,24 @@ fairness on the newest batch whose labels have arrived); when a trigger fires (d
 performance decay, a schedule or enough new labelled rows) it tunes and trains a
 challenger on a sliding or expanding window, gates it with the governance policy on
 recent labelled batches it never saw and compares it with the champion there. Only a
-challenger the gate promotes *and* that beats the champion by the margin replaces it;
-a policy needing a named approver keeps the champion, because a simulation never
-approves on anyone's behalf. Every decision is written in words to ``timeline.json``
-and ``timeline.csv`` and recorded in the audit log; a stopped replay resumes from its
-last completed batch, recording nothing twice.
+challenger the gate promotes, that beats the champion by the margin and that lowers no
+group's four-fifths ratio beyond chance (the fairness guardrail) replaces it, and not
+while the champion carries a fairness alert (the promotion is held for a person); a
+policy needing a named approver keeps the champion, because a simulation never
+approves on anyone's behalf. Every model is registered in the model registry (as
+``<model name>-replay``) and its ``challenger`` and ``champion`` aliases are moved
+there. Every decision is written in words to ``timeline.json`` and ``timeline.csv``
+and recorded in the audit log; a stopped replay resumes from its last completed
+batch, recording and registering nothing twice.
 
 Modules: ``_settings`` (the ``continuous`` config section), ``_steps`` (batches,
-fitting, monitoring, challengers), ``_simulate`` (the loop and its checkpoint),
-``_result`` (timeline, summary figures, the figure over time).
+fitting, monitoring, challengers, the fairness guardrail), ``_simulate`` (the loop
+and its checkpoint), ``_register`` (the replay's models in the registry), ``_result``
+(timeline, summary figures, the figure over time).
 """
 
 from ._result import SimulationResult, performance_figure, read_timeline, summarise
+from ._register import replay_model_name
 from ._settings import COMPARISON_METRICS, ContinuousSettings
 from ._simulate import simulate
 
@@ -28,6 +34,7 @@ __all__ = [
     "SimulationResult",
     "performance_figure",
     "read_timeline",
+    "replay_model_name",
     "simulate",
     "summarise",
 ]

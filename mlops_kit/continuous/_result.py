@@ -164,6 +164,12 @@ class SimulationResult:
     metric: str
     simulation_id: str
     floor: float | None = field(default=None, repr=False)
+    registry: dict[str, str] | None = None
+    registered: dict[str, int | None] = field(default_factory=dict, repr=False)
+
+    def registered_version(self, replay_version: int) -> int | None:
+        """The registry version of the replay's model ``v<replay_version>``, if registered."""
+        return self.registered.get(str(replay_version))
 
     def to_frame(self) -> pd.DataFrame:
         """The timeline."""
@@ -176,6 +182,15 @@ class SimulationResult:
     def describe(self) -> str:
         """The replay in plain words."""
         text = summary_text(self.summary, self.initial)
+        if self.registry is not None:
+            champion = int(self.timeline["champion"].iloc[-1]) if len(self.timeline) else 1
+            if len(self.timeline) and self.timeline["promoted"].iloc[-1]:
+                champion = int(self.timeline["challenger"].iloc[-1])
+            text += (
+                f" Every model is registered as {self.registry['model_name']}; its champion "
+                f"alias points at version {self.registered_version(champion)} (replay "
+                f"v{champion})."
+            )
         return text if self.complete else text + " The replay stopped early; run it again."
 
     def plot(self, ax: Axes | None = None) -> DescribedFigure:
@@ -201,7 +216,13 @@ def read_timeline(out_dir: str | Path) -> dict[str, Any]:
 
 
 def finish(
-    state: dict[str, Any], stream: Stream, out: Path, *, config: PipelineConfig, metric: str
+    state: dict[str, Any],
+    stream: Stream,
+    out: Path,
+    *,
+    config: PipelineConfig,
+    metric: str,
+    registry: dict[str, str] | None = None,
 ) -> SimulationResult:
     """Write the timeline (JSON and CSV), the figure and its description; return the result."""
     import pandas as pd
@@ -222,6 +243,8 @@ def finish(
         metric=metric,
         simulation_id=state["simulation_id"],
         floor=floor if config.task == "classification" else None,
+        registry=registry,
+        registered=dict(state.get("registered", {})),
     )
     figure = None
     if rows:
@@ -242,8 +265,12 @@ def finish(
             "complete": complete,
             "batches": list(stream.labels),
             "settings": settings.model_dump(mode="json"),
-            "registry": "Challengers are saved under models/ and the champion alias is kept "
-            "in this timeline (column 'champion'); they are not registered in MLflow.",
+            "registry": (
+                {**registry, "registered_versions": result.registered}
+                if registry is not None
+                else "Not registered (continuous.register_models is false): the models are under "
+                "models/ and the champion is kept in this timeline (column 'champion')."
+            ),
             "initial_champion": state["initial"],
             "summary": summary,
             "description": result.describe() if rows else "No batch replayed yet.",

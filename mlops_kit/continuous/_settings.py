@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
 
-Trigger = Literal["drift", "decay", "schedule", "new_labels"]
+Trigger = Literal["drift", "decay", "schedule", "new_labels", "fairness"]
 
 #: Metrics a challenger can be compared on, by task; ``True`` means higher is better.
 COMPARISON_METRICS: dict[str, dict[str, bool]] = {
@@ -63,7 +63,8 @@ class ContinuousSettings(BaseModel):
     )
     triggers: list[Trigger] = Field(
         default_factory=lambda: list[Trigger](["drift", "decay"]),
-        description="What starts retraining: drift, decay, schedule and/or new_labels.",
+        description="What starts retraining: drift, decay, schedule, new_labels and/or "
+        "fairness (a fairness alert on the champion's latest labelled batch).",
     )
     drift_min_features: int = Field(
         1, ge=1, description="Drifted features needed for the drift trigger to fire."
@@ -99,6 +100,31 @@ class ContinuousSettings(BaseModel):
         description="How much better (in the metric's units) a challenger must be than the "
         "champion on the held-out batches to be promoted.",
     )
+    fairness_guardrail: float | None = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="A challenger is not promoted when its four-fifths ratio for any "
+        "protected attribute, on the held-out batches, is more than this below the "
+        "champion's on the same rows (fairness must not fall); null switches it off.",
+    )
+    hold_on_fairness_alert: bool = Field(
+        True,
+        description="While the champion's latest labelled batch carries a fairness alert, "
+        "hold automatic promotion: a winning challenger waits for a person's review.",
+    )
+    register_models: bool = Field(
+        True,
+        description="Register every model of the replay in the model registry and move its "
+        "champion and challenger aliases there as the replay decides.",
+    )
+    model_name: str | None = Field(
+        None,
+        min_length=1,
+        description="Registered model name for the replay's models; default the registry's "
+        "model name (or the run name) followed by '-replay', so a replay never moves the "
+        "aliases of the model in service.",
+    )
     policy: dict[str, Any] = Field(
         default_factory=dict,
         description="Keys of the policy section that replace the config's for this replay "
@@ -109,7 +135,9 @@ class ContinuousSettings(BaseModel):
     @classmethod
     def _triggers(cls, value: list[str]) -> list[str]:
         if not value:
-            raise ValueError("must name at least one of drift, decay, schedule, new_labels")
+            raise ValueError(
+                "must name at least one of drift, decay, schedule, new_labels, fairness"
+            )
         if len(set(value)) != len(value):
             raise ValueError("must not repeat a trigger")
         return value

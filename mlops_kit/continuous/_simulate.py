@@ -9,12 +9,14 @@ import hashlib
 import os
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._io import atomic_write_json, read_json
 from ..errors import ConfigError
 from . import _steps
+from ._register import ReplayRegistry
 from ._result import SimulationResult, finish
 from ._settings import ContinuousSettings
 
@@ -53,6 +55,67 @@ class _Audit:
         self.done.add(key)
 
 
+@dataclass(frozen=True)
+class _Replay:
+    """What stays fixed through a replay's batches."""
+
+    config: PipelineConfig
+    stream: _steps.Stream
+    settings: ContinuousSettings
+    metric: str
+    policy: Any
+    trained_by: str
+    out: Path
+    audit: _Audit
+    registry: ReplayRegistry | None
+
+    def register(
+        self, model: Pipeline, step: str, version: int, record: dict[str, Any]
+    ) -> int | None:
+        """Register a replay model once (if the replay registers); its registry version."""
+        if self.registry is None:
+            return None
+        number = self.registry.register(
+            model,
+            step=step,
+            replay_version=version,
+            actor=self.trained_by,
+            record=record,
+            out=self.out,
+        )
+        self.audit.record(
+            "registered",
+            step,
+            model_name=self.registry.model_name,
+            version=number,
+            replay_version=version,
+            gate_decision=record.get("gate_decision") or "not gated",
+        )
+        return number
+
+    def move(
+        self, alias: str, step: str, version: int, registered: int | None, previous: Any
+    ) -> None:
+        """Move an alias (in the registry too, when registering) and record it once."""
+        where: dict[str, Any] = {}
+        if self.registry is not None and registered is not None:
+            self.registry.move(
+                alias,
+                registered,
+                actor=self.trained_by,
+                reason=f"replay {self.audit.run_id} at {step}",
+            )
+            where = {"model_name": self.registry.model_name, "registered_version": registered}
+        self.audit.record(  # one step can move two aliases: each is recorded once
+            "alias_changed",
+            f"{step}:{alias}",
+            alias=alias,
+            version=version,
+            previous=previous,
+            **where,
+        )
+
+
 def _model_path(out: Path, version: int) -> Path:
     return out / MODELS_DIR / f"v{version}.skops"
 
@@ -74,6 +137,7 @@ def simulate(
     *,
     out_dir: str | os.PathLike[str],
     audit_log: AuditLog | str | os.PathLike[str] | None = None,
+    workspace: str | os.PathLike[str] = ".",
     stop_after: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SimulationResult:
@@ -87,8 +151,14 @@ def simulate(
     the cooldown, a challenger is tuned and trained on the window of labelled batches,
     gated by the governance policy on the newest labelled batches it did not see, and
     compared with the champion on the same rows; it is promoted only when the gate says
-    promote *and* it beats the champion by ``margin``. A policy that needs a named
+    promote, it beats the champion by ``margin``, no four-fifths ratio falls by more
+    than ``fairness_guardrail`` and (with ``hold_on_fairness_alert``) the champion's
+    latest labelled batch carries no fairness alert. A policy that needs a named
     approver keeps the champion: a simulation never approves on anyone's behalf.
+
+    With ``continuous.register_models`` (the default) every model is registered in the model
+    registry under :func:`replay_model_name` (``<model name>-replay``) and the
+    ``challenger`` and ``champion`` aliases are moved there as the replay decides.
 
     Parameters
     ----------
@@ -100,6 +170,9 @@ def simulate(
         completed batch; nothing is recorded twice.
     audit_log : AuditLog or path, optional
         Default the config's ``audit_log`` or ``audit/audit.jsonl`` in the current folder.
+    workspace : path-like, default "."
+        Folder of the default registry (``mlops.db``) when the config names no
+        ``registry.tracking_uri``.
     stop_after : int, optional
         Stop after this many more batches (to pause a long replay; run again to resume).
     progress : callable, optional
@@ -148,6 +221,21 @@ def simulate(
         else AuditLog(audit_log or config.audit_log or Path("audit") / "audit.jsonl")
     )
     audit = _Audit(log, run_id, trained_by)
+    replay = _Replay(
+        config=config,
+        stream=stream,
+        settings=settings,
+        metric=metric,
+        policy=policy,
+        trained_by=trained_by,
+        out=out,
+        audit=audit,
+        registry=(
+            ReplayRegistry(config, stream, run_id, workspace=workspace)
+            if settings.register_models
+            else None
+        ),
+    )
     h = settings.holdout_batches
     if state is None:
         first = list(range(settings.initial_batches))
@@ -175,6 +263,7 @@ def simulate(
                 "holdout": stream.span(hold_b),
                 "metrics": _steps.headline(evaluation),
             },
+            "registered": {},
             "rows": [],
         }
         atomic_write_json(ckpt, state)
@@ -187,21 +276,45 @@ def simulate(
         measured_on=state["initial"]["holdout"],
         metrics=state["initial"]["metrics"],
     )
-    audit.record("alias_changed", "initial", alias="champion", version=1, previous=None)
     baseline = _load(out, 1)
+    if "1" not in state["registered"]:
+        state["registered"]["1"] = replay.register(
+            baseline,
+            "initial",
+            1,
+            {
+                "replay_version": 1,
+                "trained_on": state["initial"]["train"],
+                "measured_on": state["initial"]["holdout"],
+                "metrics": state["initial"]["metrics"],
+                "gate_decision": None,
+            },
+        )
+        atomic_write_json(ckpt, state)
+    if "initial:champion:alias_changed" not in audit.done:  # never moved back on a resume
+        replay.move("champion", "initial", 1, state["registered"]["1"], None)
     champion = _load(out, state["champion"]["version"])
     for done, i in enumerate(range(state["next_batch"], len(stream.labels))):
         if stop_after is not None and done >= stop_after:
             break
-        row, champion = _step(
-            config, stream, settings, state, champion, baseline, i, metric, policy,
-            trained_by, out, audit,
-        )  # fmt: skip
+        row, champion = _step(replay, state, champion, baseline, i)
         state["rows"].append(row)
         state["next_batch"] = i + 1
         atomic_write_json(ckpt, state)
         say(f"[{row['batch']}] {row['reason']}")
-    return finish(state, stream, out, config=config, metric=metric)
+    return finish(
+        state,
+        stream,
+        out,
+        config=config,
+        metric=metric,
+        registry=None
+        if replay.registry is None
+        else {
+            "model_name": replay.registry.model_name,
+            "tracking_uri": replay.registry.tracking_uri,
+        },
+    )
 
 
 def _steps_metrics(task: str) -> tuple[str, ...]:
@@ -211,20 +324,11 @@ def _steps_metrics(task: str) -> tuple[str, ...]:
 
 
 def _step(
-    config: PipelineConfig,
-    stream: _steps.Stream,
-    settings: ContinuousSettings,
-    state: dict[str, Any],
-    champion: Pipeline,
-    baseline: Pipeline,
-    i: int,
-    metric: str,
-    policy: Any,
-    trained_by: str,
-    out: Path,
-    audit: _Audit,
+    replay: _Replay, state: dict[str, Any], champion: Pipeline, baseline: Pipeline, i: int
 ) -> tuple[dict[str, Any], Pipeline]:
     """One batch: monitor, check triggers, maybe train, gate, compare and promote."""
+    config, stream, settings = replay.config, replay.stream, replay.settings
+    metric, audit = replay.metric, replay.audit
     champ = state["champion"]
     label = stream.labels[i]
     j = i - settings.label_delay  # the newest batch whose labels have arrived
@@ -272,6 +376,12 @@ def _step(
     if "schedule" in settings.triggers and i - champ["since"] >= settings.schedule_every:
         fired.append("schedule")
         why.append(f"the champion has served {i - champ['since']} batches (schedule)")
+    if "fairness" in settings.triggers and mon.fairness_alerts:
+        fired.append("fairness")
+        why.append(
+            f"a fairness alert on {mon.judged_batch} ({', '.join(mon.fairness_alerts)}): the "
+            "groups' flag rates differ beyond chance and below the four-fifths limit"
+        )
     if "new_labels" in settings.triggers and j > champ["last_seen"]:
         n_new = int(stream.mask(range(champ["last_seen"] + 1, j + 1)).sum())
         if n_new >= settings.new_labels_rows:
@@ -289,9 +399,11 @@ def _step(
         f"served_{metric}": served,
         f"never_retrained_{metric}": never,
         "alerts": list(mon.alerts),
+        "fairness_alerts": list(mon.fairness_alerts),
         "triggers": fired,
         "trigger_reasons": why,
         "challenger": None,
+        "challenger_registered": None,
         "challenger_trained_on": None,
         "tuning": None,
         f"challenger_{metric}": None,
@@ -299,6 +411,7 @@ def _step(
         "gate_decision": None,
         "gate_reasons": [],
         "comparison": None,
+        "fairness_guardrail": None,
         "promoted": False,
         "reason": "",
     }
@@ -331,13 +444,13 @@ def _step(
         champion,
         train_batches=train_b,
         holdout=hold_b,
-        policy=policy,
-        trained_by=trained_by,
+        policy=replay.policy,
+        trained_by=replay.trained_by,
     )
     version = state["n_versions"] + 1
     state["n_versions"] = version
     state["last_challenger_at"] = i
-    _save(c.model, out, version)
+    _save(c.model, replay.out, version)
     row.update(
         {
             "challenger": version,
@@ -348,6 +461,7 @@ def _step(
             "gate_decision": c.gate_decision,
             "gate_reasons": list(c.gate_reasons),
             "comparison": c.comparison,
+            "fairness_guardrail": c.fairness_note or None,
         }
     )
     audit.record(
@@ -368,18 +482,44 @@ def _step(
         reasons=list(c.gate_reasons),
         comparison=c.comparison,
     )
-    trigger_text = f"Triggered by {'; '.join(why)}. Challenger v{version} trained on " + (
-        f"{stream.span(train_b)} ({settings.window} window), {c.tuned}. "
+    registered = replay.register(
+        c.model,
+        label,
+        version,
+        {
+            "replay_version": version,
+            "trained_on": stream.span(train_b),
+            "measured_on": stream.span(hold_b),
+            "window": settings.window,
+            "params": {k: repr(v) for k, v in sorted(c.params.items())},
+            "tuning": c.tuned,
+            "metrics": _steps.headline(c.metrics),
+            "gate_decision": c.gate_decision,
+            "gate_reasons": list(c.gate_reasons),
+            "comparison": c.comparison,
+            "fairness_guardrail": c.fairness_note,
+        },
     )
-    if c.gate_decision == "promote" and c.wins:
+    row["challenger_registered"] = registered
+    state["registered"][str(version)] = registered
+    replay.move("challenger", label, version, registered, None)
+    trigger_text = f"Triggered by {'; '.join(why)}. Challenger v{version} trained on " + (
+        f"{stream.span(train_b)} ({settings.window} window), {c.tuned}"
+        + (
+            f", registered as {replay.registry.model_name} version {registered}. "
+            if replay.registry is not None
+            else ". "
+        )
+    )
+    fairness = f" {c.fairness_note}" if c.fairness_note else ""
+    hold = settings.hold_on_fairness_alert and bool(mon.fairness_alerts)
+    if c.gate_decision == "promote" and c.wins and not c.fairness_held and not hold:
         row["promoted"] = True
         row["reason"] = (
-            f"{trigger_text}The gate says promote and {c.comparison} Promoted: v{version} "
-            f"replaces v{champ['version']} as champion from the next batch."
+            f"{trigger_text}The gate says promote and {c.comparison}{fairness} Promoted: "
+            f"v{version} replaces v{champ['version']} as champion from the next batch."
         )
-        audit.record(
-            "alias_changed", label, alias="champion", version=version, previous=champ["version"]
-        )
+        replay.move("champion", label, version, registered, champ["version"])
         state["champion"] = {
             "version": version,
             "train_batches": train_b,
@@ -388,7 +528,23 @@ def _step(
             "reference": c.challenger_value,
         }
         return row, c.model
-    if c.gate_decision == "needs human approval":
+    if c.gate_decision == "promote" and c.wins and c.fairness_held:
+        verdict = "It would win, but fairness must not fall: the champion stays."
+    elif c.gate_decision == "promote" and c.wins:
+        verdict = (
+            f"It would win, but the champion's latest labelled batch carries a fairness alert "
+            f"({', '.join(mon.fairness_alerts)}), so automatic promotion is held: the "
+            "challenger waits for a person's review and the champion stays."
+        )
+        audit.record(
+            "promotion_held",
+            label,
+            version=version,
+            registered_version=registered,
+            fairness_alerts=list(mon.fairness_alerts),
+            reason=verdict,
+        )
+    elif c.gate_decision == "needs human approval":
         verdict = (
             "The gate needs a named person's approval, which a simulation never gives on "
             "anyone's behalf, so the champion stays (approve it with mlops-kit approve after "
@@ -398,5 +554,5 @@ def _step(
         verdict = "The gate refused the challenger, so the champion stays."
     else:
         verdict = "The gate would promote it, but it lost the comparison: the champion stays."
-    row["reason"] = f"{trigger_text}{c.comparison} {verdict}"
+    row["reason"] = f"{trigger_text}{c.comparison}{fairness} {verdict}"
     return row, champion

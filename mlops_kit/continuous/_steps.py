@@ -198,6 +198,7 @@ class Monitoring:
     judged_labelled: int
     alerts: tuple[str, ...]
     performance_floor_breached: tuple[str, ...]
+    fairness_alerts: tuple[str, ...] = ()
 
 
 def monitor(
@@ -236,6 +237,7 @@ def monitor(
     judged_metric: float | None = None
     n_labelled = 0
     breached: list[str] = []
+    unfair: list[str] = []
     if judged is not None:
         jm = stream.mask([judged])
         n_labelled = int(jm.sum())
@@ -267,6 +269,8 @@ def monitor(
                 alerts.append(str(a))
                 if a.kind.value == "performance":
                     breached.append(a.subject)
+                if a.kind.value == "fairness" and a.severity.value == "alert":
+                    unfair.append(a.subject)
         else:
             from ..metrics import regression_metrics
 
@@ -286,6 +290,7 @@ def monitor(
         judged_labelled=n_labelled,
         alerts=tuple(alerts),
         performance_floor_breached=tuple(breached),
+        fairness_alerts=tuple(unfair),
     )
 
 
@@ -306,6 +311,77 @@ class Challenger:
     champion_value: float | None
     wins: bool
     comparison: str
+    fairness_held: tuple[str, ...] = ()
+    fairness_note: str = ""
+
+
+def _ratios(weights: np.ndarray, flags: np.ndarray, onehot: np.ndarray) -> np.ndarray:
+    """Four-fifths ratio (lowest over highest flag rate across groups) per weight row."""
+    n = weights @ onehot
+    rates = (weights @ (onehot * flags[:, None])) / n
+    top = rates.max(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(top > 0, rates.min(axis=1) / top, np.nan)
+
+
+def fairness_guardrail(
+    champion_flags: np.ndarray,
+    challenger_flags: np.ndarray,
+    groups: pd.DataFrame,
+    *,
+    tolerance: float | None,
+    min_group_size: int,
+    seed: int,
+    n_bootstrap: int = 400,
+) -> tuple[tuple[str, ...], str]:
+    """Protected attributes whose four-fifths ratio the challenger lowers beyond chance.
+
+    Both models flag the same held-out rows. For each attribute (groups of at least
+    ``min_group_size`` rows), the fall is the champion's ratio minus the challenger's.
+    An attribute holds the challenger only when the fall is larger than ``tolerance``
+    *and* a paired bootstrap over the rows puts its one-sided 95% lower bound above
+    zero: on a month of data a ratio moves by 0.1 or more by chance alone, and a
+    guardrail that fires on noise would block every promotion.
+    """
+    if tolerance is None or groups.shape[1] == 0:
+        return (), ""
+    rng = np.random.default_rng(seed)
+    n = len(champion_flags)
+    weights = np.vstack(
+        [np.ones(n), rng.multinomial(n, np.full(n, 1.0 / n), size=n_bootstrap)]
+    ).astype(float)
+    a, b = champion_flags.astype(float), challenger_flags.astype(float)
+    held: list[str] = []
+    parts: list[str] = []
+    for attr in groups.columns:
+        values = groups[attr].astype(str).to_numpy()
+        _, codes, counts = np.unique(values, return_inverse=True, return_counts=True)
+        keep = counts >= min_group_size
+        if keep.sum() < 2:
+            parts.append(f"{attr}: not judged (fewer than two groups of {min_group_size} rows)")
+            continue
+        onehot = (codes[:, None] == np.flatnonzero(keep)[None, :]).astype(float)
+        fall = _ratios(weights, a, onehot) - _ratios(weights, b, onehot)
+        old, new = _ratios(weights[:1], a, onehot)[0], _ratios(weights[:1], b, onehot)[0]
+        if not (np.isfinite(old) and np.isfinite(new)):
+            parts.append(f"{attr}: not judged (no flags in any group)")
+            continue
+        lower = float(np.nanquantile(fall[1:], 0.05))
+        text = f"{attr}: {new:.2f} against the champion's {old:.2f}"
+        if round(old - new, 12) > tolerance and lower > 0:
+            held.append(attr)
+            parts.append(f"{text}, a fall beyond {tolerance:g} and beyond chance")
+        elif round(old - new, 12) > tolerance:
+            parts.append(f"{text}, a fall chance could explain (95% lower bound {lower:+.2f})")
+        else:
+            parts.append(text)
+    verdict = (
+        f"The fairness guardrail holds it: the four-fifths ratio fell for {', '.join(held)}."
+        if held
+        else f"The fairness guardrail passes: no four-fifths ratio fell by more than "
+        f"{tolerance:g} beyond chance."
+    )
+    return tuple(held), f"{verdict} ({'; '.join(parts)}.)"
 
 
 def train_challenger(
@@ -364,6 +440,18 @@ def train_challenger(
             f"{verdict} the champion by the required margin of {settings.margin:g} "
             f"(difference {gain:+.3f})."
         )
+    held: tuple[str, ...] = ()
+    note = ""
+    if config.task == "classification" and stream.roles.protected:
+        m = stream.mask(holdout)
+        held, note = fairness_guardrail(
+            score(config, champion, stream.X[m]) >= config.threshold,
+            score(config, model, stream.X[m]) >= config.threshold,
+            stream.frame.loc[m, list(stream.roles.protected)],
+            tolerance=settings.fairness_guardrail,
+            min_group_size=config.min_group_size,
+            seed=config.seed,
+        )
     return Challenger(
         model=model,
         train_batches=tuple(train_batches),
@@ -378,4 +466,6 @@ def train_challenger(
         champion_value=b,
         wins=wins,
         comparison=comparison,
+        fairness_held=held,
+        fairness_note=note,
     )

@@ -3,9 +3,12 @@ approve."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +26,7 @@ from ._store import (
     Alias,
     ArtefactIntegrityError,
     ModelVersion,
+    _dataset_sample,
     _import_mlflow,
     _signature,
     _Store,
@@ -31,6 +35,18 @@ from ._store import (
 if TYPE_CHECKING:
     import pandas as pd
     from sklearn.pipeline import Pipeline
+
+#: Files of a run folder logged with its MLflow run.
+_RUN_ARTEFACTS = (
+    "manifest.json",
+    "metrics.json",
+    "gate.json",
+    "tuning.json",
+    "dataset.json",
+    "training.json",
+    "report.html",
+    "config.yml",
+)
 
 
 class Registry(_Store):
@@ -67,51 +83,85 @@ class Registry(_Store):
         artefact's SHA-256 on the version; and, if ``alias`` is given, points it at the
         new version.
         """
-        from ..train import TRUSTED_TYPES, load_model
+        from ..train import load_model
 
         folder = Path(run_dir)
         manifest = build_manifest(folder)
         atomic_write_json(folder / "manifest.json", manifest)
-        metrics = read_json(folder / "metrics.json")
         gate = read_json(folder / "gate.json") if (folder / "gate.json").is_file() else {}
-        estimator = load_model(folder / "model.skops")
-        run_id = manifest["run_id"]
-        tags = {
-            TAG_RUN_ID: run_id,
-            TAG_DATA_SHA256: manifest["data"]["sha256"],
-            TAG_CODE: manifest["code_version"]["label"],
-            TAG_TRAINED_BY: manifest.get("trained_by") or actor,
-            TAG_GATE: gate.get("decision", "not gated"),
-        }
+        return self.register_model(
+            load_model(folder / "model.skops"),
+            model_name=model_name,
+            actor=actor,
+            run_id=manifest["run_id"],
+            sample=_dataset_sample(read_json(folder / "dataset.json")),
+            params=_flat_params(manifest["config"] or {}),
+            metrics=_flat_metrics(read_json(folder / "metrics.json")),
+            tags={
+                TAG_DATA_SHA256: manifest["data"]["sha256"],
+                TAG_CODE: manifest["code_version"]["label"],
+                TAG_TRAINED_BY: manifest.get("trained_by") or actor,
+                TAG_GATE: gate.get("decision", "not gated"),
+            },
+            artifacts=[folder / name for name in _RUN_ARTEFACTS if (folder / name).is_file()],
+            figures=folder / "figures" if (folder / "figures").is_dir() else None,
+            alias=alias,
+            alias_reason=alias_reason,
+        )
+
+    def register_model(
+        self,
+        estimator: Any,
+        *,
+        model_name: str,
+        actor: str,
+        run_id: str,
+        sample: pd.DataFrame,
+        params: Mapping[str, str] | None = None,
+        metrics: Mapping[str, float] | None = None,
+        tags: Mapping[str, str] | None = None,
+        artifacts: Sequence[Path] = (),
+        figures: Path | None = None,
+        alias: Alias | str | None = None,
+        alias_reason: str = "",
+    ) -> ModelVersion:
+        """Record a fitted model in an MLflow run and register it as a new version.
+
+        The lower-level verb behind :meth:`register_run`, used directly by a replay
+        (:func:`mlops_kit.continuous.simulate`) whose models have no run folder.
+        ``sample`` (a few rows of the features) gives the model's signature; ``tags``
+        go on both the MLflow run and the model version, with ``mlops.run_id`` set to
+        ``run_id``; ``artifacts`` are files logged with the run.
+        """
+        from ..train import TRUSTED_TYPES
+
+        tags = {**(tags or {}), TAG_RUN_ID: run_id}
+        tags.setdefault(TAG_TRAINED_BY, actor)
+        tags.setdefault(TAG_GATE, "not gated")
         with self._session() as mlflow:
             experiment = self._experiment_id(mlflow, model_name)
             with mlflow.start_run(experiment_id=experiment, run_name=run_id, tags=tags) as run:
-                mlflow.log_params(_flat_params(manifest["config"] or {}))
-                mlflow.log_metrics(_flat_metrics(metrics))
-                for name in (
-                    "manifest.json",
-                    "metrics.json",
-                    "gate.json",
-                    "tuning.json",
-                    "dataset.json",
-                    "training.json",
-                    "report.html",
-                    "config.yml",
-                ):
-                    if (folder / name).is_file():
-                        mlflow.log_artifact(str(folder / name))
-                if (folder / "figures").is_dir():
-                    mlflow.log_artifacts(str(folder / "figures"), artifact_path="figures")
+                if params:
+                    mlflow.log_params(dict(params))
+                if metrics:
+                    mlflow.log_metrics(dict(metrics))
+                for path in artifacts:
+                    mlflow.log_artifact(str(path))
+                if figures is not None:
+                    mlflow.log_artifacts(str(figures), artifact_path="figures")
                 info = mlflow.sklearn.log_model(
                     estimator,
                     name="model",
-                    signature=_signature(estimator, read_json(folder / "dataset.json")),
+                    signature=_signature(estimator, sample),
                     serialization_format="skops",
                     skops_trusted_types=list(TRUSTED_TYPES),
                     conda_env=_conda_env(),
                 )
                 mlflow_run_id = run.info.run_id
-            version = mlflow.register_model(info.model_uri, model_name, tags=tags)
+            # MLflow prints "Created version ..." to stderr; the kit reports the version
+            # itself (and records it in the audit log), so the learner sees one message.
+            with contextlib.redirect_stderr(io.StringIO()):
+                version = mlflow.register_model(info.model_uri, model_name, tags=tags)
             client = self._client()
             digest = self._stored_sha256(client, model_name, str(version.version))
             client.set_model_version_tag(model_name, str(version.version), TAG_SHA256, digest)
@@ -135,6 +185,23 @@ class Registry(_Store):
                 run_id=run_id,
             )
         return self.get(model_name, version=int(version.version))
+
+    def find_version(self, model_name: str, *, run_id: str) -> ModelVersion | None:
+        """The version registered for ``run_id`` (its ``mlops.run_id`` tag), if any.
+
+        A replay asks this before registering, so that a resumed replay never
+        registers the same model twice.
+        """
+        with self._session():
+            client = self._client()
+            if not client.search_registered_models(filter_string=f"name = '{model_name}'"):
+                return None
+            found = client.search_model_versions(
+                f"name = '{model_name}' and tags.`{TAG_RUN_ID}` = '{run_id}'"
+            )
+        if not found:
+            return None
+        return self.get(model_name, version=min(int(mv.version) for mv in found))
 
     def _stored_sha256(self, client: Any, model_name: str, version: str) -> str:
         """SHA-256 of the version's stored skops file, read back from the artefact store."""
@@ -222,6 +289,15 @@ class Registry(_Store):
                 timespec="seconds"
             ),
         )
+
+    def aliases(self, model_name: str) -> dict[str, int]:
+        """Where each alias of ``model_name`` points ({} for a model not registered)."""
+        with self._session():
+            client = self._client()
+            if not client.search_registered_models(filter_string=f"name = '{model_name}'"):
+                return {}
+            model = client.get_registered_model(model_name)
+        return {alias: int(number) for alias, number in model.aliases.items()}
 
     def versions(self, model_name: str) -> pd.DataFrame:
         """Every version of a model: aliases, gate decision, run, artefact hash."""

@@ -11,9 +11,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ArtefactError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Tag names the kit writes on MLflow runs and model versions.
 TAG_RUN_ID = "mlops.run_id"
@@ -199,17 +202,14 @@ class _Store:
         return self.audit.append(event, actor=actor, run_id=run_id, **details)
 
 
-def _signature(estimator: Any, dataset: Mapping[str, Any]) -> Any:
-    """The model's input and output schema, from a few rows of its data."""
-    import pandas as pd
+def _signature(estimator: Any, sample: pd.DataFrame) -> Any:
+    """The model's input and output schema, from a few rows of its features."""
     from mlflow.models import infer_signature
 
-    from ..data import ColumnRoles
     from ..train import standardise_missing
 
-    roles = ColumnRoles.from_dict(dataset["profile"]["roles"])
     # pandas' own string dtypes are normalised, as the model's first step does.
-    sample = standardise_missing(pd.read_csv(dataset["path"], nrows=50)[list(roles.features)])
+    sample = standardise_missing(sample.head(50).copy())
     # Whole-number features are declared as doubles: a missing value later arrives as a
     # float, which an integer schema would reject (MLflow's own advice).
     whole = sample.select_dtypes("integer").columns
@@ -220,6 +220,16 @@ def _signature(estimator: Any, dataset: Mapping[str, Any]) -> Any:
         else estimator.predict(sample)
     )
     return infer_signature(sample, output)
+
+
+def _dataset_sample(dataset: Mapping[str, Any]) -> pd.DataFrame:
+    """A few rows of the features named in a run's ``dataset.json``."""
+    import pandas as pd
+
+    from ..data import ColumnRoles
+
+    roles = ColumnRoles.from_dict(dataset["profile"]["roles"])
+    return pd.read_csv(dataset["path"], nrows=50)[list(roles.features)]
 
 
 def _unset_tracking_uri() -> None:
