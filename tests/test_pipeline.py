@@ -547,3 +547,70 @@ def test_monitor_stage_scores_a_new_batch_with_late_labels(tmp_path: Path) -> No
     with pytest.raises(DataValidationError, match=r"missing: channel"):
         monitor_stage(run_dir, new_batch=str(broken))
     assert json.loads((run_dir / "monitoring.json").read_text()) == saved, "nothing half-written"
+
+
+def test_monitor_stage_follows_a_regression_run_on_held_out_rows_and_a_new_batch(
+    tmp_path: Path,
+) -> None:
+    from mlops_kit.metrics import regression_metrics
+    from mlops_kit.pipeline import evaluate_stage, monitor_stage
+    from mlops_kit.pipeline._context import write_run_context
+    from mlops_kit.registry import code_version
+    from mlops_kit.train import load_model, standardise_missing
+
+    weeks = pd.read_csv(dataset_info("hospital_admissions").path)
+    cut = sorted(weeks["week_start"].unique())[-26]
+    data = tmp_path / "admissions.csv"
+    weeks[weeks["week_start"] < cut].to_csv(data, index=False)
+    run_dir = tmp_path / "runs" / "forecast"
+    run_dir.mkdir(parents=True)
+    write_run_context(
+        run_dir,
+        run_id="forecast",
+        trained_by="Ada Trainer",
+        workspace=str(tmp_path),
+        audit_log=str(tmp_path / "audit" / "audit.jsonl"),
+        code_version=code_version(),
+    )
+    validate_stage(
+        run_dir,
+        data=str(data),
+        target="emergency_admissions",
+        task="regression",
+        protected=[],
+        time_column="week_start",
+    )
+    train_stage(run_dir, model="hgb", cv_folds=0, split="time")
+    evaluate_stage(run_dir, n_bootstrap=0)
+    weekly = {"performance": {"min_labelled": 5}}  # seven regions a week
+    held = monitor_stage(run_dir, monitoring=weekly)
+    assert held["performance"]["task"] == "regression"
+    assert all(b["status"] == "labelled" for b in held["performance"]["batches"])
+    assert "Forecast error per batch" in held["summary"][-1]
+    # Seven rows a week are too few for a prediction PSI: none is computed, no alert.
+    assert {b["prediction_psi"] for b in held["performance"]["batches"]} == {None}
+    assert not any(a["kind"] == "prediction drift" for a in held["alerts"])
+    # The next half year, the last four weeks' admissions not yet counted.
+    batch = weeks[weeks["week_start"] >= cut].copy()
+    pending = sorted(batch["week_start"].unique())[-4:]
+    batch["emergency_admissions"] = batch["emergency_admissions"].astype(float)
+    batch.loc[batch["week_start"].isin(pending), "emergency_admissions"] = np.nan
+    batch_file = tmp_path / "next weeks.csv"
+    batch.to_csv(batch_file, index=False)
+    result = monitor_stage(run_dir, new_batch=str(batch_file), monitoring=weekly)
+    rows = {b["batch"]: b for b in result["performance"]["batches"]}
+    assert {rows[w]["status"] for w in pending} == {"labels pending"}
+    first = sorted(rows)[0]
+    model = load_model(run_dir / "model.skops")
+    part = batch[batch["week_start"] == first]
+    roles = json.loads((run_dir / "dataset.json").read_text())["profile"]["roles"]
+    features = roles["numeric"] + roles["categorical"]
+    expected = regression_metrics(
+        part["emergency_admissions"], model.predict(standardise_missing(part[features]))
+    )
+    assert rows[first]["rmse"] == pytest.approx(expected["rmse"])
+    assert rows[first]["r2"] == pytest.approx(expected["r2"])
+    assert (
+        json.loads((run_dir / "monitoring.json").read_text())["performance"]
+        == result["performance"]
+    )

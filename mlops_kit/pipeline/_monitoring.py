@@ -33,9 +33,16 @@ MONITORING_FILE = "monitoring.json"
 
 
 def _new_batch(
-    path: str, roles: ColumnRoles, positive_label: Any, model: Any, threshold: float
+    path: str,
+    roles: ColumnRoles,
+    positive_label: Any,
+    model: Any,
+    threshold: float,
+    *,
+    classification: bool,
 ) -> pd.DataFrame:
-    """A new batch's rows with the model's scores, and its labels where they are known."""
+    """A new batch's rows with the model's scores (or predictions), and its labels where
+    they are known (missing ones stay NaN: labels can arrive late)."""
     import numpy as np
 
     from ..train import standardise_missing
@@ -49,13 +56,100 @@ def _new_batch(
         )
     if batch.empty:
         raise DataValidationError(f"The new batch {path} has no rows; nothing to monitor.")
-    scores = model.predict_proba(standardise_missing(batch[list(roles.features)]))[:, 1]
-    batch = batch.assign(y_score=scores, y_pred=(scores >= threshold).astype(int))
+    X = standardise_missing(batch[list(roles.features)])
     y_true = np.full(len(batch), np.nan)
-    if roles.target in batch.columns:  # labels may arrive late: missing ones stay NaN
-        known = batch[roles.target].notna().to_numpy()
+    known = (
+        batch[roles.target].notna().to_numpy()
+        if roles.target in batch.columns
+        else np.zeros(len(batch), dtype=bool)
+    )
+    if not classification:
+        if known.any():
+            y_true[known] = batch.loc[known, roles.target].to_numpy(dtype=float)
+        return batch.assign(y_pred=model.predict(X), y_true=y_true)
+    scores = model.predict_proba(X)[:, 1]
+    batch = batch.assign(y_score=scores, y_pred=(scores >= threshold).astype(int))
+    if known.any():
         y_true[known] = binary_target(batch.loc[known, roles.target], positive_label)
     return batch.assign(y_true=y_true)
+
+
+def _regression_performance(
+    scored: pd.DataFrame,
+    *,
+    period: str,
+    reference_predictions: Any,
+    min_labelled: int,
+    psi_threshold: float,
+    n_bins: int,
+    min_rows: int,
+) -> tuple[dict[str, Any], list[Any], str]:
+    """RMSE, MAE and R² per period where labels are known, and prediction drift (PSI) in
+    periods of at least ``min_rows`` rows (a PSI of a few rows is noise)."""
+    import numpy as np
+
+    from ..metrics import regression_metrics
+    from ..monitor import Alert, AlertKind, Severity
+    from ..monitor._stats import bin_counts, psi, quantile_edges
+
+    ref = np.sort(np.asarray(reference_predictions, dtype=float))
+    edges = quantile_edges(ref, n_bins)
+    rows: list[dict[str, Any]] = []
+    alerts: list[Any] = []
+    for p, part in scored.groupby(period, sort=True):
+        pred = part["y_pred"].to_numpy(dtype=float)
+        known = part["y_true"].notna().to_numpy()
+        value = (
+            float(psi(bin_counts(ref, edges, 0), bin_counts(np.sort(pred), edges, 0)))
+            if len(part) >= min_rows
+            else None
+        )
+        row: dict[str, Any] = {
+            "batch": str(p),
+            "n": len(part),
+            "n_labelled": int(known.sum()),
+            "prediction_psi": value,
+        }
+        if known.sum() >= min_labelled:
+            row["status"] = "labelled"
+            truth = part["y_true"].to_numpy(dtype=float)[known]
+            row |= regression_metrics(truth, pred[known])
+        else:
+            row["status"] = "labels pending" if not known.any() else "too few labelled rows"
+        rows.append(row)
+        if value is not None and value >= psi_threshold:
+            alerts.append(
+                Alert(
+                    AlertKind.PREDICTION_DRIFT,
+                    Severity.WARNING,
+                    "prediction",
+                    "PSI",
+                    value,
+                    psi_threshold,
+                    f"The predictions in {p} moved: PSI {value:.3f} against the predictions "
+                    f"on the training rows, at or above {psi_threshold:g}.",
+                    str(p),
+                )
+            )
+    labelled = [r for r in rows if r["status"] == "labelled"]
+    pending = [r["batch"] for r in rows if r["status"] == "labels pending"]
+    few = [r["batch"] for r in rows if r["status"] == "too few labelled rows"]
+    summary = (
+        "Forecast error per batch: "
+        + (
+            "; ".join(f"{r['batch']} RMSE {r['rmse']:.1f}, R² {r['r2']:.3f}" for r in labelled)
+            if labelled
+            else "no batch has enough labelled rows yet"
+        )
+        + (f". Labels pending: {', '.join(pending)}" if pending else "")
+        + (
+            f". Fewer than {min_labelled} labelled rows, not judged: {', '.join(few)}"
+            if few
+            else ""
+        )
+        + "."
+    )
+    return {"task": "regression", "batches": rows}, alerts, summary
 
 
 def monitor_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, Any]:
@@ -100,14 +194,14 @@ def monitor_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
     threshold = read_json(_require(folder, TRAINING_FILE, "monitor")).get("threshold") or 0.5
     model = load_model(_require(folder, MODEL_FILE, "monitor"))
     if p.new_batch is not None:
-        if not classification:
-            raise DataValidationError(
-                "Config key 'new_batch' is for classification runs for now: a regression "
-                "run is monitored on its held-out rows. Remove new_batch."
-            )
         label = Path(p.new_batch).name
         scored = _new_batch(
-            p.new_batch, roles, record["profile"]["target"]["positive_label"], model, threshold
+            p.new_batch,
+            roles,
+            record["profile"]["target"]["positive_label"],
+            model,
+            threshold,
+            classification=classification,
         )
         current = scored
     else:
@@ -155,6 +249,22 @@ def monitor_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
         alerts += [a.to_dict() for a in performance.alerts]
         summary.append(performance.summary())
         figures.append(("monitor_performance", performance_figure(performance)))
+    else:
+        period = roles.time_column if roles.time_column in scored.columns else None
+        if period is None:
+            scored = scored.assign(batch=label)
+        perf = p.monitoring.performance
+        result["performance"], regression_alerts, text = _regression_performance(
+            scored,
+            period=period or "batch",
+            reference_predictions=model.predict(standardise_missing(reference[features])),
+            min_labelled=perf.min_labelled,
+            psi_threshold=perf.score_psi_threshold,
+            n_bins=perf.n_bins,
+            min_rows=p.monitoring.drift.min_rows,
+        )
+        alerts += [a.to_dict() for a in regression_alerts]
+        summary.append(text)
     result["alerts"] = alerts
     result["summary"] = summary
     atomic_write_json(folder / MONITORING_FILE, result)
