@@ -13,7 +13,8 @@ The verbs the lessons use::
 
 Modules: ``data``, ``config``, ``train``, ``metrics``, ``fairness``, ``plots``,
 ``tune``, ``registry``, ``governance``, ``audit``, ``monitor``, ``continuous``,
-``abtest``, ``pipeline``, ``widgets``, ``exercises``, ``cli``, ``errors``.
+``abtest``, ``privacy``, ``explain``, ``review``, ``pipeline``, ``widgets``, ``exercises``,
+``cli``, ``errors``.
 """
 
 from __future__ import annotations
@@ -89,13 +90,16 @@ _SUBMODULES = (
     "data",
     "errors",
     "exercises",
+    "explain",
     "fairness",
     "governance",
     "metrics",
     "monitor",
     "pipeline",
     "plots",
+    "privacy",
     "registry",
+    "review",
     "train",
     "tune",
     "widgets",

@@ -18,10 +18,12 @@ __all__ = [
     "AuditError",
     "ConfigError",
     "DataValidationError",
+    "DocumentationError",
     "GateFailedError",
     "GovernanceWarning",
     "MlopsKitError",
     "PipelineError",
+    "PrivacyError",
     "did_you_mean",
 ]
 
@@ -79,6 +81,33 @@ class DataValidationError(MlopsKitError, ValueError):
         self.path = path
 
 
+class PrivacyError(DataValidationError):
+    """Going ahead would break a privacy rule: personal data left unresolved in a table to
+    be trained on, a table exported below its k-anonymity, or a privacy budget overspent.
+
+    Parameters
+    ----------
+    message : str
+        What would break which rule, naming the columns or groups, and how to resolve it.
+    columns : tuple of str, optional
+        The columns at fault.
+    problems : tuple of str, optional
+        One line per problem (a column, an offending group, an overspend).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        columns: tuple[str, ...] = (),
+        problems: tuple[str, ...] = (),
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message, column=columns[0] if columns else None, path=path)
+        self.columns = columns
+        self.problems = problems or (message,)
+
+
 class ArtefactError(MlopsKitError, ValueError):
     """A saved artefact (model, run file) is missing, damaged or not what it claims."""
 
@@ -116,6 +145,30 @@ class ApprovalError(MlopsKitError, ValueError):
     def __init__(self, message: str, *, problems: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.problems = problems or (message,)
+
+
+class DocumentationError(MlopsKitError, ValueError):
+    """A transparency document (model card, record, assessment) is incomplete or invalid.
+
+    Registration refuses a model whose card has empty required parts; the message names
+    every part and the config key a person must fill in.
+
+    Parameters
+    ----------
+    message : str
+        What is missing or wrong, one line per problem.
+    problems : tuple of str, optional
+        The individual problems (for a card: the empty parts).
+    document : str or None
+        Which document: "model card", "transparency record", ...
+    """
+
+    def __init__(
+        self, message: str, *, problems: tuple[str, ...] = (), document: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
+        self.document = document
 
 
 class GateFailedError(MlopsKitError):

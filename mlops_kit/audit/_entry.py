@@ -32,7 +32,9 @@ class AuditEvent(enum.StrEnum):
     ``ALIAS_CHANGED`` (e.g. a new champion), ``MODEL_LOADED`` (after its hash was
     verified), ``MONITORED`` (drift and alerts on a batch), ``RUN_FAILED`` and
     ``RETRAIN_TRIGGERED`` (continuous training: a trigger fired on a batch) and
-    ``PROMOTION_HELD`` (a winning challenger kept back for a person's review).
+    ``PROMOTION_HELD`` (a winning challenger kept back for a person's review);
+    ``REVIEW_ACCEPTED`` and ``REVIEW_OVERRIDDEN`` (a named caseworker's final decision on
+    a case the model flagged, see :mod:`mlops_kit.review`).
     """
 
     DATA_LOADED = "data_loaded"
@@ -50,6 +52,10 @@ class AuditEvent(enum.StrEnum):
     RUN_FAILED = "run_failed"
     RETRAIN_TRIGGERED = "retrain_triggered"
     PROMOTION_HELD = "promotion_held"
+    PRIVACY_OVERRIDDEN = "privacy_overridden"
+    EXPLAINED = "explained"
+    REVIEW_ACCEPTED = "review_accepted"
+    REVIEW_OVERRIDDEN = "review_overridden"
 
 
 def _canonical(obj: Any) -> str:

@@ -27,13 +27,30 @@ Exercises
 ``sample_size``
     Plan and read a champion/challenger experiment: the sample size per arm, the test
     for paired decisions (McNemar), what to do after an early peek, and the verdict.
+``find_identifiers``
+    Find the personal data in a raw extract of fake contacts: the direct identifiers
+    (also inside free text), the near-unique reference, the k the table reaches on age
+    band, sex and district, the people in groups too small to publish, the
+    generalisation that reaches k = 5 and the l-diversity of what people need help with.
+``reason_codes``
+    Explain a flagged claim to the claimant: the feature that pushed its score up most,
+    the reason they would be given (checked against SHAP), how far SHAP agrees with
+    permutation importance, and whether the top reasons differ between ethnic groups.
 
 To add an exercise, write a module ``_<name>.py`` here that builds an
 :class:`Exercise` of :class:`Question` objects (see ``_choose_metrics.py``) and add it
 to the tuple registered below; ``exercises/README.md`` has the whole recipe.
 """
 
-from . import _choose_metrics, _drift_thresholds, _sample_size, _search_space, _trace_model
+from . import (
+    _choose_metrics,
+    _drift_thresholds,
+    _find_identifiers,
+    _reason_codes,
+    _sample_size,
+    _search_space,
+    _trace_model,
+)
 from ._feedback import Feedback, Status
 from ._framework import (
     Exercise,
@@ -65,5 +82,7 @@ for _exercise in (
     _trace_model.EXERCISE,
     _sample_size.EXERCISE,
     _drift_thresholds.EXERCISE,
+    _find_identifiers.EXERCISE,
+    _reason_codes.EXERCISE,
 ):
     register_exercise(_exercise)

@@ -16,25 +16,98 @@ it, with a written justification (an *override*). :func:`require_promotion` is t
 gate's stop sign for code: it raises :class:`GateFailedError` unless the model was
 promoted or approved.
 
-Importing this module loads only the standard library and ``mlops_kit.errors``.
+**Transparency documents.** A public body must be able to say, in writing, what an
+automated decision tool is for, how it was built and tested, who answers for it and how
+people can challenge it. From a pipeline run folder the kit drafts three documents that
+never disagree, because every fact in them is read from the run's own files:
+:func:`model_card` (the nine sections of Mitchell et al.'s "Model Cards for Model
+Reporting"), :func:`transparency_record` (the UK Algorithmic Transparency Recording
+Standard: a tier 1 summary for the public and tier 2's five detailed sections) and
+:func:`stakeholder_summary` (one page in plain English). What only a person can write
+(intended use, out-of-scope uses, the senior responsible owner, appeals, impact
+assessments, risks and mitigations) comes from the ``transparency`` section of the
+config (:class:`DocumentsSettings`); each document's ``.missing`` names every required
+part still empty, and :func:`require_complete` refuses to register a model whose card
+has any. :func:`assess_ethics` records a Data Ethics Framework self-assessment (three
+principles and five actions scored 0 to 5, with notes) saved with the run.
+
+Importing this module loads only the standard library and ``mlops_kit.errors``
+(:class:`DocumentsSettings`, which needs pydantic, loads on first use).
 """
 
 from __future__ import annotations
 
-from ..errors import ApprovalError, GateFailedError
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ApprovalError, DocumentationError, GateFailedError
 from ._approval import Approval, approve, require_promotion
 from ._decision import MIN_JUSTIFICATION_LENGTH, Check, Decision, GateDecision
+from ._document import Document, Entry, Figure, MissingField, Section, Table, require_complete
+from ._ethics import (
+    ETHICS_AREAS,
+    ETHICS_SCALE,
+    EthicsArea,
+    EthicsAssessment,
+    EthicsScore,
+    assess_ethics,
+    ethics_history,
+    load_ethics_assessment,
+)
 from ._gate import evaluate_gate
+from ._model_card import ModelCard, model_card
+from ._stakeholder import StakeholderSummary, stakeholder_summary
+from ._transparency import TransparencyRecord, transparency_record
+
+if TYPE_CHECKING:
+    from ._documents_settings import DocumentsSettings, ImpactAssessment, Risk, Supplier
+
+_SETTINGS = ("DocumentsSettings", "ImpactAssessment", "Risk", "Supplier")
+
+
+def __getattr__(name: str) -> Any:
+    """Load the pydantic settings models on first use, keeping this import light."""
+    if name in _SETTINGS:
+        from . import _documents_settings
+
+        return getattr(_documents_settings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
+    "ETHICS_AREAS",
+    "ETHICS_SCALE",
     "MIN_JUSTIFICATION_LENGTH",
     "Approval",
     "ApprovalError",
     "Check",
     "Decision",
+    "Document",
+    "DocumentationError",
+    "DocumentsSettings",
+    "Entry",
+    "EthicsArea",
+    "EthicsAssessment",
+    "EthicsScore",
+    "Figure",
     "GateDecision",
     "GateFailedError",
+    "ImpactAssessment",
+    "MissingField",
+    "ModelCard",
+    "Risk",
+    "Section",
+    "StakeholderSummary",
+    "Supplier",
+    "Table",
+    "TransparencyRecord",
     "approve",
+    "assess_ethics",
+    "ethics_history",
     "evaluate_gate",
+    "load_ethics_assessment",
+    "model_card",
+    "require_complete",
     "require_promotion",
+    "stakeholder_summary",
+    "transparency_record",
 ]

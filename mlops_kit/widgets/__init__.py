@@ -21,6 +21,17 @@ also call directly so that it runs unattended (papermill fires no widget events)
 * :class:`DriftExplorer` over :func:`mlops_kit.monitor.batch_drift`: choose a month of
   the claims and a reference window, and read which features drifted and why, the
   alerts and the drift figure.
+* :class:`KAnonymityExplorer` over :func:`mlops_kit.privacy.explore_anonymity` and
+  :class:`PrivacyBudgetWidget` over :func:`publish`: tick quasi-identifiers and
+  generalise them until the table reaches k, naming the groups too small; publish noisy
+  statistics from a privacy budget that refuses to be overspent.
+* :class:`EthicsAssessmentForm` over :func:`mlops_kit.governance.assess_ethics`: score
+  the Data Ethics Framework's principles and actions 0 to 5 with notes, and save the
+  self-assessment with the pipeline run.
+* :class:`CaseExplorer` over :meth:`mlops_kit.explain.ModelExplanation.reason_codes`:
+  pick a case and read its reason codes and waterfall; :class:`ReviewDesk` over
+  :meth:`mlops_kit.review.ReviewQueue.decide`: play the caseworker who accepts or
+  overrides each flagged case, by name and with a written reason.
 
 Every view works with the keyboard alone, labels its controls for screen readers,
 gives feedback in words (never colour alone), and carries CSS classes starting
@@ -39,7 +50,15 @@ from __future__ import annotations
 from ._abtest import ABTestSimulator, DesignSimulation, simulate_design
 from ._approval import ApprovalForm, SignOff, sign_off
 from ._drift import DriftExplorer, drift_report_html
+from ._ethics import EthicsAssessmentForm
 from ._poll import POLL_COLUMNS, PollWidget, load_poll_answers, poll_chart, save_poll_answer
+from ._privacy import (
+    CONTACT_RELEASES,
+    KAnonymityExplorer,
+    PrivacyBudgetWidget,
+    Release,
+    publish,
+)
 from ._quiz import (
     METRIC_OPTIONS,
     METRIC_SCENARIOS,
@@ -49,10 +68,12 @@ from ._quiz import (
     QuizResult,
     grade_matching,
 )
+from ._review import CaseExplorer, ReviewDesk, case_options
 from ._threshold import ThresholdExplorer, ThresholdSummary, threshold_summary
 from ._tuning import TUNING_OPTIONS, TUNING_SCENARIOS, TuningWidget
 
 __all__ = [
+    "CONTACT_RELEASES",
     "METRIC_OPTIONS",
     "METRIC_SCENARIOS",
     "POLL_COLUMNS",
@@ -60,21 +81,29 @@ __all__ = [
     "TUNING_SCENARIOS",
     "ABTestSimulator",
     "ApprovalForm",
+    "CaseExplorer",
     "DesignSimulation",
     "DriftExplorer",
+    "EthicsAssessmentForm",
+    "KAnonymityExplorer",
     "MarkedAnswer",
     "MatchingQuiz",
     "PollWidget",
+    "PrivacyBudgetWidget",
     "QuizItem",
     "QuizResult",
+    "Release",
+    "ReviewDesk",
     "SignOff",
     "ThresholdExplorer",
     "ThresholdSummary",
     "TuningWidget",
+    "case_options",
     "drift_report_html",
     "grade_matching",
     "load_poll_answers",
     "poll_chart",
+    "publish",
     "save_poll_answer",
     "sign_off",
     "simulate_design",
