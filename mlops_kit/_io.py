@@ -6,6 +6,7 @@ folder and renames it into place, which is atomic on POSIX and Windows.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -89,7 +90,10 @@ def sha256_file(path: str | os.PathLike[str], *, chunk_size: int = 1 << 20) -> s
 
 
 def _json_default(obj: Any) -> Any:
-    """Convert NumPy scalars and paths, which json cannot serialise by itself."""
+    """Convert NumPy scalars, paths and dates (ISO 8601, as YAML writes them), which json
+    cannot serialise by itself."""
+    if isinstance(obj, datetime.date):  # a datetime is a date too
+        return obj.isoformat()
     if hasattr(obj, "item") and callable(obj.item):
         return obj.item()
     if hasattr(obj, "tolist") and callable(obj.tolist):

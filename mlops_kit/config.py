@@ -28,17 +28,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .continuous._settings import ContinuousSettings
 from .errors import ConfigError, did_you_mean
+from .explain._settings import ExplainSettings
+from .governance._documents_settings import DocumentsSettings
 from .monitor._settings import DriftSettings, PerformanceSettings
+from .privacy._settings import PrivacySettings
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .data import TableProfile
+    from .privacy import PrivacyScan
 
 __all__ = [
     "STAGE_PARAMS",
     "DataParams",
     "EvaluateParams",
+    "ExplainParams",
     "PipelineConfig",
     "TrainParams",
     "load_config",
@@ -97,6 +102,11 @@ class DataParams(BaseModel):
     time_column: str | None = Field(
         None, description="Column ordering rows in time; needed by split: time."
     )
+    privacy: PrivacySettings = Field(
+        default_factory=PrivacySettings,
+        description="The personal-data scan before training: columns allowed with a "
+        "reason, a named person's override, and the k-anonymity export settings.",
+    )
 
     _lists = field_validator("protected", "features", "exclude", mode="before")(_split_commas)
 
@@ -123,12 +133,35 @@ class DataParams(BaseModel):
             )
         return str(dataset_info(name).path)
 
-    def check_table(self, df: pd.DataFrame, *, source: str) -> TableProfile:
-        """Validate ``df`` against these keys (target, task, roles, time column).
+    def check_table(
+        self, df: pd.DataFrame, *, source: str, run_by: str | None = None
+    ) -> TableProfile:
+        """Validate ``df`` against these keys (target, task, roles, time column) and
+        refuse unresolved personal data (:meth:`check_data`)."""
+        return self.check_data(df, source=source, run_by=run_by)[0]
+
+    def check_data(
+        self, df: pd.DataFrame, *, source: str, run_by: str | None = None
+    ) -> tuple[TableProfile, PrivacyScan]:
+        """Validate ``df`` against these keys, then scan it for personal data.
 
         Raises :class:`~mlops_kit.errors.DataValidationError` naming the column and the
-        rule; ``source`` names the data in the message.
+        rule, or :class:`~mlops_kit.errors.PrivacyError` naming each identifier column
+        that is neither excluded from training, allowed with a reason (``privacy.allow``)
+        nor covered by a named person's override (``privacy.override``, who may not be
+        ``run_by``); ``source`` names the data in the message.
         """
+        from .privacy import check_privacy
+
+        profile = self._validate(df, source=source)
+        # Columns never trained on are resolved: the excluded ones, and with an explicit
+        # feature list every column outside it, the target and the protected columns.
+        used = {*profile.roles.features, self.target, *self.protected}
+        never = [c for c in map(str, df.columns) if c not in used]
+        scan = check_privacy(df, self.privacy, source=source, exclude=never, run_by=run_by)
+        return profile, scan
+
+    def _validate(self, df: pd.DataFrame, *, source: str) -> TableProfile:
         from .data import validate_table
 
         return validate_table(
@@ -356,6 +389,23 @@ class RegisterParams(BaseModel):
     registry: RegistrySection = Field(
         default_factory=RegistrySection, description="Model registry settings."
     )
+    transparency: DocumentsSettings = Field(
+        default_factory=DocumentsSettings,
+        description="What only a person can write in the model card, the transparency "
+        "record and the stakeholder summary; registration refuses an incomplete card.",
+    )
+
+
+class ExplainParams(BaseModel):
+    """Keys of the explain stage."""
+
+    model_config = _STRICT
+
+    explain: ExplainSettings = Field(
+        default_factory=ExplainSettings,
+        description="SHAP explanations of the held-out rows: rows explained, reason codes, "
+        "the cross-check and the explanations by protected group.",
+    )
 
 
 class MonitoringSection(BaseModel):
@@ -391,6 +441,7 @@ class PipelineConfig(
     MonitorParams,
     RegisterParams,
     GateParams,
+    ExplainParams,
     TuneParams,
     EvaluateParams,
     TrainParams,
@@ -445,6 +496,7 @@ STAGE_PARAMS: dict[str, type[BaseModel]] = {
     "tune": TuneParams,
     "train": TrainParams,
     "evaluate": EvaluateParams,
+    "explain": ExplainParams,
     "gate": GateParams,
     "register": RegisterParams,
     "monitor": MonitorParams,

@@ -148,7 +148,7 @@ def test_audit_verify_models_approve_and_reproduce(tmp_path: Path) -> None:
 
     verify = _run(["audit", "verify"], cwd=tmp_path)
     assert verify.returncode == 0
-    assert "7 entries" in verify.stdout
+    assert "8 entries" in verify.stdout
 
     models = _run(["models", "--model", "benefit-claims"], cwd=tmp_path)
     assert "refuse" in models.stdout

@@ -10,6 +10,8 @@ import nbformat
 import numpy as np
 import pytest
 
+from mlops_kit.config import load_config
+from mlops_kit.data import dataset_info
 from mlops_kit.pipeline import STAGES, execute_notebook, stage_notebook
 from mlops_kit.registry import Registry
 from mlops_kit.widgets import save_poll_answer
@@ -42,7 +44,7 @@ def _no_errors_or_warnings(nb: Any) -> None:
 
 
 def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
-    """Lessons and stage notebooks run here; exercise notebooks in test_exercises.py."""
+    """Lessons and stage notebooks run here; exercise notebooks in test_exercises*.py."""
     assert [p.name for p in LESSONS] == [
         "00_engage_case_study.ipynb",
         "03_metrics.ipynb",
@@ -50,10 +52,14 @@ def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
         "05_versioning.ipynb",
         "06_monitoring_continuous_training.ipynb",
         "07_ab_testing.ipynb",
+        "08_governance_privacy.ipynb",
+        "09_explainability.ipynb",
     ]
     stages = {stage_notebook(s).resolve() for s in STAGES}
     assert set((REPO / "notebooks" / "pipeline").glob("*.ipynb")) == stages
-    exercise_tests = (REPO / "tests" / "test_exercises.py").read_text(encoding="utf-8")
+    exercise_tests = "".join(  # test_exercises.py and one test_exercises_<name>.py each
+        p.read_text(encoding="utf-8") for p in sorted((REPO / "tests").glob("test_exercises*.py"))
+    )
     exercises = sorted((REPO / "exercises").rglob("*.ipynb"))
     assert exercises, "the exercises folder has notebooks"
     for notebook in exercises:
@@ -124,13 +130,15 @@ def test_stage_notebooks_run_by_hand_with_papermill(tmp_path: Path) -> None:
     # Run folders live at <workspace>/runs/<run-id>: the audit log and registry go to
     # the workspace, here the test's own folder.
     run_dir = tmp_path / "runs" / "my run"
+    card = load_config(dataset_info("benefit_claims").config).transparency.model_dump(mode="json")
     parameters: dict[str, dict[str, Any]] = {
         "validate": {"data": str(data), "protected": ["sex", "ethnic_group"]},
         "tune": {"model": "logistic", "tuning": {"n_trials": 3, "cv_folds": 2}},
         "train": {"model": "logistic", "cv_folds": 0},
         "evaluate": {"n_bootstrap": 20},
+        "explain": {"explain": {"max_rows": 200, "n_repeats": 2}},
         "gate": {},
-        "register": {"registry": {"model_name": "by-hand"}},
+        "register": {"registry": {"model_name": "by-hand"}, "transparency": card},
         "monitor": {"new_batch": str(batch)},
         "report": {},
     }
@@ -346,6 +354,120 @@ def test_ab_testing_lesson_reaches_the_verdict_its_rule_gives(tmp_path: Path, tr
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("track", ["novice", "experienced"])
+def test_governance_privacy_lesson_refuses_personal_data_and_drafts_the_documents(
+    tmp_path: Path, track: str
+) -> None:
+    import html
+
+    from mlops_kit.audit import default_audit_log
+    from mlops_kit.governance import load_ethics_assessment, model_card
+    from mlops_kit.privacy import (
+        CONTACTS_QUASI_IDENTIFIERS,
+        age_band,
+        explore_anonymity,
+        k_anonymity,
+        load_raw_contacts,
+        scan_table,
+        truncate_postcode,
+    )
+
+    nb = execute_notebook(
+        REPO / "notebooks" / "08_governance_privacy.ipynb",
+        tmp_path / "privacy.ipynb",
+        parameters={"track": track},
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    markdown = "\n".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+    text = html.unescape(_text(nb)) + markdown
+    # The scan of the raw extract names every identifier column, with masked examples.
+    contacts = load_raw_contacts()
+    scan = scan_table(contacts, source="raw_contacts.csv")
+    assert set(scan.identifier_columns) == {
+        "contact_id", "full_name", "email", "phone", "postcode", "ni_number", "nhs_number",
+        "date_of_birth", "case_notes",
+    }  # fmt: skip
+    assert scan.summary() in text
+    assert "(found by value pattern inside free text" in text
+    # The pipeline's data stage refused the claims with the case notes joined on...
+    assert (
+        "Stopped, as expected (PrivacyError): The privacy check refused 'claims_extract.csv': "
+        "1 column holds personal data that nobody has resolved:\n  - 'case_notes': email address"
+    ) in text
+    # ... and the named override was written to dataset.json and the audit log.
+    logged = default_audit_log(tmp_path).entries(event="privacy_overridden")
+    assert [(e.details["by"], e.details["columns"]) for e in logged] == [
+        ("Sam Jones, Data Protection Officer", ["case_notes"])
+    ]
+    record = json.loads(
+        (tmp_path / "runs" / "claims-extract-override" / "dataset.json").read_text()
+    )
+    assert record["privacy"]["override"]["by"] == "Sam Jones, Data Protection Officer"
+    assert f"Audit entry seq {logged[0].seq}, `privacy_overridden`" in text
+    # Pseudonyms: no key refused; stable for one key, different across keys.
+    assert "Refused, as expected (ConfigError): pseudonymise needs a secret key" in text
+    assert "the 1,500 pseudonyms are identical: **True**" in text
+    assert "pseudonyms in common with the first key: **0**" in text
+    assert "they look like pseudonyms, which are still personal data" in text
+    # k before and after generalising; the export check refused, then passed.
+    qi = list(CONTACTS_QUASI_IDENTIFIERS)
+    assert "The export of raw_contacts.csv is refused: it must be 5-anonymous" in text
+    assert "k = 1 on age, sex, postcode: the smallest group has 1 row." in text
+    generalised = contacts.assign(
+        age=age_band(contacts["age"], 10, start=20, top=70),
+        postcode=truncate_postcode(contacts["postcode"], "area"),
+    )
+    after = k_anonymity(generalised, qi, k=5)
+    assert after.passed
+    assert after.summary() in text
+    view = explore_anonymity(
+        contacts, qi, age="10-year bands", postcode="district", suppress=True,
+        sensitive="support_need",
+    )  # fmt: skip
+    assert f"k-anonymity explorer. {view.summary()}" in text
+    # The privacy budget refused to be overspent, in words.
+    assert (
+        "Refused: The privacy budget 'this session's releases' cannot pay for 'People needing "
+        "mental-health support': it asks for epsilon 0.5, but 0.8 of the 1 is spent"
+    ) in text
+    # The pipeline run: its documents are in the run folder, complete, with the assessment.
+    runs = [p for p in (tmp_path / "runs").iterdir() if (p / "status.json").is_file()]
+    assert len(runs) == 1
+    run_dir = runs[0]
+    for name in (
+        "model_card.md", "model_card.html", "transparency_record.md",
+        "transparency_record.html", "transparency_record.json", "stakeholder_summary.md",
+    ):  # fmt: skip
+        assert (run_dir / name).is_file(), name
+    assert model_card(run_dir).missing == ()
+    assessment = load_ethics_assessment(run_dir)
+    assert assessment is not None
+    assert (assessment.assessed_by, assessment.score("fairness").score) == ("Priya Shah", 2)
+    assert assessment.summary() in (run_dir / "model_card.md").read_text(encoding="utf-8")
+    record_json = json.loads((run_dir / "transparency_record.json").read_text())
+    assert record_json["missing"] == []
+    assert "Algorithmic transparency record: Claims Review Prioritisation Tool" in text
+    assert "1.3 Senior responsible owner (set transparency.senior_responsible_owner)" in text
+    assert "3.6 Appeals and review (set transparency.appeals)" in text
+    assert "The Claims Review Prioritisation Tool model on one page" in text
+    registration = json.loads((run_dir / "registration.json").read_text())
+    assert (registration["model_name"], registration["version"]) == ("benefit-claims", 1)
+    views = [
+        o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert len(views) == 3, "the explorer, the budget desk and the ethics form are displayed"
+    assert not (REPO / "notebooks" / "runs").exists()
+    assert not (REPO / "notebooks" / "claims_extract.csv").exists()
+    assert ("The terms you will need" in text) == (track == "novice")
+    assert ("Going further (experienced track)" in text) == (track == "experienced")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("track", ["novice", "experienced"])
 def test_monitoring_lesson_catches_the_change_and_the_replay_recovers(
     tmp_path: Path, track: str
 ) -> None:
@@ -379,4 +501,68 @@ def test_monitoring_lesson_catches_the_change_and_the_replay_recovers(
     versions = Registry(workspace=tmp_path).versions("benefit-claims-replay")
     assert len(versions) == 1 + sum(r["challenger"] is not None for r in timeline["rows"])
     assert "champion" in " ".join(versions["aliases"])
+    assert ("Going further" in text) == (track == "experienced")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(
+    ("track", "model", "max_override_rate"),
+    [("novice", "hgb", 0.75), ("experienced", "logistic", 0.5)],
+)
+def test_explainability_lesson_explains_a_case_and_records_the_reviews(
+    tmp_path: Path, track: str, model: str, max_override_rate: float
+) -> None:
+    from mlops_kit.audit import default_audit_log
+    from mlops_kit.data import load_dataset, profile_dataset
+    from mlops_kit.explain import explain_training
+    from mlops_kit.review import ReviewQueue
+    from mlops_kit.train import train_model
+
+    nb = execute_notebook(
+        REPO / "notebooks" / "09_explainability.ipynb",
+        tmp_path / "explain.ipynb",
+        parameters={
+            "track": track,
+            "model": model,
+            "max_rows": 1000,
+            "max_override_rate": max_override_rate,
+        },
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    text = _text(nb) + "".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+    # The same explanation, computed here: its top case's reasons are what the lesson shows.
+    claims = load_dataset("benefit_claims")
+    roles = profile_dataset(claims, "benefit_claims").roles
+    result = train_model(claims, roles, model=model, split="time", cv_folds=0, threshold=0.3)
+    explanation = explain_training(result, claims, roles, id_column="claim_id", max_rows=1000)
+    top = explanation.reason_codes(explanation.top_cases(1)[0])
+    kind = {"hgb": "tree", "logistic": "linear"}[model]
+    assert f"ExplainerChoice(kind='{kind}'" in text
+    assert f"Case explorer. Case {top.case_id}: {top.text}" in text
+    assert f"Why case {top.case_id} got its score" in text
+    assert "What moves the model's scores overall" in text
+    assert explanation.crosscheck is not None
+    assert explanation.crosscheck.verdict in text
+    assert explanation.group("ethnic_group").verdict.split(".")[0] in text
+    # The caseworker: refused without a name, then a named override, then the simulation.
+    assert "can only be recorded with the reviewer's name" in text
+    assert "reviewer='Jo Khan (lesson)'" in text
+    queue = ReviewQueue(tmp_path / "review" / "queue.jsonl", audit=default_audit_log(tmp_path))
+    n_flagged = int((explanation.scores >= 0.3).sum())
+    assert len(queue.cases) == n_flagged
+    assert not queue.pending()
+    report = queue.override_report(max_rate=max_override_rate)
+    assert report.summary() in text
+    assert bool(report.alerts) == (report.rate is not None and report.rate > max_override_rate)
+    log = default_audit_log(tmp_path)
+    assert log.verify().ok
+    events = [e.event for e in log.entries()]
+    assert len(events) == n_flagged
+    assert set(events) == {"review_accepted", "review_overridden"}
+    assert ("The terms you will need" in text) == (track == "novice")
     assert ("Going further" in text) == (track == "experienced")

@@ -124,6 +124,7 @@ def test_the_gate_refuses_the_biased_model_but_it_is_registered_and_audited(
         "tuned",
         "trained",
         "evaluated",
+        "explained",
         "gate_decision",
         "registered",
         "monitored",
@@ -200,7 +201,7 @@ def test_report_is_self_contained_and_describes_every_figure(claims_run: Path) -
     for fig in figures:
         assert (claims_run / fig["file"]).stat().st_size > 1000
         assert len(fig["description"]) > 60
-        assert f'alt="{fig["title"]}"' in html
+        assert f'alt="{fig["title"]}"' in unescape(html)
         assert fig["description"].split(".")[0] in unescape(html)
     assert html.count("<img ") == len(figures)
     assert 'src="data:image/png;base64,' in html
@@ -223,10 +224,12 @@ def test_report_is_self_contained_and_describes_every_figure(claims_run: Path) -
 @pytest.mark.slow
 def test_pipeline_runs_on_a_csv_it_has_never_seen(unseen_csv: Path, tmp_path: Path) -> None:
     config_file = tmp_path / "survey.yml"
+    # An analyst's own data needs its own card; the claims card's wording stands in here.
+    card = yaml.safe_load(dataset_info("benefit_claims").config.read_text())["transparency"]
     config_file.write_text(
         f"data: {unseen_csv.name}\ntarget: income band\npositive_label: '>50K'\n"
         "protected: [sex]\nmodel: logistic\nseed: 3\ncv_folds: 3\nn_bootstrap: 0\n"
-        "tuning: {n_trials: 3, cv_folds: 2}\n",
+        "tuning: {n_trials: 3, cv_folds: 2}\n" + yaml.safe_dump({"transparency": card}),
         encoding="utf-8",
     )
     (tmp_path / unseen_csv.name).write_bytes(unseen_csv.read_bytes())
@@ -408,6 +411,10 @@ def test_stage_notebook_parameters_match_the_config_schema(stage: str) -> None:
             expected = section.model_fields[name].get_default(call_default_factory=True)
         if name == "data":
             expected = str((dataset_info("benefit_claims").config.parent / bundled[name]).resolve())
+        if name == "transparency":
+            # What only a person can write stays in the config: the notebook's default is
+            # empty, so a stage run by hand drafts a card and refuses to register.
+            expected = section.model_fields[name].get_default(call_default_factory=True)
         assert getattr(validated, name) == expected, name
 
 
@@ -470,6 +477,7 @@ def test_two_pipelines_at_once_share_a_registry_and_audit_log(tmp_path: Path) ->
             "tuned",
             "trained",
             "evaluated",
+            "explained",
             "gate_decision",
             "registered",
             "monitored",
@@ -614,3 +622,72 @@ def test_monitor_stage_follows_a_regression_run_on_held_out_rows_and_a_new_batch
         json.loads((run_dir / "monitoring.json").read_text())["performance"]
         == result["performance"]
     )
+
+
+def test_register_stage_refuses_a_model_whose_card_is_incomplete(tmp_path: Path) -> None:
+    from mlops_kit.errors import DocumentationError
+    from mlops_kit.pipeline import gate_stage, register_stage
+    from mlops_kit.pipeline._context import write_run_context
+    from mlops_kit.registry import code_version
+
+    claims = pd.read_csv(dataset_info("benefit_claims").path).iloc[::8]
+    data = tmp_path / "claims.csv"
+    claims.to_csv(data, index=False)
+    run_dir = tmp_path / "runs" / "undocumented"
+    run_dir.mkdir(parents=True)
+    write_run_context(
+        run_dir,
+        run_id="undocumented",
+        trained_by="Ada Trainer",
+        workspace=str(tmp_path),
+        audit_log=str(tmp_path / "audit" / "audit.jsonl"),
+        code_version=code_version(),
+    )
+    validate_stage(
+        run_dir, data=str(data), target="flagged", protected=["sex"], exclude=["claim_id"]
+    )
+    train_stage(run_dir, model="logistic", cv_folds=0)
+    from mlops_kit.pipeline import evaluate_stage
+
+    evaluate_stage(run_dir, n_bootstrap=0)
+    gate_stage(run_dir, policy={"high_impact": False, "four_fifths": False})
+    with pytest.raises(DocumentationError) as info:
+        register_stage(run_dir, registry={"model_name": "undocumented"})
+    message = str(info.value)
+    assert "8 empty required parts" in message
+    assert "transparency.out_of_scope_uses" in message
+    # Nothing entered the registry; the draft card says what is missing.
+    assert not (run_dir / "registration.json").exists()
+    assert not (tmp_path / "mlops.db").exists()
+    assert "Out-of-scope uses" in (run_dir / "model_card.md").read_text(encoding="utf-8")
+    # Filled in, the same run registers, and the card names the registered version.
+    card = yaml.safe_load(dataset_info("benefit_claims").config.read_text())["transparency"]
+    version = register_stage(run_dir, registry={"model_name": "undocumented"}, transparency=card)
+    assert version.version == 1
+    assert "Claims Review Prioritisation Tool" in (run_dir / "transparency_record.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_explain_stage_explains_the_held_out_rows_in_words(claims_run: Path) -> None:
+    explained = json.loads((claims_run / "explanations.json").read_text())
+    predictions = pd.read_csv(claims_run / "predictions.csv")
+    assert explained["explainer"]["kind"] == "tree"
+    assert explained["n_available"] == len(predictions)
+    assert explained["n_rows"] == min(1000, len(predictions))
+    assert explained["additivity_error"] < 1e-4
+    assert {e["feature"] for e in explained["importance"]} == set(explained["features"])
+    # Reason codes name the cases by their claim reference, in words, and the report shows
+    # them with the cross-check and the explanations by group.
+    claims = pd.read_csv(dataset_info("benefit_claims").path)
+    held_ids = set(claims.loc[predictions["row"], "claim_id"].astype(str))
+    assert explained["cases"]
+    for case in explained["cases"]:
+        assert case["case_id"] in held_ids
+        assert case["text"].startswith("Flagged for review mainly because of")
+    assert set(explained["by_group"]) == {"sex", "age_band", "ethnic_group", "disability"}
+    html = unescape((claims_run / "report.html").read_text(encoding="utf-8"))
+    assert "Reason codes of the highest-scoring held-out cases" in html
+    assert explained["crosscheck"]["verdict"] in html
+    figures = {f["name"] for f in json.loads((claims_run / "figures.json").read_text())}
+    assert {"explain_importance", "explain_beeswarm", "explain_case_1"} <= figures

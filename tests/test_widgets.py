@@ -606,6 +606,7 @@ _JUSTIFICATION = "Pilot for three months; a caseworker reviews every flag before
 
 def _register_gated_run(workspace: Path, name: str, policy: dict[str, Any]) -> None:
     """One run through the pipeline's own stages, in process, on a sample of the claims."""
+    from mlops_kit.config import load_config
     from mlops_kit.data import dataset_info
     from mlops_kit.pipeline import (
         evaluate_stage,
@@ -640,7 +641,8 @@ def _register_gated_run(workspace: Path, name: str, policy: dict[str, Any]) -> N
     train_stage(run_dir, model="logistic", cv_folds=0, split="time", threshold=0.3)
     evaluate_stage(run_dir, n_bootstrap=0)
     gate_stage(run_dir, policy=policy)
-    register_stage(run_dir, registry={"model_name": "claims"})
+    card = load_config(dataset_info("benefit_claims").config).transparency.model_dump(mode="json")
+    register_stage(run_dir, registry={"model_name": "claims"}, transparency=card)
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ and its checkpoint), ``_register`` (the replay's models in the registry), ``_res
 (timeline, summary figures, the figure over time).
 """
 
-from ._result import SimulationResult, performance_figure, read_timeline, summarise
 from ._register import replay_model_name
+from ._result import SimulationResult, performance_figure, read_timeline, summarise
 from ._settings import COMPARISON_METRICS, ContinuousSettings
 from ._simulate import simulate
 

@@ -119,11 +119,15 @@ def prepare_workspace(folder: str | os.PathLike[str]) -> TraceWorkspace:
         ``folder`` already holds a workspace.
     """
     from ..audit.tamper import edit_entry
-    from ..data import load_dataset
+    from ..config import load_config
+    from ..data import dataset_info, load_dataset
     from ..pipeline import evaluate_stage, gate_stage, register_stage, train_stage, validate_stage
     from ..pipeline._context import write_run_context
     from ..registry import code_version
     from ..widgets import sign_off
+
+    # The card's human-written parts: the bundled claims config's (fictional) wording.
+    card = load_config(dataset_info("benefit_claims").config).transparency.model_dump(mode="json")
 
     root = Path(folder).resolve()
     if (root / "mlops.db").exists() or (root / "audit").exists():
@@ -163,7 +167,7 @@ def prepare_workspace(folder: str | os.PathLike[str]) -> TraceWorkspace:
             train_stage(run_dir, model="logistic", cv_folds=0, seed=0, split="time", threshold=0.3)
             evaluate_stage(run_dir, n_bootstrap=0)
             gate_stage(run_dir, policy=_POLICY)
-            register_stage(run_dir, registry={"model_name": MODEL_NAME})
+            register_stage(run_dir, registry={"model_name": MODEL_NAME}, transparency=card)
             if number == 1:
                 sign_off(
                     workspace.registry,

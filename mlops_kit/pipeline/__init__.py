@@ -1,13 +1,14 @@
 """The automated pipeline: stage notebooks executed with papermill into run folders.
 
 ``run_pipeline`` (or ``mlops-kit run``) executes the stage notebooks in
-``notebooks/pipeline/`` in order (validate, tune, train, evaluate, gate, register,
-report) into a new
-folder ``runs/<run-id>/``. Each stage notebook calls one of the ``*_stage``
-functions here, and stages hand off only through files in the run folder.
+``notebooks/pipeline/`` in order (validate, tune, train, evaluate, explain, gate,
+register, monitor, report) into a new folder ``runs/<run-id>/``. Each stage notebook
+calls one of the ``*_stage`` functions here, and stages hand off only through files in
+the run folder.
 """
 
 from ._context import run_context
+from ._explain import EXPLANATIONS_FILE, explain_stage
 from ._monitoring import MONITORING_FILE, monitor_stage
 from ._release import gate_stage, register_stage, release_summary
 from ._reproduce import Reproduction, find_run_dir, reproduce
@@ -35,6 +36,7 @@ from ._stages import (
 from ._tuning import tune_stage
 
 __all__ = [
+    "EXPLANATIONS_FILE",
     "MONITORING_FILE",
     "STAGES",
     "Evaluation",
@@ -44,6 +46,7 @@ __all__ = [
     "Stage",
     "evaluate_stage",
     "execute_notebook",
+    "explain_stage",
     "find_run_dir",
     "gate_stage",
     "monitor_stage",

@@ -21,7 +21,7 @@ from ._stages import (
 )
 
 if TYPE_CHECKING:
-    from ..governance import GateDecision
+    from ..governance import DocumentsSettings, GateDecision
     from ..registry import ModelVersion
 
 __all__ = ["default_model_name", "gate_stage", "register_stage", "release_summary"]
@@ -89,6 +89,12 @@ def register_stage(run_dir: str | os.PathLike[str], **params: Any) -> ModelVersi
     A *promote* decision makes it the ``champion``; *needs human approval* makes it the
     ``challenger``; a refused model gets no alias. Writes ``registration.json``.
 
+    A model whose card has an empty required part (the ``transparency`` config keys
+    only a person can write) is refused before anything is recorded
+    (:class:`~mlops_kit.errors.DocumentationError`). The model card, the transparency
+    record and the stakeholder summary are written to the run folder (Markdown and
+    HTML), logged with the MLflow run, and written again once the version is known.
+
     Parameters
     ----------
     run_dir : path-like
@@ -96,11 +102,13 @@ def register_stage(run_dir: str | os.PathLike[str], **params: Any) -> ModelVersi
     **params
         The config keys of :class:`mlops_kit.config.RegisterParams`.
     """
+    from ..governance import require_complete
     from ..registry import Alias, Registry
 
     p: RegisterParams = validate_params(params, model=RegisterParams, source="register stage")
     folder = resolve_run_dir(run_dir)
     context = run_context(folder)
+    require_complete(write_documents(folder, p.transparency)[0])
     gate = read_json(_require(folder, GATE_FILE, "register"))
     decision = gate["decision"]
     name = p.registry.model_name or default_model_name(read_json(folder / DATASET_FILE)["path"])
@@ -127,7 +135,21 @@ def register_stage(run_dir: str | os.PathLike[str], **params: Any) -> ModelVersi
             "next_step": _next_step(decision, name, version.version),
         },
     )
+    write_documents(folder, p.transparency)  # now naming the registered version
     return version
+
+
+def write_documents(folder: Path, settings: DocumentsSettings) -> tuple[Any, ...]:
+    """Write the model card, transparency record and stakeholder summary of a run."""
+    from ..governance import model_card, stakeholder_summary, transparency_record
+
+    documents = tuple(
+        make(folder, settings=settings)
+        for make in (model_card, transparency_record, stakeholder_summary)
+    )
+    for document in documents:
+        document.write(folder)
+    return documents
 
 
 def release_summary(run_dir: str | os.PathLike[str]) -> list[str]:

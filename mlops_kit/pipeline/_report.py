@@ -142,6 +142,7 @@ def _render(env: Any, run_dir: Path) -> str:
         gate=_read_optional(run_dir / "gate.json"),
         registration=_read_optional(run_dir / "registration.json"),
         monitoring=_read_optional(run_dir / "monitoring.json"),
+        explanations=_read_optional(run_dir / "explanations.json"),
         run_id=status.get("run_id", run_dir.name),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         dataset=dataset,
@@ -155,5 +156,33 @@ def _render(env: Any, run_dir: Path) -> str:
         versions=package_versions(),
         notebooks=notebooks,
         status=status,
+        documents=_documents(run_dir),
     )
     return html
+
+
+def _documents(run_dir: Path) -> list[dict[str, Any]]:
+    """The model card, transparency record and stakeholder summary as report sections.
+
+    Drafted from the run's files and its config's ``transparency`` keys; a draft with
+    empty parts lists them (registration refuses an incomplete card).
+    """
+    from ..governance import model_card, stakeholder_summary, transparency_record
+
+    out = []
+    for make, anchor, heading in (
+        (model_card, "model-card", "Model card"),
+        (transparency_record, "transparency-record", "Algorithmic transparency record"),
+        (stakeholder_summary, "stakeholder-summary", "Summary for non-technical readers"),
+    ):
+        document = make(run_dir)
+        out.append(
+            {
+                "anchor": anchor,
+                "title": heading,
+                "html": document.to_html(standalone=False, level=3, embed_figures=False),
+                "missing": list(document.missing),
+                "file": f"{document.stem}.html",
+            }
+        )
+    return out

@@ -49,6 +49,7 @@ class Stage(enum.StrEnum):
     TUNE = "tune"
     TRAIN = "train"
     EVALUATE = "evaluate"
+    EXPLAIN = "explain"
     GATE = "gate"
     REGISTER = "register"
     MONITOR = "monitor"
@@ -69,6 +70,7 @@ _NOTEBOOK_NAMES = {
     Stage.TUNE: "15_tune.ipynb",
     Stage.TRAIN: "20_train.ipynb",
     Stage.EVALUATE: "30_evaluate.ipynb",
+    Stage.EXPLAIN: "35_explain.ipynb",
     Stage.GATE: "40_gate.ipynb",
     Stage.REGISTER: "50_register.ipynb",
     Stage.MONITOR: "60_monitor.ipynb",
@@ -87,8 +89,9 @@ def stage_parameters(stage: Stage | str, config: PipelineConfig) -> dict[str, An
     out = {}
     for key in keys:
         value = getattr(config, key)
-        # Sections (tuning, policy, registry) travel to the notebook as plain dicts.
-        out[key] = value.model_dump() if isinstance(value, BaseModel) else value
+        # Sections (tuning, policy, registry, ...) travel to the notebook as plain dicts
+        # of JSON types (a date in the transparency keys becomes "YYYY-MM-DD").
+        out[key] = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
     return out
 
 

@@ -12,6 +12,9 @@ train      ``dataset.json``, the data      ``model.skops``, ``training.json``,
 evaluate   ``dataset.json``,               ``metrics.json``, figures,
            ``training.json``,              ``figures.json``
            ``predictions.csv``
+explain    ``dataset.json``,               ``explanations.json``, figures
+           ``model.skops``,
+           ``predictions.csv``
 gate       ``metrics.json``                ``gate.json``
 register   every file above                ``registration.json``, ``manifest.json``;
                                            an MLflow run and a model version
@@ -110,13 +113,19 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
     folder.mkdir(parents=True, exist_ok=True)
     data_path = Path(p.data).resolve()
     df = read_csv(str(data_path))
-    profile = p.check_table(df, source=f"'{data_path.name}'")
+    from ._context import run_context
+
+    profile, scan = p.check_data(
+        df, source=f"'{data_path.name}'", run_by=run_context(folder)["trained_by"]
+    )
+    privacy = scan.audit_details()
     record = {
         "path": str(data_path),
         "sha256": sha256_file(data_path),
         "task": p.task,
         "positive_is": p.positive_is,
         "profile": profile.to_dict(),
+        "privacy": privacy,
     }
     atomic_write_json(folder / DATASET_FILE, record)
     _audit(
@@ -127,7 +136,17 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
         rows=profile.n_rows,
         columns=profile.n_columns,
         target=p.target,
+        privacy=privacy,
     )
+    if scan.override_by:
+        _audit(
+            folder,
+            "privacy_overridden",
+            path=record["path"],
+            by=scan.override_by,
+            reason=scan.override_reason,
+            columns=sorted({f.column for f in scan.unresolved}),
+        )
     return profile
 
 

@@ -140,7 +140,7 @@ def _flat_params(config: Mapping[str, Any] | None, prefix: str = "") -> dict[str
         if isinstance(value, Mapping):
             out |= _flat_params(value, prefix=f"{name}.")
         else:
-            out[name] = json.dumps(value) if not isinstance(value, str) else value
+            out[name] = json.dumps(value, default=str) if not isinstance(value, str) else value
     return {k: v[:6000] for k, v in out.items()}
 
 

@@ -46,6 +46,11 @@ _RUN_ARTEFACTS = (
     "training.json",
     "report.html",
     "config.yml",
+    "model_card.md",
+    "model_card.html",
+    "transparency_record.json",
+    "transparency_record.html",
+    "stakeholder_summary.html",
 )
 
 
