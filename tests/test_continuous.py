@@ -270,3 +270,15 @@ def test_the_admissions_replay_retrains_on_quarters_and_registers(tmp_path: Path
     assert t["fairness_guardrail"].isna().all()  # no protected columns, no guardrail
     versions = Registry(workspace=tmp_path).versions("hospital-admissions-replay")
     assert len(versions) == 1 + int(t["challenger"].notna().sum())
+
+
+def test_a_replay_that_registers_needs_the_model_cards_human_parts(tmp_path: Path) -> None:
+    from mlops_kit.errors import DocumentationError
+
+    config = _fast(
+        **{"continuous.register_models": True, "transparency.owner": "", "transparency.caveats": []}
+    )
+    with pytest.raises(DocumentationError, match="2 are empty") as info:
+        simulate(config, out_dir=tmp_path / "s", audit_log=tmp_path / "a.jsonl", workspace=tmp_path)
+    assert info.value.problems == ("owner", "caveats")
+    assert not (tmp_path / "mlops.db").exists()

@@ -844,3 +844,12 @@ def test_documents_of_a_regression_model_about_regions(admissions_run: Path) -> 
     assert "The model passed every check the policy sets." in summary
     for doc in filled:
         check_html(doc.to_html())
+
+
+def test_the_card_keys_a_replay_checks_are_the_cards_required_human_parts(
+    claims_run: Path,
+) -> None:
+    from mlops_kit.governance import CARD_HUMAN_KEYS
+
+    keys = {m.config_key for m in model_card(claims_run).validate()}
+    assert keys == {f"transparency.{k}" for k in CARD_HUMAN_KEYS}

@@ -37,6 +37,36 @@ def replay_model_name(config: PipelineConfig) -> str:
     return f"{base}-replay"
 
 
+def require_card_keys(config: PipelineConfig) -> None:
+    """Refuse to register a replay's models while the model card's human parts are empty.
+
+    A replay's models have no run folder to draft a card from, but the rule is the
+    pipeline's: nothing enters the registry until a person has written what the card
+    needs (config key ``transparency``).
+
+    Raises
+    ------
+    DocumentationError
+        Naming every empty key.
+    """
+    from ..errors import DocumentationError
+    from ..governance import CARD_HUMAN_KEYS
+
+    t = config.transparency
+    missing = [k for k in CARD_HUMAN_KEYS if not getattr(t, k)]
+    if not t.factors_note and not config.protected:
+        missing.append("factors_note")
+    if missing:
+        keys = ", ".join(f"transparency.{k}" for k in missing)
+        raise DocumentationError(
+            f"The replay registers its models, so the model card's human-written parts must "
+            f"be filled in first; {len(missing)} are empty: {keys}. Write them in the "
+            "config, or set continuous.register_models: false to replay without registering.",
+            problems=tuple(missing),
+            document="model card",
+        )
+
+
 class ReplayRegistry:
     """Registers a replay's models and moves their aliases, each exactly once.
 
@@ -60,6 +90,7 @@ class ReplayRegistry:
         *,
         workspace: str | os.PathLike[str],
     ) -> None:
+        require_card_keys(config)
         self.model_name = replay_model_name(config)
         self.simulation_id = simulation_id
         self._config = config

@@ -54,7 +54,7 @@ from ._ethics import (
     load_ethics_assessment,
 )
 from ._gate import evaluate_gate
-from ._model_card import ModelCard, model_card
+from ._model_card import CARD_HUMAN_KEYS, ModelCard, model_card
 from ._stakeholder import StakeholderSummary, stakeholder_summary
 from ._transparency import TransparencyRecord, transparency_record
 
@@ -74,6 +74,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CARD_HUMAN_KEYS",
     "ETHICS_AREAS",
     "ETHICS_SCALE",
     "MIN_JUSTIFICATION_LENGTH",

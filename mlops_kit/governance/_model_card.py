@@ -29,7 +29,20 @@ from ._document import (
 if TYPE_CHECKING:
     from ._documents_settings import DocumentsSettings
 
-__all__ = ["ModelCard", "model_card"]
+__all__ = ["CARD_HUMAN_KEYS", "ModelCard", "model_card"]
+
+#: The ``transparency`` keys every model card needs from a person (``factors_note`` is
+#: needed as well when a run evaluated no protected groups).
+CARD_HUMAN_KEYS = (
+    "owner",
+    "contact_email",
+    "primary_uses",
+    "primary_users",
+    "out_of_scope_uses",
+    "metrics_rationale",
+    "ethical_considerations",
+    "caveats",
+)
 
 #: The card's nine sections, in the order of Mitchell et al.
 CARD_SECTIONS = (
