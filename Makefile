@@ -69,5 +69,10 @@ data: $(SYNCED)  ## Regenerate the bundled CSVs from their seeded generators.
 clean:  ## Remove environments, caches and generated runs.
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache runs mlruns
 
+# What lessons and exercises write in their own folders (poll answers are kept).
+LESSON_OUTPUTS := runs mlops.db mlops.db.lock mlartifacts audit .mlops simulation tuning review claims_extract.csv
+
 reset:  ## Between groups: remove runs, the model registry and the audit log (keeps the code).
 	rm -rf runs mlops.db mlops.db.lock mlartifacts audit .mlops
+	cd notebooks && rm -rf $(LESSON_OUTPUTS)
+	cd exercises && rm -rf $(LESSON_OUTPUTS)

@@ -377,12 +377,13 @@ def _audit_failure(run_dir: Path, stage: str, message: str) -> None:
 
 
 def _failure_message(exc: BaseException) -> str:
-    """One line from a papermill failure: the error the stage raised, not a traceback."""
+    """The error a stage raised (its whole message, such as every empty part of a model
+    card, up to 40 lines), not a traceback."""
     ename = getattr(exc, "ename", None)
     evalue = getattr(exc, "evalue", None)
     if ename:
-        first = str(evalue or "").strip().splitlines()
-        return f"{ename}: {first[0] if first else ''}".strip()
+        lines = [line.rstrip() for line in str(evalue or "").strip().splitlines()][:40]
+        return f"{ename}: {chr(10).join(lines)}".strip()
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted by the user"
     # No structured error (for example the kernel could not format it): take the last
