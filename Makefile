@@ -21,7 +21,7 @@ export UV_COMPILE_BYTECODE := 1
 # Keep kernels launched by papermill and JupyterLab on this environment's Python.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help pipeline test lint typecheck pytest lab mlflow format clean data reset
+.PHONY: help pipeline test lint typecheck pytest lab slides mlflow format clean data reset
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ mlflow: $(SYNCED)  ## Open the MLflow web UI on this folder's runs and registry 
 lab: $(SYNCED)  ## Open the course in JupyterLab.
 	$(BIN)/jupyter lab notebooks/00_engage_case_study.ipynb
 
+slides: $(SYNCED)  ## Export the Explain lesson as a reveal.js slide deck (build/slides/).
+	$(BIN)/jupyter nbconvert --to slides --execute notebooks/02_explain_concepts.ipynb --output-dir build/slides
+
 format: $(SYNCED)  ## Apply ruff's fixes and formatting.
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -70,7 +73,8 @@ clean:  ## Remove environments, caches and generated runs.
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache runs mlruns
 
 # What lessons and exercises write in their own folders (poll answers are kept).
-LESSON_OUTPUTS := runs mlops.db mlops.db.lock mlartifacts audit .mlops simulation tuning review claims_extract.csv
+LESSON_OUTPUTS := runs mlops.db mlops.db.lock mlartifacts audit .mlops simulation tuning review \
+	claims_extract.csv feedback written_report.md written_report.html
 
 reset:  ## Between groups: remove runs, the model registry and the audit log (keeps the code).
 	rm -rf runs mlops.db mlops.db.lock mlartifacts audit .mlops

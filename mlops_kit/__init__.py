@@ -14,7 +14,7 @@ The verbs the lessons use::
 Modules: ``data``, ``config``, ``train``, ``metrics``, ``fairness``, ``plots``,
 ``tune``, ``registry``, ``governance``, ``audit``, ``monitor``, ``continuous``,
 ``abtest``, ``privacy``, ``explain``, ``review``, ``pipeline``, ``widgets``, ``exercises``,
-``cli``, ``errors``.
+``course``, ``cli``, ``errors``.
 """
 
 from __future__ import annotations

@@ -47,6 +47,8 @@ def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
     """Lessons and stage notebooks run here; exercise notebooks in test_exercises*.py."""
     assert [p.name for p in LESSONS] == [
         "00_engage_case_study.ipynb",
+        "01_explore_automated_pipeline.ipynb",
+        "02_explain_concepts.ipynb",
         "03_metrics.ipynb",
         "04_tuning.ipynb",
         "05_versioning.ipynb",
@@ -54,6 +56,8 @@ def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
         "07_ab_testing.ipynb",
         "08_governance_privacy.ipynb",
         "09_explainability.ipynb",
+        "10_elaborate_design.ipynb",
+        "11_evaluate_reflect.ipynb",
     ]
     stages = {stage_notebook(s).resolve() for s in STAGES}
     assert set((REPO / "notebooks" / "pipeline").glob("*.ipynb")) == stages
@@ -97,6 +101,152 @@ def test_engage_case_study_shows_the_failure_and_charts_the_poll(tmp_path: Path)
         o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
     assert views, "the poll widget is displayed"
+
+
+@pytest.mark.notebook
+def test_explore_lesson_walks_the_stages_runs_unattended_and_replays(tmp_path: Path) -> None:
+    """One track only: the lesson runs the pipeline twice and the replay (about 70 s)."""
+    from mlops_kit.audit import default_audit_log
+    from mlops_kit.pipeline import STAGE_FILES, release_summary
+    from mlops_kit.widgets import PIPELINE_COMPONENTS
+
+    nb = execute_notebook(
+        REPO / "notebooks" / "01_explore_automated_pipeline.ipynb",
+        tmp_path / "explore.ipynb",
+        parameters={"track": "novice"},
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    text = _text(nb) + "".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+    # Two run folders in the working folder, by hand and unattended, each with every
+    # stage's files; nothing was written into the repository.
+    by_hand = tmp_path / "runs" / "by-hand"
+    unattended = [p for p in (tmp_path / "runs").iterdir() if (p / "status.json").is_file()]
+    assert len(unattended) == 1
+    for run in (by_hand, unattended[0]):
+        for stage, files in STAGE_FILES.items():
+            for name in files.writes:
+                assert (run / name).is_file(), (run.name, stage.value, name)
+    assert not (REPO / "notebooks" / "runs").exists()
+    assert not (REPO / "notebooks" / "mlops.db").exists()
+    status = json.loads((unattended[0] / "status.json").read_text())
+    assert status["status"] == "succeeded"
+    assert [s["stage"] for s in status["stages"]] == [s.value for s in STAGES]
+    assert len(list((unattended[0] / "notebooks").glob("*.ipynb"))) == len(STAGES)
+    # Each stage said what it decided, read back from its files.
+    assert "Stage 1 of 9, validate (10_validate.ipynb)" in text
+    assert "&#x27;claim_id&#x27; near_unique, excluded from training" in text
+    gate = json.loads((by_hand / "gate.json").read_text())
+    assert gate["decision"] == "refuse"
+    checks = sum(c["passed"] for c in gate["checks"])
+    assert f"Decision: refuse. {checks} of {len(gate['checks'])} checks passed." in text
+    assert "Run by-hand: 9 of 9 stages have written all their files." in text
+    assert f"Run {unattended[0].name}: 9 of 9 stages have written all their files." in text
+    # The explanation's reason codes, the monitoring alerts and the model card are shown.
+    cases = json.loads((by_hand / "explanations.json").read_text())["cases"]
+    assert cases[0]["text"] in text
+    assert "Action: retrain a challenger on recent data" in text
+    assert "# Model card: benefit-claims" in text
+    # The unattended run's release summary, as the runner's last words.
+    for line in release_summary(unattended[0]):
+        assert line in text
+    # The replay ran into simulation/ and its timeline and figure are shown.
+    timeline = json.loads((tmp_path / "simulation" / "timeline.json").read_text())
+    assert timeline["summary"]["promotions"]
+    assert "Retraining recovered" in text
+    assert "Figure: roc_auc per batch: retrained champion against a never-retrained model" in text
+    # Find it: both runs and the replay's models are in the registry, the log verifies.
+    versions = Registry(workspace=tmp_path).versions("benefit-claims")
+    assert list(versions["run_id"]) == ["by-hand", unattended[0].name]
+    assert set(versions["gate_decision"]) == {"refuse"}
+    replay_versions = Registry(workspace=tmp_path).versions("benefit-claims-replay")
+    assert "champion" in " ".join(replay_versions["aliases"])
+    assert "'mlops.trained_by': 'Alex Morgan'" in text
+    log = default_audit_log(tmp_path)
+    assert log.verify().ok
+    assert f"is intact: each of its {len(log)} entries" in text
+    assert {e.actor for e in log.entries(run_id=unattended[0].name)} == {"Alex Morgan"}
+    # The quiz leaves its static text; the novice track shows the glossary pop-outs.
+    assert "Quiz, 9 items:" in text
+    assert PIPELINE_COMPONENTS[0].prompt in text
+    assert "Terms used by the gate stage (open one with Enter)" in text
+    assert "Hints (novice track)" in text
+    assert "Going further (experienced track)" not in text
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("track", ["novice", "experienced"])
+def test_explain_lesson_draws_the_map_and_shows_both_quizzes(tmp_path: Path, track: str) -> None:
+    from mlops_kit.course import COMPONENT_BENEFITS, load_wardley
+    from mlops_kit.widgets import METRIC_SCENARIOS
+
+    nb = execute_notebook(
+        REPO / "notebooks" / "02_explain_concepts.ipynb",
+        tmp_path / "explain.ipynb",
+        parameters={"track": track},
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    text = _text(nb)
+    markdown = "".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+    # The map is drawn from the bundled table, with every position described in words.
+    assert "Figure: Wardley map of the MLOps pipeline" in text
+    assert "User need: a fair, explained decision on a claim." in text
+    for component in load_wardley():
+        assert f"{component.name}: visibility {component.visibility:.2f}" in text
+    assert 'alt="Wardley map of the MLOps pipeline"' in text
+    # Both quizzes leave their static snapshot, and the answer keys mark every item.
+    assert f"Quiz, {len(COMPONENT_BENEFITS)} items:" in text
+    assert f"Quiz, {len(METRIC_SCENARIOS)} items:" in text
+    assert f"{len(COMPONENT_BENEFITS)} of {len(COMPONENT_BENEFITS)} correct." in text
+    assert f"{len(METRIC_SCENARIOS)} of {len(METRIC_SCENARIOS)} correct." in text
+    assert COMPONENT_BENEFITS[3].explanation in text
+    # One parameter switches the track.
+    assert ("The terms you will need" in markdown) == (track == "novice")
+    assert ("Hints (novice track)" in markdown) == (track == "novice")
+    assert ("Going further (experienced track)" in markdown) == (track == "experienced")
+    # The lesson writes nothing in its working folder but papermill's output.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["explain.ipynb"]
+
+
+@pytest.mark.notebook
+def test_explain_lesson_exports_as_a_slide_deck(tmp_path: Path) -> None:
+    """What `make slides` does: execute the committed notebook and export it with reveal.js."""
+    import re
+
+    from nbconvert import SlidesExporter
+    from traitlets.config import Config
+
+    source = nbformat.read(REPO / "notebooks" / "02_explain_concepts.ipynb", as_version=4)
+    types = [cell.metadata.get("slideshow", {}).get("slide_type") for cell in source.cells]
+    assert all(t in {"slide", "subslide", "fragment", "skip"} for t in types), types
+    exporter = SlidesExporter(config=Config({"ExecutePreprocessor": {"enabled": True}}))
+    html, _ = exporter.from_notebook_node(source, resources={"metadata": {"path": str(tmp_path)}})
+    out = tmp_path / "02_explain_concepts.slides.html"
+    out.write_text(html, encoding="utf-8")
+    # One <section> per slide and one per subslide (each slide's group adds its own).
+    sections = html.count("<section")
+    assert sections >= types.count("slide") + types.count("subslide") >= 20
+    assert html.count('class="fragment"') == types.count("fragment")
+    assert "reveal" in html.lower()
+    # The skipped cells (parameters and imports) stay out of the deck; the content is in.
+    assert "from mlops_kit.course import" not in html
+    assert "Parameters: papermill can replace these" not in html
+    assert re.search(r'<img[^>]+alt="Wardley map of the MLOps pipeline"', html)
+    assert "User need: a fair, explained decision on a claim." in html
+    # The quizzes are embedded with their widget state, and the answers follow.
+    assert "application/vnd.jupyter.widget-state+json" in html
+    assert "What is each component for?" in html
+    assert "9 of 9 correct." in html
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
 
 
 @pytest.mark.notebook
@@ -566,3 +716,122 @@ def test_explainability_lesson_explains_a_case_and_records_the_reviews(
     assert set(events) == {"review_accepted", "review_overridden"}
     assert ("The terms you will need" in text) == (track == "novice")
     assert ("Going further" in text) == (track == "experienced")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("track", ["novice", "experienced"])
+def test_evaluate_lesson_scores_the_design_from_the_shared_feedback_and_writes_the_report(
+    tmp_path: Path, track: str
+) -> None:
+    from mlops_kit.course import (
+        PeerFeedback,
+        load_feedback,
+        load_rubric_example,
+        peer_levels,
+        save_feedback,
+        score_rubric,
+    )
+
+    folder = tmp_path / "shared-feedback"
+    for reviewer, level in (("Ash Khan", 3), ("Jo Bloggs", 1), ("Sam Lee", 2)):
+        save_feedback(
+            PeerFeedback(
+                "Team Heron",
+                reviewer,
+                dict.fromkeys(
+                    ("governance", "fairness", "monitoring", "privacy", "technical"), level
+                )
+                | {"communication": 0},
+                strength=f"{reviewer} liked the named sign-off.",
+                improvement=f"{reviewer} wants a rollback plan.",
+            ),
+            folder,
+        )
+    save_feedback(  # another team's feedback must not count
+        PeerFeedback(
+            "Team Otter",
+            "Ash Khan",
+            dict.fromkeys(
+                ("governance", "fairness", "monitoring", "privacy", "technical", "communication"),
+                3,
+            ),
+            strength="Otter's strength is long enough.",
+            improvement="Otter's improvement is long enough.",
+        ),
+        folder,
+    )
+    before = sorted(p.name for p in folder.rglob("*.json"))
+    nb = execute_notebook(
+        REPO / "notebooks" / "11_evaluate_reflect.ipynb",
+        tmp_path / "evaluate.ipynb",
+        parameters={"track": track, "team": "Team Heron", "feedback_folder": str(folder)},
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    text = _text(nb) + "".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+    # The score combines the example's automatic part with this team's peers (medians 2, 0).
+    expected = score_rubric(
+        load_rubric_example()["auto"],
+        peer_levels(load_feedback(folder), team="Team Heron"),
+    )
+    assert expected.level("communication") == 0
+    assert expected.summary() in text
+    assert "Peer-feedback form: choose a team" in text
+    assert "Ash Khan liked the named sign-off." in text
+    # The written report is in the working folder, built from the shared feedback.
+    md = (tmp_path / "written_report.md").read_text(encoding="utf-8")
+    assert md.startswith("# Pipeline design report: Team Heron")
+    assert "Table 2: Peer scores from 3 reviewers" in md
+    assert "Otter's strength" not in md
+    assert "<caption>" in (tmp_path / "written_report.html").read_text(encoding="utf-8")
+    # The notebook only reads the shared folder.
+    assert sorted(p.name for p in folder.rglob("*.json")) == before
+    assert ("Novice track." in text) == (track == "novice")
+
+
+@pytest.mark.notebook
+def test_elaborate_lesson_checks_the_blank_template_and_runs_the_model_answer(
+    tmp_path: Path,
+) -> None:
+    """The housing scenario on the experienced track: a copy for the team, the blank
+    template reported missing, the model answer passing, and a real run in the cwd."""
+    import yaml
+
+    nb = execute_notebook(
+        REPO / "notebooks" / "10_elaborate_design.ipynb",
+        tmp_path / "elaborate.ipynb",
+        parameters={"scenario": "housing_repairs_priority", "track": "experienced"},
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(nb)
+    text = _text(nb) + "".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+    assert "Scenario brief: prioritising urgent housing-repair inspections" in text
+    assert "Role card: information governance lead" in text
+    assert "Going further (experienced track)" in text
+    assert "Terms (novice track)" not in text
+    # The team's copy is written in the working folder, never in the repository.
+    assert (tmp_path / "designs" / "housing_repairs_priority.design.yml").is_file()
+    assert not (REPO / "notebooks" / "designs").exists()
+    # The blank template fails every guideline; the model answer passes them all.
+    assert "0 of 6 parts of Prioritising urgent housing-repair inspections pass" in text
+    assert "6 of 6 parts of Prioritising urgent housing-repair inspections" in text
+    assert "'governance': 3" in text
+    # The design ran: one succeeded run folder, its report, and the gate applied its policy.
+    runs = [p for p in (tmp_path / "runs").iterdir() if (p / "status.json").is_file()]
+    assert len(runs) == 1
+    assert json.loads((runs[0] / "status.json").read_text())["status"] == "succeeded"
+    assert (runs[0] / "report.html").is_file()
+    gate = json.loads((runs[0] / "gate.json").read_text())
+    assert gate["decision"] == "refuse"  # the stand-in data's bias fails the fairness limits
+    assert "Gate: refuse" in text
+    config = yaml.safe_load((runs[0] / "config.yml").read_text())
+    assert config["positive_is"] == "favourable"
+    assert config["tuning"]["n_trials"] == 1

@@ -709,6 +709,9 @@ def test_approval_form_shows_the_gate_in_words_and_is_labelled(gated: Path) -> N
     from mlops_kit.widgets import ApprovalForm
 
     form = ApprovalForm(_registry(gated), "claims", 1)
+    # The browser finds a widget's view by its model name: the form must not shadow it
+    # (a real-browser test found "Class claims not found" when it did).
+    assert form.get_state()["_model_name"] == "VBoxModel"
     checks = text_of(only(form, "mlops-approval-checks").value)
     assert "The gate decided: refuse." in checks
     assert "trained by Ada Trainer, who may not sign it off" in checks

@@ -5,10 +5,15 @@
 register, monitor, report) into a new folder ``runs/<run-id>/``. Each stage notebook
 calls one of the ``*_stage`` functions here, and stages hand off only through files in
 the run folder.
+
+``run_tour`` and ``summarise_stage`` read a run folder back stage by stage: what each
+stage read, wrote, appended to the audit log and decided (``STAGE_FILES`` lists the
+files); ``stage_glossary`` explains each stage's terms for newcomers.
 """
 
 from ._context import run_context
 from ._explain import EXPLANATIONS_FILE, explain_stage
+from ._glossary import PIPELINE_GLOSSARY, Glossary, stage_glossary
 from ._monitoring import MONITORING_FILE, monitor_stage
 from ._release import gate_stage, register_stage, release_summary
 from ._reproduce import Reproduction, find_run_dir, reproduce
@@ -33,17 +38,24 @@ from ._stages import (
     train_stage,
     validate_stage,
 )
+from ._tour import STAGE_FILES, RunTour, StageFiles, StageSummary, run_tour, summarise_stage
 from ._tuning import tune_stage
 
 __all__ = [
     "EXPLANATIONS_FILE",
     "MONITORING_FILE",
+    "PIPELINE_GLOSSARY",
     "STAGES",
+    "STAGE_FILES",
     "Evaluation",
+    "Glossary",
     "Reproduction",
     "RunResult",
     "RunStatus",
+    "RunTour",
     "Stage",
+    "StageFiles",
+    "StageSummary",
     "evaluate_stage",
     "execute_notebook",
     "explain_stage",
@@ -60,8 +72,11 @@ __all__ = [
     "resolve_run_dir",
     "run_context",
     "run_pipeline",
+    "run_tour",
+    "stage_glossary",
     "stage_notebook",
     "stage_parameters",
+    "summarise_stage",
     "train_stage",
     "tune_stage",
     "validate_stage",

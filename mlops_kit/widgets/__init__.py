@@ -7,7 +7,8 @@ also call directly so that it runs unattended (papermill fires no widget events)
   precision, recall, F1 and each group's flag rate at that threshold.
 * :class:`MatchingQuiz` over :func:`grade_matching`: match items with dropdowns (the
   keyboard alternative to drag and drop), with :data:`METRIC_SCENARIOS` for the
-  metrics lesson.
+  metrics lesson and :data:`PIPELINE_COMPONENTS` (which part of the pipeline wrote
+  each artefact) for the Explore lesson.
 * :class:`PollWidget` over :func:`save_poll_answer`: learners answer into a shared
   folder; a facilitator gathers the answers with :func:`load_poll_answers` and
   charts them with :func:`poll_chart`.
@@ -32,6 +33,9 @@ also call directly so that it runs unattended (papermill fires no widget events)
   pick a case and read its reason codes and waterfall; :class:`ReviewDesk` over
   :meth:`mlops_kit.review.ReviewQueue.decide`: play the caseworker who accepts or
   overrides each flagged case, by name and with a written reason.
+* :class:`PeerFeedbackForm` over :class:`mlops_kit.course.PeerFeedback` and
+  :func:`mlops_kit.course.save_feedback`: score another team's design against the
+  rubric (0 to 3 per criterion, in words), with one strength and one improvement, by name.
 
 Every view works with the keyboard alone, labels its controls for screen readers,
 gives feedback in words (never colour alone), and carries CSS classes starting
@@ -51,6 +55,7 @@ from ._abtest import ABTestSimulator, DesignSimulation, simulate_design
 from ._approval import ApprovalForm, SignOff, sign_off
 from ._drift import DriftExplorer, drift_report_html
 from ._ethics import EthicsAssessmentForm
+from ._feedback import PeerFeedbackForm
 from ._poll import POLL_COLUMNS, PollWidget, load_poll_answers, poll_chart, save_poll_answer
 from ._privacy import (
     CONTACT_RELEASES,
@@ -62,6 +67,8 @@ from ._privacy import (
 from ._quiz import (
     METRIC_OPTIONS,
     METRIC_SCENARIOS,
+    PIPELINE_COMPONENT_OPTIONS,
+    PIPELINE_COMPONENTS,
     MarkedAnswer,
     MatchingQuiz,
     QuizItem,
@@ -76,6 +83,8 @@ __all__ = [
     "CONTACT_RELEASES",
     "METRIC_OPTIONS",
     "METRIC_SCENARIOS",
+    "PIPELINE_COMPONENTS",
+    "PIPELINE_COMPONENT_OPTIONS",
     "POLL_COLUMNS",
     "TUNING_OPTIONS",
     "TUNING_SCENARIOS",
@@ -88,6 +97,7 @@ __all__ = [
     "KAnonymityExplorer",
     "MarkedAnswer",
     "MatchingQuiz",
+    "PeerFeedbackForm",
     "PollWidget",
     "PrivacyBudgetWidget",
     "QuizItem",

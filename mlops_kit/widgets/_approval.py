@@ -331,7 +331,7 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
 
     def __init__(self, registry: Any, model_name: str, version: int) -> None:
         _audit_log(registry)
-        self._registry, self._model_name, self._version = registry, model_name, version
+        self._registry, self._registered_model, self._version = registry, model_name, version
         self._gate: GateDecision = registry.gate_decision(model_name, version)
         self._result: SignOff | None = None
         self._problems: tuple[str, ...] = ()
@@ -360,10 +360,15 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
         rules.add_class("mlops-approval-rules")
         wide = widgets.Layout(width="min(40em, 100%)")
         style = {"description_width": "initial"}
+        # The fields send their text once, when they lose focus. Sent keystroke by
+        # keystroke, the browser holds back later keystrokes while one is in flight but
+        # sends a click at once, so a quick Submit recorded a name cut short ("C" for
+        # "Cy Approver"; ipywidgets issue 252). Leaving a field always comes first.
         self._approver = widgets.Text(
             description="Approver's full name",
             description_allow_html=False,
             placeholder="e.g. Sam Lee",
+            continuous_update=False,
             style=style,
             layout=wide,
         )
@@ -371,6 +376,7 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
             description="Approver's role",
             description_allow_html=False,
             placeholder="e.g. Head of Benefit Policy",
+            continuous_update=False,
             style=style,
             layout=wide,
         )
@@ -378,6 +384,7 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
             description="Written justification",
             description_allow_html=False,
             placeholder="Why this decision? At least 20 characters.",
+            continuous_update=False,
             style=style,
             layout=widgets.Layout(width="min(40em, 100%)", height="6em"),
         )
@@ -487,7 +494,7 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
         try:
             result = sign_off(
                 self._registry,
-                self._model_name,
+                self._registered_model,
                 self._version,
                 approver=self._approver.value,
                 role=self._role.value,
@@ -515,7 +522,7 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
 
     def _snapshot_text(self) -> str:
         head = (
-            f"Approval form for {self._model_name} version {self._version}: the gate decided "
+            f"Approval form for {self._registered_model} version {self._version}: the gate decided "
             f"'{self._gate.decision.value}' ({len(self._gate.failing_checks)} checks failed, "
             f"{len(self._gate.unjudged_checks)} cannot be judged)."
         )
@@ -530,6 +537,6 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
             else "Not signed off yet."
         )
         return (
-            f"<p><strong>Approval form for {html.escape(self._model_name)} version "
+            f"<p><strong>Approval form for {html.escape(self._registered_model)} version "
             f"{self._version}</strong></p>{gate_html(self._gate)}<p>{state}</p>"
         )

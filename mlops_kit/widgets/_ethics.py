@@ -106,6 +106,7 @@ class EthicsAssessmentForm(StaticSnapshot, widgets.VBox):
             )
             score.add_class("mlops-ethics-score")
             notes = widgets.Textarea(
+                continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
                 value=existing.score(area.key).notes if existing else "",
                 description=f"Notes on {area.title}",
                 description_allow_html=False,
@@ -119,6 +120,7 @@ class EthicsAssessmentForm(StaticSnapshot, widgets.VBox):
             block.add_class("mlops-ethics-area")
             blocks.append(block)
         self._assessor = widgets.Text(
+            continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
             value=existing.assessed_by if existing else "",
             description="Assessor's full name",
             description_allow_html=False,
@@ -127,6 +129,7 @@ class EthicsAssessmentForm(StaticSnapshot, widgets.VBox):
             layout=wide,
         )
         self._role = widgets.Text(
+            continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
             value=existing.role if existing else "",
             description="Assessor's role",
             description_allow_html=False,

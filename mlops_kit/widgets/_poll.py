@@ -417,6 +417,7 @@ class PollWidget(StaticSnapshot, widgets.VBox):
         self._comment: widgets.Textarea | None = None
         if allow_comment:
             self._comment = widgets.Textarea(
+                continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
                 value="",
                 placeholder="Add a comment if you like",
                 description="Comment (optional)",
@@ -427,6 +428,7 @@ class PollWidget(StaticSnapshot, widgets.VBox):
             self._comment.add_class("mlops-poll-comment")
             children.append(self._comment)
         self._name = widgets.Text(
+            continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
             value="",
             description="Your name (leave blank to stay anonymous)",
             description_allow_html=False,

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 __all__ = [
     "METRIC_OPTIONS",
     "METRIC_SCENARIOS",
+    "PIPELINE_COMPONENTS",
+    "PIPELINE_COMPONENT_OPTIONS",
     "MarkedAnswer",
     "MatchingQuiz",
     "QuizItem",
@@ -237,7 +239,8 @@ class MatchingQuiz(StaticSnapshot, widgets.VBox):
     """Match each prompt to an option with dropdowns, then check the answers.
 
     Everything works with the keyboard: Tab moves between the dropdowns and the
-    button, the arrow keys choose an option, Enter or Space presses the button.
+    button, Alt+Down opens a list (in JupyterLab the arrow keys alone move between
+    cells), typing or the arrow keys choose an option, Enter or Space presses the button.
     Each prompt is written above its dropdown, which is labelled "Answer 1",
     "Answer 2", ... for screen readers; feedback is given in words.
 
@@ -305,8 +308,9 @@ class MatchingQuiz(StaticSnapshot, widgets.VBox):
         heading.add_class("mlops-quiz-title")
         instructions = widgets.HTML(
             value=(
-                "<p>Choose an answer for each item (Tab moves between them; the arrow keys "
-                "choose), then press <em>Check answers</em>.</p>"
+                "<p>Choose an answer for each item (Tab moves between them; Alt+Down opens a "
+                "list, then type an answer's first letters or use the arrow keys, and Enter "
+                "chooses), then press <em>Check answers</em>.</p>"
             )
         )
         rows: list[widgets.VBox] = []
@@ -522,6 +526,145 @@ METRIC_SCENARIOS: tuple[QuizItem, ...] = (
             "accuracy": "errors are rare, so accuracy stays high even when most of them are "
             "missed. F1 ignores the many easy correct applications and balances precision "
             "and recall.",
+        },
+    ),
+)
+
+
+#: The options of the Explore lesson's quiz: the nine stages and the parts around them.
+PIPELINE_COMPONENT_OPTIONS: tuple[str, ...] = (
+    "validate stage",
+    "tune stage",
+    "train stage",
+    "evaluate stage",
+    "explain stage",
+    "gate stage",
+    "register stage",
+    "monitor stage",
+    "report stage",
+    "the runner (run_pipeline)",
+    "the continuous-training replay (simulate)",
+    "the stages, each appending its own entries",
+)
+
+#: Artefacts of a pipeline run and a replay, each matched to the part that writes it.
+PIPELINE_COMPONENTS: tuple[QuizItem, ...] = (
+    QuizItem(
+        prompt="dataset.json: the data file's SHA-256 and what the personal-data scan found.",
+        answer="validate stage",
+        explanation=(
+            "The validate stage checks the data before anything is trained: the target, "
+            "what each column is for, personal data, and the file's fingerprint, which later "
+            "stages check so that nobody trains on a file that changed."
+        ),
+        feedback={
+            "train stage": "the train stage reads dataset.json, but the checks are done "
+            "before it, by the first stage, so that a bad file stops the run early.",
+        },
+    ),
+    QuizItem(
+        prompt="predictions.csv: the held-out rows with their scores and predictions.",
+        answer="train stage",
+        explanation=(
+            "The train stage splits the data, fits the model and scores the held-out rows; "
+            "the evaluate, explain and monitor stages work from this file."
+        ),
+        feedback={
+            "evaluate stage": "the evaluate stage reads predictions.csv to compute the "
+            "metrics; the stage that made the predictions is the one that had the model.",
+        },
+    ),
+    QuizItem(
+        prompt="explanations.json: the reason codes of the highest-scoring cases.",
+        answer="explain stage",
+        explanation=(
+            "The explain stage computes SHAP values for the held-out rows and turns the "
+            "largest of them into reasons a caseworker or a claimant could follow."
+        ),
+        feedback={
+            "evaluate stage": "the evaluate stage measures how good the model is; why it "
+            "scored a case as it did is the next stage's job.",
+            "report stage": "the report shows the reason codes, but only gathers what "
+            "earlier stages wrote.",
+        },
+    ),
+    QuizItem(
+        prompt="gate.json: promote, refuse or needs human approval, with every check.",
+        answer="gate stage",
+        explanation=(
+            "The governance gate applies the written policy (performance floors, fairness "
+            "limits, high impact) to metrics.json and records its decision and reasons."
+        ),
+        feedback={
+            "register stage": "the register stage acts on the decision (which alias the "
+            "version gets), but the decision is made, and written, before it.",
+        },
+    ),
+    QuizItem(
+        prompt="registration.json and model_card.md: the model version and its card.",
+        answer="register stage",
+        explanation=(
+            "The register stage drafts the model card and transparency record, records the "
+            "run in MLflow and registers the model as a new, numbered version."
+        ),
+        feedback={
+            "gate stage": "the gate decides; the registry records. A refused model is "
+            "still registered, so that it stays traceable.",
+            "report stage": "the report comes last and shows the card, but the card is "
+            "written, and checked for empty parts, before anything is registered.",
+        },
+    ),
+    QuizItem(
+        prompt="monitoring.json: drifted features and alerts, each with its action.",
+        answer="monitor stage",
+        explanation=(
+            "The monitor stage compares new rows with the training rows (data drift, "
+            "prediction drift, performance, fairness) and says what each alert calls for."
+        ),
+        feedback={
+            "the continuous-training replay (simulate)": "the replay monitors every month "
+            "too, but writes its own timeline; monitoring.json belongs to one pipeline run.",
+        },
+    ),
+    QuizItem(
+        prompt="audit/audit.jsonl: one hash-chained line per step, naming who did it.",
+        answer="the stages, each appending its own entries",
+        explanation=(
+            "Each stage appends its own entry (data_loaded, tuned, trained, evaluated, "
+            "explained, gate_decision, registered, monitored), and so do sign-offs and the "
+            "replay, so the log tells the whole story in order."
+        ),
+        feedback={
+            "register stage": "the register stage adds 'registered', but every stage "
+            "before and after it appends its own entry too.",
+            "the runner (run_pipeline)": "the runner adds an entry only when a stage fails; "
+            "the stages themselves record what they did.",
+        },
+    ),
+    QuizItem(
+        prompt="timeline.json: one row per month with triggers, challengers and promotions.",
+        answer="the continuous-training replay (simulate)",
+        explanation=(
+            "The replay runs the stages again month after month: it monitors, retrains a "
+            "challenger when a trigger fires, gates and compares it, and writes each "
+            "month's decision to the timeline."
+        ),
+        feedback={
+            "monitor stage": "the monitor stage judges one run's new rows; deciding month "
+            "by month whether to retrain and promote is the replay's loop.",
+        },
+    ),
+    QuizItem(
+        prompt="status.json: running, succeeded or failed, with the stage that failed.",
+        answer="the runner (run_pipeline)",
+        explanation=(
+            "The runner creates the run folder, executes each stage notebook with "
+            "papermill and keeps status.json up to date, so a failed run is marked as "
+            "failed with the stage and the error."
+        ),
+        feedback={
+            "report stage": "the report is written only if every stage before it "
+            "succeeded; a failed run still needs its status recorded.",
         },
     ),
 )

@@ -183,6 +183,7 @@ class ReviewDesk(StaticSnapshot, widgets.VBox):
             "review found. Decisions are final and recorded in the audit log.</p>"
         )
         self._reviewer = widgets.Text(
+            continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
             description="Your full name (reviewer)",
             description_allow_html=False,
             placeholder="e.g. Jo Khan",
@@ -190,6 +191,7 @@ class ReviewDesk(StaticSnapshot, widgets.VBox):
             layout=widgets.Layout(width="min(32em, 100%)"),
         )
         self._reason = widgets.Textarea(
+            continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
             description="Reason for your decision",
             description_allow_html=False,
             placeholder="What did your review find? Required to override.",

@@ -1,0 +1,242 @@
+"""A JupyterLab server for the browser tests, and a registry with a version to sign off.
+
+The server runs on loopback with a free port and its own token, with every Jupyter
+folder (config, data, runtime, IPython, JupyterLab settings and workspaces) in a
+temporary home, and serves a temporary copy of the notebooks, so nothing is written
+into the repository or the user's folders. Voila's server extension (installed with
+voila) serves ``/voila/render/...`` from the same server.
+
+Run as a script (``python tests/browser_support.py WORKSPACE``), it builds a workspace
+whose registry holds one version of the claims model that the gate refused, ready for
+the approval form. The browser tests run it in a separate process while the browser
+works, because creating MLflow's tables takes a while.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "APPROVAL_MODEL",
+    "TRAINED_BY",
+    "JupyterServer",
+    "free_port",
+    "prepare_refused_version",
+    "start_jupyter_lab",
+]
+
+#: The registered model name and its trainer in the prepared workspace.
+APPROVAL_MODEL = "claims"
+TRAINED_BY = "Ada Trainer"
+
+# JupyterLab settings for a quiet, offline front end: no news, no update checks, no
+# toasts that could cover the widgets in a screenshot.
+_LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+        "doNotDisturbMode": True,
+    },
+}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class JupyterServer:
+    """A running JupyterLab server started by :func:`start_jupyter_lab`."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    token: str
+    root_dir: Path
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        """``path`` on this server (starting with a slash), with the token."""
+        separator = "&" if "?" in path else "?"
+        return f"{self.base_url}{path}{separator}token={self.token}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the server's log, for failure messages."""
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Shut the server (and the kernels it started) down; kill it by PID if it hangs."""
+        if self.process.poll() is not None:
+            return
+        request = urllib.request.Request(self.url("/api/shutdown"), method="POST", data=b"")
+        try:
+            urllib.request.urlopen(request, timeout=5).close()
+        except (urllib.error.URLError, OSError):
+            os.kill(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=timeout)
+
+
+def _status_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def start_jupyter_lab(root_dir: Path, home: Path, *, timeout: float = 60.0) -> JupyterServer:
+    """Start JupyterLab serving ``root_dir``, with every Jupyter folder under ``home``.
+
+    Waits until ``/api/status`` answers (the port opens a little before the API does).
+
+    Raises
+    ------
+    RuntimeError
+        When the server exits or does not answer within ``timeout`` seconds; the
+        message ends with its log.
+    """
+    env = dict(os.environ)
+    folders = {
+        "JUPYTER_CONFIG_DIR": home / "config",
+        "JUPYTER_DATA_DIR": home / "data",
+        "JUPYTER_RUNTIME_DIR": home / "runtime",
+        "IPYTHONDIR": home / "ipython",
+        "JUPYTERLAB_SETTINGS_DIR": home / "lab-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": home / "lab-workspaces",
+    }
+    for name, folder in folders.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        env[name] = str(folder)
+    for relative, settings in _LAB_SETTINGS.items():
+        path = folders["JUPYTERLAB_SETTINGS_DIR"] / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(settings), encoding="utf-8")
+    # The kernels run this interpreter (the kernel named python3 is the server's own
+    # Python) on one thread each: the machine is shared.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("OMP_NUM_THREADS", "1")
+    port, token = free_port(), os.urandom(16).hex()
+    log_path = home / "jupyter-lab.log"
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--allow-root",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--port-retries=0",
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={root_dir}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=root_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = JupyterServer(process, port, token, root_dir, log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"JupyterLab exited with code {process.returncode} before it answered on "
+                f"port {port}. Its log ends:\n{server.log_tail()}"
+            )
+        if _status_ok(server.url("/api/status")):
+            return server
+        time.sleep(0.25)
+    server.stop()
+    raise RuntimeError(
+        f"JupyterLab did not answer on port {port} within {timeout:g} s. "
+        f"Its log ends:\n{server.log_tail()}"
+    )
+
+
+def prepare_refused_version(workspace: Path) -> int:
+    """Register one claims model that the gate refused, through the pipeline's stages.
+
+    The run trains a logistic model on every eighth claim; the policy asks for an
+    ROC AUC of 0.99, which no model reaches here, so the gate refuses it and only a
+    named approver who did not train it can override. Returns the version number.
+    """
+    import pandas as pd
+
+    from mlops_kit.config import load_config
+    from mlops_kit.data import dataset_info
+    from mlops_kit.pipeline import (
+        evaluate_stage,
+        gate_stage,
+        register_stage,
+        train_stage,
+        validate_stage,
+    )
+    from mlops_kit.pipeline._context import write_run_context
+
+    workspace.mkdir(parents=True, exist_ok=True)
+    data = workspace / "claims.csv"
+    pd.read_csv(dataset_info("benefit_claims").path).iloc[::8].to_csv(data, index=False)
+    run_dir = workspace / "runs" / "refused"
+    write_run_context(
+        run_dir,
+        run_id="refused",
+        trained_by=TRAINED_BY,
+        workspace=str(workspace),
+        audit_log=str(workspace / "audit" / "audit.jsonl"),
+        code_version=None,
+    )
+    validate_stage(
+        run_dir,
+        data=str(data),
+        target="flagged",
+        positive_is="adverse",
+        protected=["sex"],
+        exclude=["claim_id"],
+        time_column="month",
+    )
+    train_stage(run_dir, model="logistic", cv_folds=0, split="time", threshold=0.3)
+    evaluate_stage(run_dir, n_bootstrap=0)
+    gate_stage(
+        run_dir,
+        policy={
+            "high_impact": False,
+            "min_metrics": {"roc_auc": 0.99},
+            "four_fifths": False,
+            "max_equalized_odds_difference": None,
+        },
+    )
+    card = load_config(dataset_info("benefit_claims").config).transparency.model_dump(mode="json")
+    version = register_stage(run_dir, registry={"model_name": APPROVAL_MODEL}, transparency=card)
+    return int(version.version)
+
+
+if __name__ == "__main__":
+    print(prepare_refused_version(Path(sys.argv[1])))
