@@ -39,6 +39,8 @@ from mlops_kit.exercises import (
 from mlops_kit.exercises import _framework as framework
 from mlops_kit.metrics import METRIC_GLOSSARY
 
+from .exercise_support import assert_clean_exercise, execute_exercise, outputs_text
+
 REPO = Path(__file__).resolve().parents[1]
 EXERCISES = REPO / "exercises"
 QUESTION_IDS = [f"choose_metrics.q{i}" for i in range(1, 7)]
@@ -503,41 +505,14 @@ NOTEBOOKS = [EXERCISES / "01_choose_metrics.ipynb", EXERCISES / "solutions/01_ch
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
 def test_committed_notebooks_are_clean_and_parameterised(path: Path) -> None:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code[0]["metadata"].get("tags") == ["parameters"]
-    assert 'track = "novice"' in "".join(code[0]["source"])
-    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
-    text = "".join("".join(c["source"]) for c in nb["cells"])
-    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "C:\\"):
-        assert forbidden not in text
-    for i in range(1, 7):
-        assert f'check("choose_metrics.q{i}", answer_q{i})' in text
-
-
-def _execute(path: Path, tmp_path: Path, **parameters: Any) -> dict[str, Any]:
-    from mlops_kit.pipeline import execute_notebook
-
-    out = tmp_path / path.name
-    execute_notebook(path, out, parameters=parameters, cwd=path.parent)
-    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    for cell in result["cells"]:
-        for output in cell.get("outputs", []):
-            assert output["output_type"] != "error", output.get("evalue")
-            if output.get("name") == "stderr":
-                assert "Warning" not in "".join(output["text"]), output["text"]
-    return result
-
-
-def _outputs_text(nb: dict[str, Any]) -> str:
-    return json.dumps([c.get("outputs", []) for c in nb["cells"]], ensure_ascii=False)
+    assert_clean_exercise(path, "choose_metrics", 6)
 
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("track", ["novice", "experienced"])
 def test_learner_notebook_runs_unanswered_and_shows_hints(tmp_path: Path, track: str) -> None:
-    nb = _execute(EXERCISES / "01_choose_metrics.ipynb", tmp_path, track=track)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "01_choose_metrics.ipynb", tmp_path, track=track)
+    text = outputs_text(nb)
     assert text.count("Not answered yet") >= 6
     assert hint("choose_metrics.q1")[:40] in text
     assert "0 of 6 questions correct" in text
@@ -551,8 +526,8 @@ def test_learner_notebook_runs_unanswered_and_shows_hints(tmp_path: Path, track:
 
 @pytest.mark.notebook
 def test_solution_notebook_passes_every_check(tmp_path: Path) -> None:
-    nb = _execute(EXERCISES / "solutions" / "01_choose_metrics.ipynb", tmp_path)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "solutions" / "01_choose_metrics.ipynb", tmp_path)
+    text = outputs_text(nb)
     assert "6 of 6 questions correct" in text
     assert "Not yet" not in text
     assert "Not answered yet" not in text
@@ -767,22 +742,13 @@ TRACE_NOTEBOOKS = [
 
 @pytest.mark.parametrize("path", TRACE_NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
 def test_trace_model_notebooks_are_clean_and_parameterised(path: Path) -> None:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code[0]["metadata"].get("tags") == ["parameters"]
-    assert 'track = "novice"' in "".join(code[0]["source"])
-    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
-    text = "".join("".join(c["source"]) for c in nb["cells"])
-    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "/tmp/", "C:\\"):
-        assert forbidden not in text
-    for i in range(1, 7):
-        assert f'check("trace_model.q{i}", answer_q{i})' in text
+    assert_clean_exercise(path, "trace_model", 6)
 
 
 @pytest.mark.notebook
 def test_trace_model_learner_notebook_runs_unanswered_and_shows_hints(tmp_path: Path) -> None:
-    nb = _execute(EXERCISES / "03_trace_model.ipynb", tmp_path, track="novice")
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "03_trace_model.ipynb", tmp_path, track="novice")
+    text = outputs_text(nb)
     assert text.count("Not answered yet") >= 6
     assert hint("trace_model.q1")[:40] in text
     assert "registry.versions(MODEL)`: a table of every version" in text
@@ -792,8 +758,8 @@ def test_trace_model_learner_notebook_runs_unanswered_and_shows_hints(tmp_path: 
 
 @pytest.mark.notebook
 def test_trace_model_solution_notebook_passes_every_check(tmp_path: Path) -> None:
-    nb = _execute(EXERCISES / "solutions" / "03_trace_model.ipynb", tmp_path)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "solutions" / "03_trace_model.ipynb", tmp_path)
+    text = outputs_text(nb)
     assert "6 of 6 questions correct" in text
     assert "Not yet" not in text
     assert "Not answered yet" not in text
@@ -1057,22 +1023,13 @@ SPACE_NOTEBOOKS = [
 
 @pytest.mark.parametrize("path", SPACE_NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
 def test_search_space_notebooks_are_clean_and_parameterised(path: Path) -> None:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code[0]["metadata"].get("tags") == ["parameters"]
-    assert "".join(code[0]["source"]).startswith('track = "novice"')
-    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
-    text = "".join("".join(c["source"]) for c in nb["cells"])
-    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "C:\\"):
-        assert forbidden not in text
-    for i in range(1, 7):
-        assert f'check("search_space.q{i}", answer_q{i})' in text
+    assert_clean_exercise(path, "search_space", 6)
 
 
 @pytest.mark.notebook
 def test_search_space_learner_notebook_runs_unanswered(tmp_path: Path) -> None:
-    nb = _execute(EXERCISES / "02_search_space.ipynb", tmp_path, track="experienced")
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "02_search_space.ipynb", tmp_path, track="experienced")
+    text = outputs_text(nb)
     assert text.count("Not answered yet") >= 6
     assert hint("search_space.q3")[:40] in text
     assert "0 of 6 questions correct" in text
@@ -1083,8 +1040,8 @@ def test_search_space_learner_notebook_runs_unanswered(tmp_path: Path) -> None:
 def test_search_space_solution_notebook_passes_every_check(tmp_path: Path) -> None:
     from mlops_kit.tune import TUNING_GLOSSARY
 
-    nb = _execute(EXERCISES / "solutions" / "02_search_space.ipynb", tmp_path)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "solutions" / "02_search_space.ipynb", tmp_path)
+    text = outputs_text(nb)
     assert "6 of 6 questions correct" in text
     assert "Not yet" not in text
     assert "Not answered yet" not in text
@@ -1230,16 +1187,7 @@ SAMPLE_SIZE_NOTEBOOKS = [
 
 @pytest.mark.parametrize("path", SAMPLE_SIZE_NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
 def test_sample_size_notebooks_are_clean_and_parameterised(path: Path) -> None:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code[0]["metadata"].get("tags") == ["parameters"]
-    assert "".join(code[0]["source"]).startswith('track = "novice"')
-    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
-    text = "".join("".join(c["source"]) for c in nb["cells"])
-    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "C:\\"):
-        assert forbidden not in text
-    for i in range(1, 6):
-        assert f'check("sample_size.q{i}", answer_q{i})' in text
+    assert_clean_exercise(path, "sample_size", 5)
 
 
 @pytest.mark.notebook
@@ -1247,8 +1195,8 @@ def test_sample_size_notebooks_are_clean_and_parameterised(path: Path) -> None:
 def test_sample_size_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
     from mlops_kit.abtest import AB_GLOSSARY
 
-    nb = _execute(EXERCISES / "04_sample_size.ipynb", tmp_path, track=track)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "04_sample_size.ipynb", tmp_path, track=track)
+    text = outputs_text(nb)
     assert text.count("Not answered yet") >= 5
     assert hint("sample_size.q1")[:40] in text
     assert "0 of 5 questions correct" in text
@@ -1257,8 +1205,8 @@ def test_sample_size_learner_notebook_runs_unanswered(tmp_path: Path, track: str
 
 @pytest.mark.notebook
 def test_sample_size_solution_notebook_passes_every_check(tmp_path: Path) -> None:
-    nb = _execute(EXERCISES / "solutions" / "04_sample_size.ipynb", tmp_path)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "solutions" / "04_sample_size.ipynb", tmp_path)
+    text = outputs_text(nb)
     assert "5 of 5 questions correct" in text
     assert "Not yet" not in text
     assert "Not answered yet" not in text
@@ -1401,23 +1349,14 @@ DRIFT_THRESHOLDS_NOTEBOOKS = [
     "path", DRIFT_THRESHOLDS_NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name
 )
 def test_drift_thresholds_notebooks_are_clean_and_parameterised(path: Path) -> None:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code[0]["metadata"].get("tags") == ["parameters"]
-    assert "".join(code[0]["source"]).startswith('track = "novice"')
-    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
-    text = "".join("".join(c["source"]) for c in nb["cells"])
-    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "C:\\"):
-        assert forbidden not in text
-    for i in range(1, 5):
-        assert f'check("drift_thresholds.q{i}", answer_q{i})' in text
+    assert_clean_exercise(path, "drift_thresholds", 4)
 
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("track", ["novice", "experienced"])
 def test_drift_thresholds_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
-    nb = _execute(EXERCISES / "05_drift_thresholds.ipynb", tmp_path, track=track)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "05_drift_thresholds.ipynb", tmp_path, track=track)
+    text = outputs_text(nb)
     assert text.count("Not answered yet") >= 4
     assert hint("drift_thresholds.q1")[:40] in text
     assert "0 of 4 questions correct" in text
@@ -1426,8 +1365,8 @@ def test_drift_thresholds_learner_notebook_runs_unanswered(tmp_path: Path, track
 
 @pytest.mark.notebook
 def test_drift_thresholds_solution_notebook_passes_every_check(tmp_path: Path) -> None:
-    nb = _execute(EXERCISES / "solutions" / "05_drift_thresholds.ipynb", tmp_path)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "solutions" / "05_drift_thresholds.ipynb", tmp_path)
+    text = outputs_text(nb)
     assert "4 of 4 questions correct" in text
     assert "Not yet" not in text
     assert "Not answered yet" not in text

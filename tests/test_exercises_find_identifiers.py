@@ -18,6 +18,8 @@ import pytest
 from mlops_kit.errors import DataValidationError
 from mlops_kit.exercises import Status, check, hint, list_exercises, load_exercise_data, questions
 
+from .exercise_support import assert_clean_exercise, execute_exercise, outputs_text
+
 REPO = Path(__file__).resolve().parents[1]
 EXERCISES = REPO / "exercises"
 IDS = [f"find_identifiers.q{i}" for i in range(1, 7)]
@@ -238,41 +240,14 @@ NOTEBOOKS = [
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
 def test_notebooks_are_clean_and_parameterised(path: Path) -> None:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code[0]["metadata"].get("tags") == ["parameters"]
-    assert "".join(code[0]["source"]).startswith('track = "novice"')
-    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
-    text = "".join("".join(c["source"]) for c in nb["cells"])
-    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "C:\\"):
-        assert forbidden not in text
-    for i in range(1, 7):
-        assert f'check("find_identifiers.q{i}", answer_q{i})' in text
-
-
-def _execute(path: Path, tmp_path: Path, **parameters: Any) -> dict[str, Any]:
-    from mlops_kit.pipeline import execute_notebook
-
-    out = tmp_path / path.name
-    execute_notebook(path, out, parameters=parameters, cwd=path.parent)
-    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    for cell in result["cells"]:
-        for output in cell.get("outputs", []):
-            assert output["output_type"] != "error", output.get("evalue")
-            if output.get("name") == "stderr":
-                assert "Warning" not in "".join(output["text"]), output["text"]
-    return result
-
-
-def _outputs_text(nb: dict[str, Any]) -> str:
-    return json.dumps([c.get("outputs", []) for c in nb["cells"]], ensure_ascii=False)
+    assert_clean_exercise(path, "find_identifiers", 6)
 
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("track", ["novice", "experienced"])
 def test_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
-    nb = _execute(EXERCISES / "06_find_identifiers.ipynb", tmp_path, track=track)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "06_find_identifiers.ipynb", tmp_path, track=track)
+    text = outputs_text(nb)
     assert text.count("Not answered yet") >= 6
     assert hint("find_identifiers.q1")[:40] in text
     assert "0 of 6 questions correct" in text
@@ -281,8 +256,8 @@ def test_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
 
 @pytest.mark.notebook
 def test_solution_notebook_passes_every_check(tmp_path: Path, contacts: pd.DataFrame) -> None:
-    nb = _execute(EXERCISES / "solutions" / "06_find_identifiers.ipynb", tmp_path)
-    text = _outputs_text(nb)
+    nb = execute_exercise(EXERCISES / "solutions" / "06_find_identifiers.ipynb", tmp_path)
+    text = outputs_text(nb)
     assert "6 of 6 questions correct" in text
     assert "Not yet" not in text
     assert "Not answered yet" not in text

@@ -6,7 +6,6 @@ values the learners get; the checks compute theirs with mlops_kit.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,8 @@ from scipy.stats import kendalltau, pearsonr, spearmanr
 
 from mlops_kit.errors import DataValidationError
 from mlops_kit.exercises import Status, check, hint, load_exercise_data
+
+from .exercise_support import assert_clean_exercise, execute_exercise, outputs_text
 
 REPO = Path(__file__).resolve().parents[1]
 EXERCISES = REPO / "exercises"
@@ -182,30 +183,11 @@ def test_the_checks_follow_the_data_given(truth: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
 def test_notebooks_are_clean_and_parameterised(path: Path) -> None:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code[0]["metadata"].get("tags") == ["parameters"]
-    assert "".join(code[0]["source"]).startswith('track = "novice"')
-    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
-    text = "".join("".join(c["source"]) for c in nb["cells"])
-    for forbidden in ("!pip", "%pip", "/work/", "/home/", "/root/", "C:\\"):
-        assert forbidden not in text
-    for i in range(1, 6):
-        assert f'check("reason_codes.q{i}", answer_q{i})' in text
+    assert_clean_exercise(path, "reason_codes", 5)
 
 
 def _execute(path: Path, tmp_path: Path, **parameters: Any) -> str:
-    from mlops_kit.pipeline import execute_notebook
-
-    out = tmp_path / path.name
-    execute_notebook(path, out, parameters=parameters, cwd=path.parent)
-    result = json.loads(out.read_text(encoding="utf-8"))
-    for cell in result["cells"]:
-        for output in cell.get("outputs", []):
-            assert output["output_type"] != "error", output.get("evalue")
-            if output.get("name") == "stderr":
-                assert "Warning" not in "".join(output["text"]), output["text"]
-    return json.dumps([c.get("outputs", []) for c in result["cells"]], ensure_ascii=False)
+    return outputs_text(execute_exercise(path, tmp_path, **parameters))
 
 
 @pytest.mark.notebook
