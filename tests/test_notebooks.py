@@ -36,6 +36,15 @@ def _text(nb: Any) -> str:
     return "\n".join(parts)
 
 
+def _shown(nb: Any) -> str:
+    """:func:`_text` followed by the Markdown the cells displayed."""
+    return _text(nb) + "".join(
+        str(o["data"]["text/markdown"])
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+
+
 def _no_errors_or_warnings(nb: Any) -> None:
     for o in _outputs(nb):
         assert o["output_type"] != "error", f"{o.get('ename')}: {o.get('evalue')}"
@@ -117,11 +126,7 @@ def test_explore_lesson_walks_the_stages_runs_unattended_and_replays(tmp_path: P
         cwd=tmp_path,
     )
     _no_errors_or_warnings(nb)
-    text = _text(nb) + "".join(
-        str(o["data"]["text/markdown"])
-        for o in _outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
+    text = _shown(nb)
     # Two run folders in the working folder, by hand and unattended, each with every
     # stage's files; nothing was written into the repository.
     by_hand = tmp_path / "runs" / "by-hand"
@@ -629,11 +634,7 @@ def test_monitoring_lesson_catches_the_change_and_the_replay_recovers(
         cwd=tmp_path,
     )
     _no_errors_or_warnings(nb)
-    text = _text(nb) + "".join(
-        str(o["data"]["text/markdown"])
-        for o in _outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
+    text = _shown(nb)
     # Drift in words: the chosen month's channel alarm, the stable month quiet, a small batch.
     assert "Drift explorer. 2024-02 against 2023-01 to 2023-06: drifted: channel." in text
     assert "No feature drifted (0 of 16)" in text
@@ -680,11 +681,7 @@ def test_explainability_lesson_explains_a_case_and_records_the_reviews(
         cwd=tmp_path,
     )
     _no_errors_or_warnings(nb)
-    text = _text(nb) + "".join(
-        str(o["data"]["text/markdown"])
-        for o in _outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
+    text = _shown(nb)
     # The same explanation, computed here: its top case's reasons are what the lesson shows.
     claims = load_dataset("benefit_claims")
     roles = profile_dataset(claims, "benefit_claims").roles
@@ -768,11 +765,7 @@ def test_evaluate_lesson_scores_the_design_from_the_shared_feedback_and_writes_t
         cwd=tmp_path,
     )
     _no_errors_or_warnings(nb)
-    text = _text(nb) + "".join(
-        str(o["data"]["text/markdown"])
-        for o in _outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
+    text = _shown(nb)
     # The score combines the example's automatic part with this team's peers (medians 2, 0).
     expected = score_rubric(
         load_rubric_example()["auto"],
@@ -808,11 +801,7 @@ def test_elaborate_lesson_checks_the_blank_template_and_runs_the_model_answer(
         cwd=tmp_path,
     )
     _no_errors_or_warnings(nb)
-    text = _text(nb) + "".join(
-        str(o["data"]["text/markdown"])
-        for o in _outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
+    text = _shown(nb)
     assert "Scenario brief: prioritising urgent housing-repair inspections" in text
     assert "Role card: information governance lead" in text
     assert "Going further (experienced track)" in text

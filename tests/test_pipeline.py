@@ -61,6 +61,25 @@ def _digest_tree(folder: Path) -> dict[str, str]:
     }
 
 
+def _hand_run(workspace: Path, run_id: str) -> Path:
+    """A run folder for stages called one by one, trained by Ada Trainer, with its audit
+    log and registry in ``workspace``."""
+    from mlops_kit.pipeline._context import write_run_context
+    from mlops_kit.registry import code_version
+
+    run_dir = workspace / "runs" / run_id
+    run_dir.mkdir(parents=True)
+    write_run_context(
+        run_dir,
+        run_id=run_id,
+        trained_by="Ada Trainer",
+        workspace=str(workspace),
+        audit_log=str(workspace / "audit" / "audit.jsonl"),
+        code_version=code_version(),
+    )
+    return run_dir
+
+
 @pytest.fixture(scope="module")
 def claims_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One full run of the bundled benefit-claims config (as `make pipeline` does)."""
@@ -488,23 +507,12 @@ def test_two_pipelines_at_once_share_a_registry_and_audit_log(tmp_path: Path) ->
 def test_monitor_stage_scores_a_new_batch_with_late_labels(tmp_path: Path) -> None:
     from mlops_kit.audit import AuditLog
     from mlops_kit.pipeline import evaluate_stage, monitor_stage
-    from mlops_kit.pipeline._context import write_run_context
-    from mlops_kit.registry import code_version
 
     claims = pd.read_csv(dataset_info("benefit_claims").path)
     history = claims[claims["month"] < "2024-07"].iloc[::6]
     data = tmp_path / "claims.csv"
     history.to_csv(data, index=False)
-    run_dir = tmp_path / "runs" / "monitored"
-    run_dir.mkdir(parents=True)
-    write_run_context(
-        run_dir,
-        run_id="monitored",
-        trained_by="Ada Trainer",
-        workspace=str(tmp_path),
-        audit_log=str(tmp_path / "audit" / "audit.jsonl"),
-        code_version=code_version(),
-    )
+    run_dir = _hand_run(tmp_path, "monitored")
     validate_stage(
         run_dir,
         data=str(data),
@@ -562,24 +570,13 @@ def test_monitor_stage_follows_a_regression_run_on_held_out_rows_and_a_new_batch
 ) -> None:
     from mlops_kit.metrics import regression_metrics
     from mlops_kit.pipeline import evaluate_stage, monitor_stage
-    from mlops_kit.pipeline._context import write_run_context
-    from mlops_kit.registry import code_version
     from mlops_kit.train import load_model, standardise_missing
 
     weeks = pd.read_csv(dataset_info("hospital_admissions").path)
     cut = sorted(weeks["week_start"].unique())[-26]
     data = tmp_path / "admissions.csv"
     weeks[weeks["week_start"] < cut].to_csv(data, index=False)
-    run_dir = tmp_path / "runs" / "forecast"
-    run_dir.mkdir(parents=True)
-    write_run_context(
-        run_dir,
-        run_id="forecast",
-        trained_by="Ada Trainer",
-        workspace=str(tmp_path),
-        audit_log=str(tmp_path / "audit" / "audit.jsonl"),
-        code_version=code_version(),
-    )
+    run_dir = _hand_run(tmp_path, "forecast")
     validate_stage(
         run_dir,
         data=str(data),
@@ -627,22 +624,11 @@ def test_monitor_stage_follows_a_regression_run_on_held_out_rows_and_a_new_batch
 def test_register_stage_refuses_a_model_whose_card_is_incomplete(tmp_path: Path) -> None:
     from mlops_kit.errors import DocumentationError
     from mlops_kit.pipeline import gate_stage, register_stage
-    from mlops_kit.pipeline._context import write_run_context
-    from mlops_kit.registry import code_version
 
     claims = pd.read_csv(dataset_info("benefit_claims").path).iloc[::8]
     data = tmp_path / "claims.csv"
     claims.to_csv(data, index=False)
-    run_dir = tmp_path / "runs" / "undocumented"
-    run_dir.mkdir(parents=True)
-    write_run_context(
-        run_dir,
-        run_id="undocumented",
-        trained_by="Ada Trainer",
-        workspace=str(tmp_path),
-        audit_log=str(tmp_path / "audit" / "audit.jsonl"),
-        code_version=code_version(),
-    )
+    run_dir = _hand_run(tmp_path, "undocumented")
     validate_stage(
         run_dir, data=str(data), target="flagged", protected=["sex"], exclude=["claim_id"]
     )
