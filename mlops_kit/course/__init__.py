@@ -1,5 +1,9 @@
 """The course itself: the material of the session's phases, as data and small functions.
 
+Every lesson checks its ``track`` parameter with :func:`track_guide`, whose
+:class:`Track` gives the novice track glossary pop-outs and hints and the experienced
+track its extension tasks (``_track``).
+
 The lessons of the four-hour session (Engage, Explore, Explain, Elaborate, Evaluate)
 draw on these, so that the notebooks hold narrative and calls only:
 
@@ -75,6 +79,7 @@ from ._rubric import (
     rubric_frame,
     score_rubric,
 )
+from ._track import TRACKS, Track, TrackNote, track_guide
 from ._wardley import (
     EVOLUTION_STAGES,
     WardleyComponent,
@@ -99,6 +104,7 @@ __all__ = [
     "SCENARIOS",
     "SKILLS",
     "SKILL_SCALE",
+    "TRACKS",
     "CheckItem",
     "CheckStatus",
     "Design",
@@ -108,6 +114,8 @@ __all__ = [
     "RubricScore",
     "SelfAssessmentSummary",
     "SkillsSelfAssessment",
+    "Track",
+    "TrackNote",
     "WardleyComponent",
     "WrittenReport",
     "answer_key",
@@ -131,6 +139,7 @@ __all__ = [
     "scenarios",
     "score_rubric",
     "self_assessment_summary",
+    "track_guide",
     "wardley_components",
     "wardley_map",
     "wardley_table",

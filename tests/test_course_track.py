@@ -1,0 +1,98 @@
+"""The one parameter that switches a lesson between the novice and experienced tracks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mlops_kit.course import TRACKS, Track, TrackNote, track_guide
+from mlops_kit.errors import ConfigError
+from mlops_kit.pipeline import Glossary
+
+TERMS = {"trial": "one try of one set of settings", "pruning": "stopping a poor trial early"}
+
+
+@pytest.mark.parametrize("name", TRACKS)
+def test_each_track_name_gives_its_track(name: str) -> None:
+    track = track_guide(name)
+    assert track == Track(name)  # type: ignore[arg-type]
+    assert track.novice == (name == "novice")
+    assert name.capitalize() in repr(track.intro())
+
+
+@pytest.mark.parametrize(
+    ("value", "suggestion"),
+    [("novise", "Did you mean 'novice'?"), ("Experienced ", "Did you mean 'experienced'?")],
+)
+def test_a_mistyped_track_is_refused_with_the_two_names_and_a_suggestion(
+    value: str, suggestion: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        track_guide(value)
+    message = str(caught.value)
+    assert "'track' parameter" in message
+    assert "'novice', 'experienced'" in message
+    assert repr(value) in message
+    assert suggestion in message
+
+
+def test_a_track_that_is_not_a_string_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"Got 2 instead\.$"):
+        track_guide(2)  # type: ignore[arg-type]
+
+
+def test_novices_get_every_term_as_a_keyboard_pop_out() -> None:
+    shown = track_guide("novice").terms(TERMS, title="Tuning terms")
+    assert isinstance(shown, Glossary)
+    page = shown._repr_html_()
+    # One <details> per term, its summary the term, its body the meaning (escaped).
+    assert re.findall(r"<summary><strong>(.*?)</strong></summary>", page) == list(TERMS)
+    assert all(meaning in page for meaning in TERMS.values())
+    assert "Tuning terms (open one with Enter)" in repr(shown)
+
+
+def test_experienced_learners_see_one_line_instead_of_the_terms() -> None:
+    shown = track_guide("experienced").terms(list(TERMS.items()))
+    assert isinstance(shown, TrackNote)
+    assert "terms are skipped" in repr(shown)
+    assert not any(term in repr(shown) for term in TERMS)
+
+
+def test_hints_fold_one_by_one_for_novices_and_are_counted_for_the_experienced() -> None:
+    novice = track_guide("novice").hints("Read gate.json.", "Look for <fairness>.")
+    page = novice._repr_html_()
+    assert page.count("<details>") == 2
+    assert "Hint 2" in page
+    assert "Look for &lt;fairness&gt;." in page  # escaped, not markup
+    experienced = track_guide("experienced").hints("Read gate.json.", "Look for fairness.")
+    assert "2 hint(s)" in repr(experienced)
+    assert "<details>" not in experienced._repr_html_()
+
+
+def test_going_further_is_open_and_numbered_for_the_experienced_and_folded_for_novices() -> None:
+    tasks = ["Run it again with seed 1.", "Compare the two gate decisions."]
+    experienced = track_guide("experienced").going_further(tasks)
+    assert repr(experienced).splitlines() == [
+        "Going further (experienced track)",
+        "1. Run it again with seed 1.",
+        "2. Compare the two gate decisions.",
+    ]
+    assert "<ol>" in experienced._repr_html_()
+    novice = track_guide("novice").going_further(tasks)
+    assert "Going further (for when you have finished)" in repr(novice)
+    assert novice._repr_html_().count("<details>") == 2
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda t: t.terms({}), "at least one"),
+        (lambda t: t.hints(), "at least one hint"),
+        (lambda t: t.going_further([]), "one or more tasks"),
+        (lambda t: t.going_further("Run it again."), "list of one or more tasks"),
+    ],
+)
+def test_empty_material_is_refused(call: object, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        call(track_guide("novice"))  # type: ignore[operator]
