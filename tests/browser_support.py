@@ -1,4 +1,12 @@
-"""A JupyterLab server for the browser tests, and a registry with a version to sign off.
+"""What the browser tests share: Chromium, a JupyterLab server, page helpers, a workspace.
+
+* Debian's Chromium (never a downloaded one) with the flags that keep it offline: each
+  browser test module sets ``pytestmark = BROWSER_MARKS`` and imports the
+  ``browser_type_launch_args`` and ``artifacts`` fixtures from here.
+* Page helpers: :func:`open_and_run` (a notebook in JupyterLab, Run All),
+  :func:`assert_rendered` (the widget is drawn, nothing fell back to text),
+  :func:`press_until` (keys, waiting for the kernel's echo each time),
+  :func:`focused_classes` and :func:`screenshot` (checked to hold a real picture).
 
 The server runs on loopback with a free port and its own token, with every Jupyter
 folder (config, data, runtime, IPython, JupyterLab settings and workspaces) in a
@@ -16,8 +24,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -25,14 +35,35 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 __all__ = [
     "APPROVAL_MODEL",
+    "ARTIFACTS",
+    "BROWSER_MARKS",
+    "CHROMIUM",
+    "ECHO_TIMEOUT",
+    "RUN_TIMEOUT",
+    "TALL_VIEWPORT",
     "TRAINED_BY",
+    "VIEWPORT",
     "JupyterServer",
+    "artifacts",
+    "assert_rendered",
+    "browser_type_launch_args",
+    "focused_classes",
     "free_port",
+    "open_and_run",
+    "png_size",
     "prepare_refused_version",
+    "press_until",
+    "screenshot",
     "start_jupyter_lab",
+    "write_notebook",
 ]
 
 #: The registered model name and its trainer in the prepared workspace.
@@ -48,6 +79,67 @@ _LAB_SETTINGS = {
         "doNotDisturbMode": True,
     },
 }
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps trying hosts it cannot reach.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT: ViewportSize = {"width": 1280, "height": 1000}
+# Tall enough for the whole quiz cell (about 1,450 pixels) to show in one screenshot.
+TALL_VIEWPORT: ViewportSize = {"width": 1280, "height": 1900}
+RUN_TIMEOUT = 90_000  # ms for a notebook to run (the metrics lesson takes about 10 s)
+ECHO_TIMEOUT = 15_000  # ms for the kernel to answer one key press or click
+
+#: Marks for every browser test module: ``pytestmark = BROWSER_MARKS``.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=(
+            f"Debian's Chromium ({CHROMIUM}) is not installed; install it with "
+            "`apt-get install chromium` (.ci/run does)."
+        ),
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """pytest-playwright launches the system Chromium, never a downloaded one."""
+    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    """The folder the screenshots are kept in (ignored by git)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
 
 
 def free_port() -> int:
@@ -179,6 +271,79 @@ def start_jupyter_lab(root_dir: Path, home: Path, *, timeout: float = 60.0) -> J
         f"JupyterLab did not answer on port {port} within {timeout:g} s. "
         f"Its log ends:\n{server.log_tail()}"
     )
+
+
+# --------------------------------------------------------------------------- driving pages
+
+
+def open_and_run(page: Page, lab: JupyterServer, notebook: str) -> None:
+    """Open ``notebook`` in JupyterLab, wait for its kernel, then Run > Run All Cells.
+
+    Each notebook gets a workspace of its own: pages sharing JupyterLab's default
+    workspace reopen each other's notebooks, and Run All would then run another one.
+    """
+    page.goto(lab.url(f"/lab/workspaces/{Path(notebook).stem}/tree/{notebook}"))
+    current = page.locator(".jp-mod-current .lm-TabBar-tabLabel")
+    expect(current).to_have_text(notebook, timeout=RUN_TIMEOUT)
+    statusbar = page.locator("#jp-main-statusbar")
+    expect(statusbar).to_contain_text("Idle", timeout=RUN_TIMEOUT)
+    page.locator(".lm-MenuBar-item", has_text="Run").click()
+    page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
+
+
+def assert_rendered(page: Page, widget: Locator) -> None:
+    """The widget's own element is visible and no output fell back to text."""
+    expect(widget).to_be_visible(timeout=RUN_TIMEOUT)
+    outputs = page.locator(".jp-OutputArea-output")
+    expect(outputs.filter(has_text="Loading widget")).to_have_count(0)
+    # A widget whose front-end model fails to load shows an error icon instead.
+    expect(page.locator(".jupyter-widgets-error-widget")).to_have_count(0)
+    expect(outputs.filter(has_text=re.compile(r"\b[A-Za-z]*Box\(children="))).to_have_count(0)
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    expect(errors.filter(has_text=re.compile("Error|Traceback"))).to_have_count(0)
+
+
+def focused_classes(page: Page) -> str:
+    """The CSS classes of the focused element and its ancestors (to follow Tab)."""
+    return str(
+        page.evaluate(
+            "() => { const out = []; for (let e = document.activeElement; e; e = "
+            "e.parentElement) out.push(e.className || ''); return out.join(' '); }"
+        )
+    )
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's header."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", header[16:24])
+    return int(width), int(height)
+
+
+def screenshot(target: Page | Locator, path: Path) -> Path:
+    """Save a screenshot and check it holds a real picture (not an empty file or a dot)."""
+    path.unlink(missing_ok=True)
+    target.screenshot(path=path)
+    assert path.is_file(), f"no screenshot written at {path}"
+    width, height = png_size(path)
+    assert width >= 300, f"{path} is only {width} pixels wide"
+    assert height >= 100, f"{path} is only {height} pixels high"
+    assert path.stat().st_size > 8_000, f"{path} is only {path.stat().st_size} bytes"
+    return path
+
+
+def press_until(page: Page, key: str, echo: Locator, texts: list[str]) -> None:
+    """Press ``key`` once per expected echo, waiting for the kernel's answer each time.
+
+    The front end throttles a slider's value sync, so each press waits for the echo.
+    """
+    for text in texts:
+        page.keyboard.press(key)
+        expect(echo).to_have_text(re.compile("^" + re.escape(text)), timeout=ECHO_TIMEOUT)
+
+
+# --------------------------------------------------------------------------- the sign-off workspace
 
 
 def prepare_refused_version(workspace: Path) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import struct
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,72 +23,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
 from mlops_kit.widgets import METRIC_SCENARIOS
 
 from .browser_support import (
     APPROVAL_MODEL,
+    BROWSER_MARKS,
+    ECHO_TIMEOUT,
+    RUN_TIMEOUT,
+    TALL_VIEWPORT,
     TRAINED_BY,
+    VIEWPORT,
     JupyterServer,
+    artifacts,
+    assert_rendered,
+    browser_type_launch_args,
+    focused_classes,
+    open_and_run,
+    press_until,
+    screenshot,
     start_jupyter_lab,
+    write_notebook,
 )
 
 REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking flags Chromium keeps trying hosts it cannot reach.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT: ViewportSize = {"width": 1280, "height": 1000}
-# Tall enough for the whole quiz cell (about 1,450 pixels) to show in one screenshot.
-TALL_VIEWPORT: ViewportSize = {"width": 1280, "height": 1900}
-RUN_TIMEOUT = 90_000  # ms for a notebook to run (the metrics lesson takes about 10 s)
-ECHO_TIMEOUT = 15_000  # ms for the kernel to answer one key press or click
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=(
-            f"Debian's Chromium ({CHROMIUM}) is not installed; install it with "
-            "`apt-get install chromium` (.ci/run does)."
-        ),
-    ),
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, Any]:
-    """pytest-playwright launches the system Chromium, never a downloaded one."""
-    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
-
-
-# --------------------------------------------------------------------------- notebooks
-
-
-def _write_notebook(path: Path, *sources: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    nbformat.write(nb, path)
-    return path
-
+pytestmark = BROWSER_MARKS
+# Fixtures used by name: pytest-playwright's launch arguments and the screenshots folder.
+__all__ = ["artifacts", "browser_type_launch_args"]
 
 APPROVAL_NOTEBOOK = (
     "from mlops_kit.audit import default_audit_log\n"
@@ -135,8 +97,8 @@ def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("lab") / "root"
     root.mkdir()
     shutil.copy(REPO / "notebooks" / "03_metrics.ipynb", root)
-    _write_notebook(root / "approval.ipynb", *APPROVAL_NOTEBOOK)
-    _write_notebook(root / "dashboard.ipynb", *DASHBOARD_NOTEBOOK)
+    write_notebook(root / "approval.ipynb", *APPROVAL_NOTEBOOK)
+    write_notebook(root / "dashboard.ipynb", *DASHBOARD_NOTEBOOK)
     return root
 
 
@@ -166,82 +128,6 @@ def lab(
     server = start_jupyter_lab(lab_root, tmp_path_factory.mktemp("jupyter-home"))
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def open_and_run(page: Page, lab: JupyterServer, notebook: str) -> None:
-    """Open ``notebook`` in JupyterLab, wait for its kernel, then Run > Run All Cells.
-
-    Each notebook gets a workspace of its own: pages sharing JupyterLab's default
-    workspace reopen each other's notebooks, and Run All would then run another one.
-    """
-    page.goto(lab.url(f"/lab/workspaces/{Path(notebook).stem}/tree/{notebook}"))
-    current = page.locator(".jp-mod-current .lm-TabBar-tabLabel")
-    expect(current).to_have_text(notebook, timeout=RUN_TIMEOUT)
-    statusbar = page.locator("#jp-main-statusbar")
-    expect(statusbar).to_contain_text("Idle", timeout=RUN_TIMEOUT)
-    page.locator(".lm-MenuBar-item", has_text="Run").click()
-    page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
-
-
-def assert_rendered(page: Page, widget: Locator) -> None:
-    """The widget's own element is visible and no output fell back to text."""
-    expect(widget).to_be_visible(timeout=RUN_TIMEOUT)
-    outputs = page.locator(".jp-OutputArea-output")
-    expect(outputs.filter(has_text="Loading widget")).to_have_count(0)
-    # A widget whose front-end model fails to load shows an error icon instead.
-    expect(page.locator(".jupyter-widgets-error-widget")).to_have_count(0)
-    expect(outputs.filter(has_text=re.compile(r"\b[A-Za-z]*Box\(children="))).to_have_count(0)
-    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-    expect(errors.filter(has_text=re.compile("Error|Traceback"))).to_have_count(0)
-
-
-def focused_classes(page: Page) -> str:
-    """The CSS classes of the focused element and its ancestors (to follow Tab)."""
-    return str(
-        page.evaluate(
-            "() => { const out = []; for (let e = document.activeElement; e; e = "
-            "e.parentElement) out.push(e.className || ''); return out.join(' '); }"
-        )
-    )
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    """Width and height from a PNG's header."""
-    header = path.read_bytes()[:24]
-    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    width, height = struct.unpack(">II", header[16:24])
-    return int(width), int(height)
-
-
-def screenshot(target: Page | Locator, path: Path) -> Path:
-    """Save a screenshot and check it holds a real picture (not an empty file or a dot)."""
-    path.unlink(missing_ok=True)
-    target.screenshot(path=path)
-    assert path.is_file(), f"no screenshot written at {path}"
-    width, height = png_size(path)
-    assert width >= 300, f"{path} is only {width} pixels wide"
-    assert height >= 100, f"{path} is only {height} pixels high"
-    assert path.stat().st_size > 8_000, f"{path} is only {path.stat().st_size} bytes"
-    return path
-
-
-def press_until(page: Page, key: str, echo: Locator, texts: list[str]) -> None:
-    """Press ``key`` once per expected echo, waiting for the kernel's answer each time.
-
-    The front end throttles a slider's value sync, so each press waits for the echo.
-    """
-    for text in texts:
-        page.keyboard.press(key)
-        expect(echo).to_have_text(re.compile("^" + re.escape(text)), timeout=ECHO_TIMEOUT)
 
 
 def echo_numbers(text: str) -> tuple[float, float, float]:
