@@ -20,6 +20,7 @@ on one line naming the key, the rule and the value received.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -60,6 +61,43 @@ MODELS_FOR_TASK: dict[str, tuple[str, ...]] = {
 
 #: ``data: bundled:benefit_claims`` names a dataset shipped with the kit.
 BUNDLED_PREFIX = "bundled:"
+
+# A password or token written into a URL's query string.
+_SECRET_QUERY = re.compile(
+    r"(?i)(?<![a-z])(password|passwd|pwd|token|access_token|secret|api_?key)=([^&#]+)"
+)
+#: Where a driver or MLflow finds a password instead of the URL.
+SECRET_SOURCES = (
+    "PostgreSQL reads PGPASSWORD or ~/.pgpass; MySQL an option file "
+    "(?read_default_file=~/.my.cnf); an MLflow server MLFLOW_TRACKING_USERNAME and "
+    "MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
+)
+
+
+def mask_secrets(url: str) -> str:
+    """``url`` with any password or token in it replaced by ``***``.
+
+    Examples
+    --------
+    >>> mask_secrets("postgresql://optuna:s3cret@db.example.gov.uk/optuna")
+    'postgresql://optuna:***@db.example.gov.uk/optuna'
+    >>> mask_secrets("https://mlflow.example.gov.uk/?token=abc&x=1")
+    'https://mlflow.example.gov.uk/?token=***&x=1'
+    >>> mask_secrets("sqlite:///mlops.db")
+    'sqlite:///mlops.db'
+    """
+    masked = re.sub(r"^([a-z][a-z0-9+.-]*://[^/@:]*):[^/@]*@", r"\1:***@", url, flags=re.I)
+    return _SECRET_QUERY.sub(r"\1=***", masked)
+
+
+def _no_secret(value: str | None) -> str | None:
+    if value is not None and mask_secrets(value) != value:
+        raise ValueError(
+            "must not hold a password or token: the config is written into the run's "
+            "config.yml, its manifest and its MLflow run. Give the user name only and let "
+            f"the driver find the password ({SECRET_SOURCES})"
+        )
+    return value
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
 
@@ -287,6 +325,8 @@ class TuningSection(BaseModel):
         "several local workers) or a PostgreSQL/MySQL URL (several machines).",
     )
     study_name: str | None = Field(None, description="Name of the study in the storage.")
+
+    _storage_without_secret = field_validator("storage")(_no_secret)
     pruning: bool = Field(True, description="Stop unpromising trials early (successive halving).")
     search_space: dict[str, SearchDimension] | None = Field(
         None, description="Hyperparameter ranges; default the model family's own."
@@ -379,6 +419,8 @@ class RegistrySection(BaseModel):
         description="MLflow tracking URI; default a SQLite file mlops.db in the working folder.",
     )
     model_name: str | None = Field(None, description="Registered model name; default the run name.")
+
+    _uri_without_secret = field_validator("tracking_uri")(_no_secret)
 
 
 class RegisterParams(BaseModel):
@@ -515,7 +557,8 @@ def _valid_keys(model: type[BaseModel]) -> list[str]:
 
 
 def _describe_input(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
+    shown = mask_secrets(value) if isinstance(value, str) else value
+    return f"{shown!r} ({type(value).__name__})"
 
 
 def _section_at(model: type[BaseModel], path: Sequence[Any]) -> type[BaseModel] | None:

@@ -28,6 +28,17 @@ def outputs_text(nb: dict[str, Any]) -> str:
     return json.dumps([c.get("outputs", []) for c in nb["cells"]], ensure_ascii=False)
 
 
+def assert_track_material(text: str, track: str) -> None:
+    """The one ``track`` parameter switched the exercise: terms as pop-outs and the
+    extension tasks folded away for novices; the tasks open and numbered otherwise."""
+    novice = track == "novice"
+    assert ("(open one with Enter)" in text) == novice
+    assert ("<details><summary><strong>" in text) == novice
+    assert ("Going further (for when you have finished)" in text) == novice
+    assert ("Going further (experienced track)" in text) == (not novice)
+    assert ("Experienced track: the terms are skipped" in text) == (not novice)
+
+
 def assert_clean_exercise(path: Path, exercise: str, n_questions: int) -> None:
     """A committed exercise notebook: no outputs, a tagged parameters cell setting the
     track, no installs or machine paths, and a check cell for every question."""

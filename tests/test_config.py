@@ -182,3 +182,64 @@ def test_readme_documents_every_config_key(repo: Path) -> None:
     readme = (repo / "README.md").read_text(encoding="utf-8")
     missing = [key for key in PipelineConfig.model_fields if f"| `{key}` |" not in readme]
     assert not missing, f"README's config table lacks: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("key", "url", "shown"),
+    [
+        (
+            "tuning.storage",
+            "postgresql://optuna:s3cret@db.example.gov.uk/optuna",
+            "'postgresql://optuna:***@db.example.gov.uk/optuna'",
+        ),
+        (
+            "registry.tracking_uri",
+            "https://analyst:s3cret@mlflow.example.gov.uk",
+            "'https://analyst:***@mlflow.example.gov.uk'",
+        ),
+        (
+            "registry.tracking_uri",
+            "https://mlflow.example.gov.uk/?api_key=s3cret",
+            "'https://mlflow.example.gov.uk/?api_key=***'",
+        ),
+        (
+            "tuning.storage",
+            "mysql+pymysql://optuna@db/optuna?password=s3cret&charset=utf8mb4",
+            "'mysql+pymysql://optuna@db/optuna?password=***&charset=utf8mb4'",
+        ),
+    ],
+)
+def test_a_password_in_a_url_is_refused_and_never_echoed(key: str, url: str, shown: str) -> None:
+    section, name = key.split(".")
+    with pytest.raises(ConfigError) as caught:
+        validate_params({"data": "x.csv", "target": "y", section: {name: url}})
+    message = str(caught.value)
+    assert f"Config key '{key}' must not hold a password or token" in message
+    assert "PGPASSWORD" in message
+    assert "MLFLOW_TRACKING_PASSWORD" in message
+    assert f"got {shown} (str)" in message
+    assert "s3cret" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://optuna@db.example.gov.uk/optuna",
+        "mysql+pymysql://optuna@db/optuna?read_default_file=~/.my.cnf",
+        "sqlite:///study.db",
+        "journal:///tmp/study.log",
+        "https://mlflow.example.gov.uk",
+        "sqlite:///tmp/tokens=1/mlops.db",
+    ],
+)
+def test_urls_without_a_secret_are_kept_as_given(url: str) -> None:
+    config = validate_params(
+        {
+            "data": "x.csv",
+            "target": "y",
+            "tuning": {"storage": url},
+            "registry": {"tracking_uri": url},
+        }
+    )
+    assert config.tuning.storage == url
+    assert config.registry.tracking_uri == url

@@ -99,7 +99,7 @@ def test_transparency_empties_are_named_and_a_partial_answer_is_weak(tmp_path: P
     design["pipeline"]["transparency"]["risks"] = []
     item = check_design(_write(tmp_path, design)).item("transparency")
     assert item.status is CheckStatus.WEAK
-    assert "2 of 34 transparency parts are empty: appeals, risks" in item.message
+    assert "2 of 33 transparency parts are empty: appeals, risks" in item.message
     design["pipeline"].pop("transparency")
     assert check_design(_write(tmp_path, design)).item("transparency").status == "missing"
 

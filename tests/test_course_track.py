@@ -96,3 +96,28 @@ def test_going_further_is_open_and_numbered_for_the_experienced_and_folded_for_n
 def test_empty_material_is_refused(call: object, match: str) -> None:
     with pytest.raises(ConfigError, match=match):
         call(track_guide("novice"))  # type: ignore[operator]
+
+
+def test_every_exercise_lists_its_terms_for_the_novice_track() -> None:
+    from mlops_kit.exercises import exercise_terms, list_exercises
+
+    for exercise in list_exercises():
+        terms = exercise_terms(exercise)
+        assert len(terms) >= 4, exercise
+        assert all(term.strip() and meaning.strip() for term, meaning in terms.items())
+
+
+def test_code_in_a_track_note_is_shown_as_code_and_everything_else_escaped() -> None:
+    note = track_guide("experienced").going_further(["Call `tune(x)` on <data>."])
+    assert "<li>Call <code>tune(x)</code> on &lt;data&gt;.</li>" in note._repr_html_()
+
+
+def test_an_exercise_term_without_a_meaning_is_refused() -> None:
+    from mlops_kit.exercises import Exercise, Feedback, Question, Status
+
+    def checker(answer: object, data: object) -> Feedback:
+        return Feedback("demo.q1", Status.CORRECT, "Right.")
+
+    question = Question("demo.q1", "Any?", checker, "Look again.")
+    with pytest.raises(ConfigError, match=r"needs a name and a meaning.*'trial'"):
+        Exercise("demo", "Demo", (question,), terms=(("trial", " "),))

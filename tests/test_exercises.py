@@ -39,7 +39,12 @@ from mlops_kit.exercises import (
 from mlops_kit.exercises import _framework as framework
 from mlops_kit.metrics import METRIC_GLOSSARY
 
-from .exercise_support import assert_clean_exercise, execute_exercise, outputs_text
+from .exercise_support import (
+    assert_clean_exercise,
+    assert_track_material,
+    execute_exercise,
+    outputs_text,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 EXERCISES = REPO / "exercises"
@@ -516,12 +521,18 @@ def test_learner_notebook_runs_unanswered_and_shows_hints(tmp_path: Path, track:
     assert text.count("Not answered yet") >= 6
     assert hint("choose_metrics.q1")[:40] in text
     assert "0 of 6 questions correct" in text
-    glossary = METRIC_GLOSSARY["precision"][:40]
-    if track == "novice":
-        assert glossary in text
-    else:
-        assert glossary not in text
-        assert "Experienced track" in text
+    assert (METRIC_GLOSSARY["precision"][:40] in text) == (track == "novice")
+    assert_track_material(text, track)
+
+
+@pytest.mark.notebook
+def test_a_mistyped_track_stops_the_exercise_with_the_two_names(tmp_path: Path) -> None:
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as caught:
+        execute_exercise(EXERCISES / "01_choose_metrics.ipynb", tmp_path, track="Novice")
+    assert "The 'track' parameter must be one of 'novice', 'experienced'" in str(caught.value)
+    assert "Did you mean 'novice'?" in str(caught.value)
 
 
 @pytest.mark.notebook
@@ -751,8 +762,10 @@ def test_trace_model_learner_notebook_runs_unanswered_and_shows_hints(tmp_path: 
     text = outputs_text(nb)
     assert text.count("Not answered yet") >= 6
     assert hint("trace_model.q1")[:40] in text
-    assert "registry.versions(MODEL)`: a table of every version" in text
+    assert "registry.versions(MODEL): a table of every version" in text
+    assert "The tools you will need (open one with Enter)" in text
     assert "0 of 6 questions correct" in text
+    assert_track_material(text, "novice")
     assert not list(EXERCISES.glob("mlops.db")), "nothing is written beside the notebook"
 
 
@@ -1033,7 +1046,7 @@ def test_search_space_learner_notebook_runs_unanswered(tmp_path: Path) -> None:
     assert text.count("Not answered yet") >= 6
     assert hint("search_space.q3")[:40] in text
     assert "0 of 6 questions correct" in text
-    assert "Experienced track" in text
+    assert_track_material(text, "experienced")
 
 
 @pytest.mark.notebook
@@ -1201,6 +1214,7 @@ def test_sample_size_learner_notebook_runs_unanswered(tmp_path: Path, track: str
     assert hint("sample_size.q1")[:40] in text
     assert "0 of 5 questions correct" in text
     assert (AB_GLOSSARY["power"][:40] in text) == (track == "novice")
+    assert_track_material(text, track)
 
 
 @pytest.mark.notebook
@@ -1361,6 +1375,7 @@ def test_drift_thresholds_learner_notebook_runs_unanswered(tmp_path: Path, track
     assert hint("drift_thresholds.q1")[:40] in text
     assert "0 of 4 questions correct" in text
     assert ("The terms you will need" in text) == (track == "novice")
+    assert_track_material(text, track)
 
 
 @pytest.mark.notebook

@@ -17,7 +17,12 @@ from scipy.stats import kendalltau, pearsonr, spearmanr
 from mlops_kit.errors import DataValidationError
 from mlops_kit.exercises import Status, check, hint, load_exercise_data
 
-from .exercise_support import assert_clean_exercise, execute_exercise, outputs_text
+from .exercise_support import (
+    assert_clean_exercise,
+    assert_track_material,
+    execute_exercise,
+    outputs_text,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 EXERCISES = REPO / "exercises"
@@ -198,6 +203,7 @@ def test_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
     assert hint("reason_codes.q1")[:40] in text
     assert "0 of 5 questions correct" in text
     assert ("The terms you will need" in text) == (track == "novice")
+    assert_track_material(text, track)
 
 
 @pytest.mark.notebook

@@ -853,3 +853,15 @@ def test_the_card_keys_a_replay_checks_are_the_cards_required_human_parts(
 
     keys = {m.config_key for m in model_card(claims_run).validate()}
     assert keys == {f"transparency.{k}" for k in CARD_HUMAN_KEYS}
+
+
+def test_the_record_keys_the_design_check_asks_for_are_the_records_required_human_parts(
+    claims_run: Path,
+) -> None:
+    from mlops_kit.course._design import TRANSPARENCY_KEYS
+    from mlops_kit.governance import ATRS_HUMAN_KEYS, CARD_HUMAN_KEYS
+
+    keys = [m.config_key for m in transparency_record(claims_run).validate()]
+    assert list(dict.fromkeys(keys)) == [f"transparency.{k}" for k in ATRS_HUMAN_KEYS]
+    # Lesson 10's design check asks for exactly what the two documents need.
+    assert set(TRANSPARENCY_KEYS) == set(ATRS_HUMAN_KEYS) | set(CARD_HUMAN_KEYS)

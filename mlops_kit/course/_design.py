@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .._resources import resource_path
 from ..config import BUNDLED_PREFIX, PipelineConfig, validate_params
 from ..errors import ConfigError, did_you_mean
+from ..governance import ATRS_HUMAN_KEYS, CARD_HUMAN_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,17 +103,9 @@ DESIGN_CRITERIA: dict[str, str] = {
     "transparency": "Transparency record",
 }
 
-#: Transparency keys the model card or the ATRS record require (``factors_note`` is
-#: added when no protected characteristic is compared).
-TRANSPARENCY_KEYS = (
-    "tool_name", "description", "organisation", "team", "senior_responsible_owner", "owner",
-    "contact_email", "phase", "external_supplier_involved", "primary_uses", "primary_users",
-    "out_of_scope_uses", "scope", "benefit", "previous_process", "alternatives_considered",
-    "process_integration", "frequency_and_scale", "human_oversight", "required_training",
-    "appeals", "system_architecture", "maintenance", "metrics_rationale", "data_source",
-    "data_collection", "data_sharing", "data_retention", "data_access",
-    "ethical_considerations", "caveats", "dpia", "equality_impact_assessment", "risks",
-)  # fmt: skip
+#: Transparency keys the model card or the ATRS record require, taken from the documents
+#: themselves (``factors_note`` is added when no protected characteristic is compared).
+TRANSPARENCY_KEYS = tuple(dict.fromkeys((*ATRS_HUMAN_KEYS, *CARD_HUMAN_KEYS)))
 
 #: Words in a column name that suggest a protected characteristic (Equality Act 2010).
 _PROTECTED_WORDS = frozenset(

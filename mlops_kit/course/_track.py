@@ -19,6 +19,7 @@ each pop-out as a collapsed section named after its term or hint.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -32,6 +33,12 @@ __all__ = ["TRACKS", "Track", "TrackNote", "track_guide"]
 TRACKS: tuple[str, ...] = ("novice", "experienced")
 
 TrackName = Literal["novice", "experienced"]
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> str:
+    """Escape text for HTML, showing `backticked` names as code."""
+    return _CODE.sub(r"<code>\1</code>", html.escape(text))
 
 
 @dataclass(frozen=True, repr=False)
@@ -70,19 +77,19 @@ class TrackNote:
     def _repr_html_(self) -> str:
         parts = [f"<p><strong>{html.escape(self.title)}</strong></p>"] if self.title else []
         if self.lead:
-            parts.append(f"<p>{html.escape(self.lead)}</p>")
+            parts.append(f"<p>{_inline(self.lead)}</p>")
         if self.folded:
             parts.extend(
                 f"<details><summary><strong>{html.escape(summary)}</strong></summary>"
-                f"<p>{html.escape(body)}</p></details>"
+                f"<p>{_inline(body)}</p></details>"
                 for summary, body in self.items
             )
         elif self.items:
             tag = "ol" if self.numbered else "ul"
             rows = "".join(
-                f"<li><strong>{html.escape(s)}</strong>: {html.escape(b)}</li>"
+                f"<li><strong>{html.escape(s)}</strong>: {_inline(b)}</li>"
                 if s
-                else f"<li>{html.escape(b)}</li>"
+                else f"<li>{_inline(b)}</li>"
                 for s, b in self.items
             )
             parts.append(f"<{tag}>{rows}</{tag}>")

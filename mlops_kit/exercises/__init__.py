@@ -8,6 +8,9 @@ In a notebook::
     answer_q2 = None  # your answer here
     check("choose_metrics.q2", answer_q2)
 
+:func:`exercise_terms` gives the terms an exercise uses, for the novice track's
+pop-outs (``track_guide(track).terms(exercise_terms("choose_metrics"))``).
+
 An empty answer (``None``) gives "Not answered yet" and the hint, never an error, so a
 learner notebook runs from top to bottom before anything is answered.
 
@@ -56,6 +59,7 @@ from ._framework import (
     Exercise,
     Question,
     check,
+    exercise_terms,
     hint,
     list_exercises,
     load_exercise_data,
@@ -69,6 +73,7 @@ __all__ = [
     "Question",
     "Status",
     "check",
+    "exercise_terms",
     "hint",
     "list_exercises",
     "load_exercise_data",

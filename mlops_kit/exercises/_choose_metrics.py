@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import DataValidationError
+from ..metrics import METRIC_GLOSSARY
 from ._checks import (
     Mistake,
     as_text,
@@ -507,6 +508,9 @@ EXERCISE = Exercise(
     id="choose_metrics",
     title="Choose the right metric: fraud-and-error review of benefit claims",
     load_data=predictions_table,
+    terms=tuple(
+        (t, METRIC_GLOSSARY[t]) for t in ("accuracy", "precision", "recall", "f1", "roc_auc")
+    ),
     questions=(
         Question(
             id="choose_metrics.q1",

@@ -250,10 +250,33 @@ def _check_q4(answer: Any, data: Any) -> Feedback:
     )
 
 
+#: The terms the exercise uses, in plain words, for the novice track.
+TERMS: tuple[tuple[str, str], ...] = (
+    (
+        "Jensen-Shannon distance (js_threshold)",
+        "how different two distributions of a category (such as the channel: online, "
+        "phone, paper) are, from 0 (identical) to 1. It is the effect size for "
+        "categorical features; the default floor is 0.1.",
+    ),
+    (
+        "PSI (psi_threshold)",
+        "the population stability index, the effect size for numeric features (default floor 0.1).",
+    ),
+    (
+        "Correction (correction)",
+        'with many features tested at once, some look "significant" by chance. '
+        '"benjamini-hochberg" (the default) corrects the p-values for it; "none" does'
+        " not.",
+    ),
+    ("A false alarm", "a feature flagged as drifted in a month when nothing changed."),
+)
+
+
 EXERCISE = Exercise(
     id="drift_thresholds",
     title="Drift thresholds: catch the change without false alarms",
     load_data=claims_table,
+    terms=TERMS,
     questions=(
         Question(
             id="drift_thresholds.q1",

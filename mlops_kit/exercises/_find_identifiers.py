@@ -373,10 +373,48 @@ def _check_q6(answer: Any, data: Any) -> Feedback:
     )
 
 
+#: The terms the exercise uses, in plain words, for the novice track.
+TERMS: tuple[tuple[str, str], ...] = (
+    (
+        "Direct identifier",
+        "a value that points to one person on its own: a name, an email address, a "
+        "phone number, a full postcode (about 15 addresses), a National Insurance or "
+        "NHS number, a date of birth.",
+    ),
+    (
+        "Near-unique column",
+        "a column with a different value on (almost) every row, such as a case "
+        "reference. It identifies nobody by itself, but anyone with another table "
+        "holding the same reference can link the two.",
+    ),
+    (
+        "Quasi-identifiers",
+        "values that are harmless alone but identifying together, such as age, sex "
+        "and postcode district.",
+    ),
+    (
+        "k-anonymity",
+        "every combination of quasi-identifier values is shared by at least k people."
+        " The table's k is the size of its smallest group.",
+    ),
+    (
+        "Generalisation",
+        'making a value coarser (age 47 becomes "40-49"; postcode ZX1 3AB becomes its'
+        " district ZX1 or its area ZX) so that groups grow.",
+    ),
+    (
+        "l-diversity",
+        "every group also holds at least l different values of the sensitive "
+        "attribute (here, what a person needs help with).",
+    ),
+)
+
+
 EXERCISE = Exercise(
     id="find_identifiers",
     title="Find the identifiers: personal data in a raw extract",
     load_data=contacts_table,
+    terms=TERMS,
     questions=(
         Question(
             id="find_identifiers.q1",

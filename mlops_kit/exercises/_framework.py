@@ -39,6 +39,7 @@ __all__ = [
     "Exercise",
     "Question",
     "check",
+    "exercise_terms",
     "hint",
     "list_exercises",
     "load_exercise_data",
@@ -102,12 +103,16 @@ class Exercise:
     load_data : callable, optional
         Returns the exercise's fixed data (a fresh copy each call). Checkers receive
         it, so expected answers are computed from the data rather than written down.
+    terms : tuple of (term, meaning)
+        The terms (or tools) the exercise uses, in plain words, shown to the novice
+        track as pop-outs (:func:`exercise_terms`).
     """
 
     id: str
     title: str
     questions: tuple[Question, ...]
     load_data: Callable[[], Any] | None = field(default=None, repr=False)
+    terms: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if not self.questions:
@@ -118,6 +123,12 @@ class Exercise:
             raise ConfigError(
                 f"Every question id of exercise {self.id!r} must start with '{self.id}.'. "
                 f"Got {', '.join(stray)} instead."
+            )
+        empty = [t for t, meaning in self.terms if not str(t).strip() or not str(meaning).strip()]
+        if empty:
+            raise ConfigError(
+                f"Every term of exercise {self.id!r} needs a name and a meaning. "
+                f"Got an empty one for {', '.join(repr(t) for t in empty)}."
             )
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
@@ -194,6 +205,27 @@ def questions(exercise_id: str) -> list[Question]:
     ['choose_metrics.q1', 'choose_metrics.q2']
     """
     return list(_exercise(exercise_id).questions)
+
+
+def exercise_terms(exercise_id: str) -> dict[str, str]:
+    """The terms an exercise uses, in plain words, for the novice track's pop-outs.
+
+    In a notebook: ``track_guide(track).terms(exercise_terms("choose_metrics"))``.
+
+    Raises
+    ------
+    ConfigError
+        No exercise has that id, or the exercise lists no terms.
+
+    Examples
+    --------
+    >>> list(exercise_terms("choose_metrics"))[:2]
+    ['accuracy', 'precision']
+    """
+    exercise = _exercise(exercise_id)
+    if not exercise.terms:
+        raise ConfigError(f"Exercise {exercise_id!r} lists no terms to explain.")
+    return dict(exercise.terms)
 
 
 def load_exercise_data(exercise_id: str) -> Any:

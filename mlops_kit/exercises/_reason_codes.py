@@ -324,10 +324,37 @@ def _check_q5(answer: Any, data: Any) -> Feedback:
     )
 
 
+#: The terms the exercise uses, in plain words, for the novice track.
+TERMS: tuple[tuple[str, str], ...] = (
+    (
+        "SHAP value",
+        "how much one feature pushed one claim's score above (positive) or below "
+        "(negative) the average claim's. For this model they are in log-odds.",
+    ),
+    (
+        "Reason codes",
+        "the reasons a person is given for a decision about them, strongest first, in"
+        " words they understand.",
+    ),
+    (
+        "Permutation importance",
+        "how much the model's accuracy drops when a feature's values are shuffled: a "
+        "second way to rank features.",
+    ),
+    (
+        "Spearman's rank correlation",
+        "how alike two rankings are, from -1 (opposite) through 0 (unrelated) to 1 "
+        "(the same order).",
+    ),
+    ("Proxy", "a feature that goes with a protected characteristic."),
+)
+
+
 EXERCISE = Exercise(
     id="reason_codes",
     title="Reason codes: explain a decision to a citizen, and check it against SHAP",
     load_data=load_data,
+    terms=TERMS,
     questions=(
         Question(
             id="reason_codes.q1",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..abtest._glossary import AB_GLOSSARY
 from ..errors import DataValidationError
 from ._checks import Mistake, as_number, check_choice, check_number
 from ._feedback import Feedback, correct, not_yet
@@ -366,6 +367,7 @@ EXERCISE = Exercise(
     id="sample_size",
     title="Plan and read an A/B test: sample size, the right test, peeking and the verdict",
     load_data=experiment_table,
+    terms=tuple(AB_GLOSSARY.items()),
     questions=(
         Question(
             id="sample_size.q1",

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import DataValidationError, did_you_mean
+from ..tune._space import TUNING_GLOSSARY
 from ._checks import Mistake, check_choice, check_number, describe, join_words
 from ._feedback import AnswerTypeError, Feedback, correct, not_yet
 from ._framework import Exercise, Question
@@ -539,6 +540,7 @@ EXERCISE = Exercise(
     id="search_space",
     title="Tuning as config: a search space, a metric and a study's record",
     load_data=study_trials,
+    terms=tuple(TUNING_GLOSSARY.items()),
     questions=(
         Question(
             id="search_space.q1",

@@ -562,10 +562,33 @@ def _check_q6(answer: Any, data: Any) -> Feedback:
     return not_yet(f"Entry seq {seq:g} is not the first one at fault.")
 
 
+#: The calls that answer the questions, in plain words, for the novice track.
+TOOLS: tuple[tuple[str, str], ...] = (
+    (
+        "registry.versions(MODEL)",
+        "a table of every version, with its aliases (champion is the model in use), "
+        "the gate's decision, the run that produced it and who trained it.",
+    ),
+    (
+        'registry.get(MODEL, alias="champion")',
+        "one version; its .run_id, .version and .tags (a dict) hold what was recorded"
+        " when it was registered.",
+    ),
+    ("registry.find_run(run_id)", "what MLflow recorded for a run: its tags and metrics."),
+    (
+        "audit.to_frame()",
+        "every audit entry as a table: seq, timestamp, event, actor (who), run_id and"
+        " details. audit.entries(event=...) gives the entries themselves.",
+    ),
+    ("audit.verify()", "recomputes every hash and follows every link of the chain."),
+)
+
+
 EXERCISE = Exercise(
     id="trace_model",
     title="Trace the model in use: its run, its data, its approver and the proof",
     load_data=trace_workspace,
+    terms=TOOLS,
     questions=(
         Question(
             id="trace_model.q1",

@@ -56,7 +56,7 @@ from ._ethics import (
 from ._gate import evaluate_gate
 from ._model_card import CARD_HUMAN_KEYS, ModelCard, model_card
 from ._stakeholder import StakeholderSummary, stakeholder_summary
-from ._transparency import TransparencyRecord, transparency_record
+from ._transparency import ATRS_HUMAN_KEYS, TransparencyRecord, transparency_record
 
 if TYPE_CHECKING:
     from ._documents_settings import DocumentsSettings, ImpactAssessment, Risk, Supplier
@@ -74,6 +74,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ATRS_HUMAN_KEYS",
     "CARD_HUMAN_KEYS",
     "ETHICS_AREAS",
     "ETHICS_SCALE",

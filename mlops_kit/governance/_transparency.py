@@ -45,7 +45,18 @@ from ._model_card import (
 if TYPE_CHECKING:
     from ._documents_settings import DocumentsSettings, ImpactAssessment
 
-__all__ = ["TransparencyRecord", "transparency_record"]
+__all__ = ["ATRS_HUMAN_KEYS", "TransparencyRecord", "transparency_record"]
+
+#: The ``transparency`` keys the ATRS record needs from a person, in the record's order
+#: (``tool_name`` defaults to the registered model name, so it is not among them).
+ATRS_HUMAN_KEYS = (
+    "description", "contact_email", "organisation", "team", "senior_responsible_owner",
+    "external_supplier_involved", "scope", "benefit", "previous_process",
+    "alternatives_considered", "process_integration", "frequency_and_scale",
+    "human_oversight", "required_training", "appeals", "system_architecture", "phase",
+    "maintenance", "data_source", "data_collection", "data_sharing", "data_retention",
+    "data_access", "dpia", "equality_impact_assessment", "risks",
+)  # fmt: skip
 
 STANDARD = "Algorithmic Transparency Recording Standard (ATRS)"
 STANDARD_VERSION = "3.0"
