@@ -63,6 +63,7 @@ __all__ = [
     "press_until",
     "screenshot",
     "start_jupyter_lab",
+    "start_voila",
     "write_notebook",
 ]
 
@@ -273,6 +274,67 @@ def start_jupyter_lab(root_dir: Path, home: Path, *, timeout: float = 60.0) -> J
     )
 
 
+def _answers(url: str) -> bool:
+    """True when a server answers at ``url`` at all (any HTTP status)."""
+    try:
+        urllib.request.urlopen(url, timeout=2).close()
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, OSError):
+        return False
+    return True
+
+
+def start_voila(
+    notebook: Path, home: Path, *, env: dict[str, str] | None = None, timeout: float = 60.0
+) -> JupyterServer:
+    """Start Voila standalone on ``notebook`` (served at ``/``; no token), on loopback.
+
+    The kernel runs in the notebook's folder; ``env`` adds environment variables (the
+    kernel inherits them). Jupyter's folders live under ``home``. The readiness probe
+    asks for a static path, because every request for ``/`` runs the notebook. Stop it
+    with :meth:`JupyterServer.stop` (Voila refuses the shutdown request, so it is ended
+    by its PID; its kernels exit with it).
+    """
+    environ = {**os.environ, **(env or {})}
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        folder = home / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        environ[name] = str(folder)
+    environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environ.get('PATH', '')}"
+    environ.setdefault("OMP_NUM_THREADS", "1")
+    port = free_port()
+    log_path = home / "voila.log"
+    command = [sys.executable, "-m", "voila", str(notebook), "--no-browser"]
+    command += [f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=notebook.parent,
+            env=environ,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = JupyterServer(process, port, "", notebook.parent, log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"Voila exited with code {process.returncode} before it answered on port "
+                f"{port}. Its log ends:\n{server.log_tail()}"
+            )
+        if _answers(f"{server.base_url}/voila/static/probe"):
+            return server
+        time.sleep(0.25)
+    server.stop()
+    raise RuntimeError(
+        f"Voila did not answer on port {port} within {timeout:g} s. "
+        f"Its log ends:\n{server.log_tail()}"
+    )
+
+
 # --------------------------------------------------------------------------- driving pages
 
 
@@ -346,33 +408,24 @@ def press_until(page: Page, key: str, echo: Locator, texts: list[str]) -> None:
 # --------------------------------------------------------------------------- the sign-off workspace
 
 
-def prepare_refused_version(workspace: Path) -> int:
-    """Register one claims model that the gate refused, through the pipeline's stages.
+def validated_claims_run(workspace: Path, run_dir: Path) -> Path:
+    """A run folder that the real validate stage wrote, on every eighth bundled claim.
 
-    The run trains a logistic model on every eighth claim; the policy asks for an
-    ROC AUC of 0.99, which no model reaches here, so the gate refuses it and only a
-    named approver who did not train it can override. Returns the version number.
+    The workspace gets the sample (``claims.csv``) and the audit log; the run is trained
+    by :data:`TRAINED_BY`.
     """
     import pandas as pd
 
-    from mlops_kit.config import load_config
     from mlops_kit.data import dataset_info
-    from mlops_kit.pipeline import (
-        evaluate_stage,
-        gate_stage,
-        register_stage,
-        train_stage,
-        validate_stage,
-    )
+    from mlops_kit.pipeline import validate_stage
     from mlops_kit.pipeline._context import write_run_context
 
     workspace.mkdir(parents=True, exist_ok=True)
     data = workspace / "claims.csv"
     pd.read_csv(dataset_info("benefit_claims").path).iloc[::8].to_csv(data, index=False)
-    run_dir = workspace / "runs" / "refused"
     write_run_context(
         run_dir,
-        run_id="refused",
+        run_id=run_dir.name,
         trained_by=TRAINED_BY,
         workspace=str(workspace),
         audit_log=str(workspace / "audit" / "audit.jsonl"),
@@ -387,6 +440,21 @@ def prepare_refused_version(workspace: Path) -> int:
         exclude=["claim_id"],
         time_column="month",
     )
+    return run_dir
+
+
+def prepare_refused_version(workspace: Path) -> int:
+    """Register one claims model that the gate refused, through the pipeline's stages.
+
+    The run trains a logistic model on every eighth claim; the policy asks for an
+    ROC AUC of 0.99, which no model reaches here, so the gate refuses it and only a
+    named approver who did not train it can override. Returns the version number.
+    """
+    from mlops_kit.config import load_config
+    from mlops_kit.data import dataset_info
+    from mlops_kit.pipeline import evaluate_stage, gate_stage, register_stage, train_stage
+
+    run_dir = validated_claims_run(workspace, workspace / "runs" / "refused")
     train_stage(run_dir, model="logistic", cv_folds=0, split="time", threshold=0.3)
     evaluate_stage(run_dir, n_bootstrap=0)
     gate_stage(

@@ -297,8 +297,11 @@ class ABTestSimulator(StaticSnapshot, widgets.VBox):
             n_sims=n_sims,
             seed=seed,
         )
-        style = {"description_width": "14em"}
-        wide = widgets.Layout(width="min(34em, 100%)")
+        # Wide enough for the longest description, so no label is cut off with an
+        # ellipsis (the whole text would show only on hover, never to a keyboard user).
+        style = {"description_width": "24em"}
+        wide = widgets.Layout(width="min(50em, 100%)")
+        short = widgets.Layout(width="min(34em, 100%)")
         intro = widgets.HTML(
             value=(
                 "<p>Set up an experiment and see what it can detect. <em>Power</em> is the "
@@ -312,7 +315,7 @@ class ABTestSimulator(StaticSnapshot, widgets.VBox):
             options=[(label, key) for key, label in MODES.items()],
             value=mode,
             description="View",
-            style={"description_width": "initial"},
+            style={"description_width": "initial", "button_width": "auto"},
         )
         self._traffic = widgets.BoundedIntText(
             value=traffic,
@@ -361,6 +364,7 @@ class ABTestSimulator(StaticSnapshot, widgets.VBox):
             value=alpha,
             description="Significance level (alpha)",
             style=style,
+            layout=short,
         )
         self._looks = widgets.BoundedIntText(
             value=n_looks,
@@ -368,6 +372,7 @@ class ABTestSimulator(StaticSnapshot, widgets.VBox):
             max=100,
             description="Looks at the results (peeking view)",
             style=style,
+            layout=short,
         )
         self._status = widgets.HTML()
         self._figure = widgets.HTML()

@@ -167,6 +167,8 @@ class DriftExplorer(StaticSnapshot, widgets.VBox):
             value=first_window,
             description="Reference window",
             style={"description_width": "initial"},
+            # Wide enough to show the longest label whole.
+            layout=widgets.Layout(width="min(34em, 100%)"),
         )
         self._report = widgets.HTML()
         self._echo = widgets.Label()

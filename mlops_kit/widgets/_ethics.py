@@ -72,6 +72,8 @@ class EthicsAssessmentForm(StaticSnapshot, widgets.VBox):
         existing = load_ethics_assessment(self._run_dir)
         style = {"description_width": "initial"}
         wide = widgets.Layout(width="min(44em, 100%)")
+        # The longest area title and the longest score both fit whole on one line.
+        wider = "min(64em, 100%)"
         heading = widgets.HTML(value="<h3>Data Ethics Framework self-assessment</h3>")
         scale = "".join(f"<li>{n}: {html.escape(words)}</li>" for n, words in ETHICS_SCALE.items())
         intro = widgets.HTML(
@@ -102,7 +104,7 @@ class EthicsAssessmentForm(StaticSnapshot, widgets.VBox):
                 description=f"Score for {area.title}",
                 description_allow_html=False,
                 style=style,
-                layout=wide,
+                layout=widgets.Layout(width=wider),
             )
             score.add_class("mlops-ethics-score")
             notes = widgets.Textarea(
@@ -112,7 +114,7 @@ class EthicsAssessmentForm(StaticSnapshot, widgets.VBox):
                 description_allow_html=False,
                 placeholder="What is in place, what is missing, what will be done.",
                 style=style,
-                layout=widgets.Layout(width="min(44em, 100%)", height="4.5em"),
+                layout=widgets.Layout(width=wider, height="4.5em"),
             )
             notes.add_class("mlops-ethics-notes")
             self._scores[area.key], self._notes[area.key] = score, notes
@@ -142,6 +144,8 @@ class EthicsAssessmentForm(StaticSnapshot, widgets.VBox):
             tooltip="Validate the scores and save them with the run",
             icon="save",
             button_style="primary",
+            # As wide as its whole caption (never cut off), not the whole form.
+            layout=widgets.Layout(width="auto", align_self="flex-start"),
         )
         self._status = widgets.HTML(
             value=(

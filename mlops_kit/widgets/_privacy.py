@@ -118,17 +118,20 @@ class KAnonymityExplorer(StaticSnapshot, widgets.VBox):
                 description=f"Quasi-identifier: {c}",
                 indent=False,
                 style={"description_width": "initial"},
+                layout=widgets.Layout(width="auto"),
             )
             for c in cols
         }
         style = {"description_width": "initial"}
+        # Wide enough to show the longest choice whole.
+        wide = widgets.Layout(width="min(30em, 100%)")
         self._age = widgets.Dropdown(
             options=list(AGE_GENERALISATIONS), value="exact age", description="Age shown as",
-            style=style,
+            style=style, layout=wide,
         )  # fmt: skip
         self._postcode = widgets.Dropdown(
             options=list(POSTCODE_LEVELS), value="full postcode", description="Postcode shown as",
-            style=style,
+            style=style, layout=wide,
         )  # fmt: skip
         self._k = widgets.BoundedIntText(
             value=int(k), min=2, max=100, step=1, description="k (smallest group allowed)",
@@ -139,6 +142,7 @@ class KAnonymityExplorer(StaticSnapshot, widgets.VBox):
             description="Suppress (remove) the groups still smaller than k",
             indent=False,
             style=style,
+            layout=widgets.Layout(width="auto"),  # the whole description, never cut off
         )
         self._report = widgets.HTML()
         self._echo = widgets.Label()
