@@ -21,7 +21,7 @@ export UV_COMPILE_BYTECODE := 1
 # Keep kernels launched by papermill and JupyterLab on this environment's Python.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help pipeline test lint typecheck pytest lab slides mlflow format clean data reset
+.PHONY: help pipeline test lint typecheck pytest lab slides mlflow dashboard format clean data reset
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,16 @@ pytest: $(SYNCED)  ## The tests alone (pass PYTEST_ARGS="-k name" to select).
 
 mlflow: $(SYNCED)  ## Open the MLflow web UI on this folder's runs and registry (port 5000).
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlops.db --host 127.0.0.1 --port 5000
+
+# The facilitator dashboard reads WORKSPACE (its runs/, mlops.db and audit/); Voila runs
+# the notebook in its own folder and the kit reads the workspace from MLOPS_WORKSPACE.
+WORKSPACE ?= $(CURDIR)
+DASHBOARD_PORT ?= 8866
+
+dashboard: $(SYNCED)  ## Serve the facilitator dashboard of every run with Voila (port 8866).
+	MLOPS_WORKSPACE="$(abspath $(WORKSPACE))" $(BIN)/voila \
+		notebooks/dashboard/facilitator_dashboard.ipynb \
+		--no-browser --port=$(DASHBOARD_PORT) --Voila.ip=127.0.0.1
 
 lab: $(SYNCED)  ## Open the course in JupyterLab.
 	$(BIN)/jupyter lab notebooks/00_engage_case_study.ipynb

@@ -9,12 +9,24 @@ the run folder.
 ``run_tour`` and ``summarise_stage`` read a run folder back stage by stage: what each
 stage read, wrote, appended to the audit log and decided (``STAGE_FILES`` lists the
 files); ``stage_glossary`` explains each stage's terms for newcomers.
+
+``workspace_overview`` and ``run_details`` read a whole workspace (every run folder, the
+registry's aliases, the audit chain) for the facilitator dashboard, naming damaged files
+instead of failing.
 """
 
 from ._context import run_context
 from ._explain import EXPLANATIONS_FILE, explain_stage
 from ._glossary import PIPELINE_GLOSSARY, Glossary, stage_glossary
 from ._monitoring import MONITORING_FILE, monitor_stage
+from ._overview import (
+    WORKSPACE_ENV,
+    RunOverview,
+    WorkspaceOverview,
+    find_workspace,
+    workspace_overview,
+)
+from ._overview_details import RunDetails, run_details
 from ._release import gate_stage, register_stage, release_summary
 from ._reproduce import Reproduction, find_run_dir, reproduce
 from ._runner import (
@@ -47,19 +59,24 @@ __all__ = [
     "PIPELINE_GLOSSARY",
     "STAGES",
     "STAGE_FILES",
+    "WORKSPACE_ENV",
     "Evaluation",
     "Glossary",
     "Reproduction",
+    "RunDetails",
+    "RunOverview",
     "RunResult",
     "RunStatus",
     "RunTour",
     "Stage",
     "StageFiles",
     "StageSummary",
+    "WorkspaceOverview",
     "evaluate_stage",
     "execute_notebook",
     "explain_stage",
     "find_run_dir",
+    "find_workspace",
     "gate_stage",
     "monitor_stage",
     "preflight",
@@ -71,6 +88,7 @@ __all__ = [
     "resolve_defaults",
     "resolve_run_dir",
     "run_context",
+    "run_details",
     "run_pipeline",
     "run_tour",
     "stage_glossary",
@@ -80,4 +98,5 @@ __all__ = [
     "train_stage",
     "tune_stage",
     "validate_stage",
+    "workspace_overview",
 ]

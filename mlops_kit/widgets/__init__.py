@@ -36,6 +36,9 @@ also call directly so that it runs unattended (papermill fires no widget events)
 * :class:`PeerFeedbackForm` over :class:`mlops_kit.course.PeerFeedback` and
   :func:`mlops_kit.course.save_feedback`: score another team's design against the
   rubric (0 to 3 per criterion, in words), with one strength and one improvement, by name.
+* :class:`PipelineDashboard` over :func:`mlops_kit.pipeline.workspace_overview` and
+  :func:`mlops_kit.pipeline.run_details`: the facilitator dashboard (``make dashboard``
+  serves it with Voila): every run of a workspace, one run in detail, and Refresh.
 
 Every view works with the keyboard alone, labels its controls for screen readers,
 gives feedback in words (never colour alone), and carries CSS classes starting
@@ -53,6 +56,7 @@ from __future__ import annotations
 
 from ._abtest import ABTestSimulator, DesignSimulation, simulate_design
 from ._approval import ApprovalForm, SignOff, sign_off
+from ._dashboard import PipelineDashboard
 from ._drift import DriftExplorer, drift_report_html
 from ._ethics import EthicsAssessmentForm
 from ._feedback import PeerFeedbackForm
@@ -98,6 +102,7 @@ __all__ = [
     "MarkedAnswer",
     "MatchingQuiz",
     "PeerFeedbackForm",
+    "PipelineDashboard",
     "PollWidget",
     "PrivacyBudgetWidget",
     "QuizItem",
