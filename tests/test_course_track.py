@@ -121,3 +121,41 @@ def test_an_exercise_term_without_a_meaning_is_refused() -> None:
     question = Question("demo.q1", "Any?", checker, "Look again.")
     with pytest.raises(ConfigError, match=r"needs a name and a meaning.*'trial'"):
         Exercise("demo", "Demo", (question,), terms=(("trial", " "),))
+
+
+def _glossaries() -> dict[str, dict[str, str]]:
+    """Every glossary a lesson shows as pop-outs, by where it lives."""
+    from mlops_kit.abtest import AB_GLOSSARY
+    from mlops_kit.explain import EXPLAIN_GLOSSARY
+    from mlops_kit.governance import GOVERNANCE_GLOSSARY
+    from mlops_kit.metrics import METRIC_GLOSSARY
+    from mlops_kit.monitor import MONITORING_GLOSSARY
+    from mlops_kit.pipeline import PIPELINE_GLOSSARY
+    from mlops_kit.privacy import PRIVACY_GLOSSARY
+    from mlops_kit.review import REVIEW_GLOSSARY
+    from mlops_kit.tune import TUNING_GLOSSARY
+
+    return {
+        "abtest": AB_GLOSSARY,
+        "explain": EXPLAIN_GLOSSARY,
+        "governance": GOVERNANCE_GLOSSARY,
+        "metrics": METRIC_GLOSSARY,
+        "monitor": MONITORING_GLOSSARY,
+        "pipeline": PIPELINE_GLOSSARY,
+        "privacy": PRIVACY_GLOSSARY,
+        "review": REVIEW_GLOSSARY,
+        "tune": TUNING_GLOSSARY,
+    }
+
+
+@pytest.mark.parametrize("where", sorted(_glossaries()))
+def test_every_glossary_term_has_a_meaning_in_words_and_its_own_pop_out(where: str) -> None:
+    glossary = _glossaries()[where]
+    assert len(glossary) >= 4
+    for term, meaning in glossary.items():
+        assert term == term.strip() != "", repr(term)
+        assert len(meaning.split()) >= 5, f"{term!r} is explained in too few words: {meaning!r}"
+        assert meaning.endswith("."), f"{term!r} does not end as a sentence: {meaning!r}"
+    # A lesson shows them as one keyboard pop-out per term on the novice track.
+    page = track_guide("novice").terms(glossary)._repr_html_()
+    assert page.count("<details>") == len(glossary)

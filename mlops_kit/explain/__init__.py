@@ -30,6 +30,7 @@ do not add up to the model's output.
 Limits worth saying out loud: SHAP explains the *model*, not the world. "The score is
 high because of the deprivation decile" says what the model learned, which may be a
 historical bias in the labels; it is not evidence about the person.
+:data:`EXPLAIN_GLOSSARY` explains the terms in plain words.
 
 Examples
 --------
@@ -49,6 +50,7 @@ Examples
 
 from ._crosscheck import CrossCheck, permutation_crosscheck
 from ._explainer import EXPLAINERS, ExplainerChoice, choose_explainer
+from ._glossary import EXPLAIN_GLOSSARY
 from ._groups import GroupExplanation, explain_by_group
 from ._labels import (
     CLAIMS_KEYWORDS,
@@ -68,6 +70,7 @@ __all__ = [
     "CLAIMS_KEYWORDS",
     "DATASET_LABELS",
     "EXPLAINERS",
+    "EXPLAIN_GLOSSARY",
     "MIN_SHARE",
     "CrossCheck",
     "ExplainSettings",

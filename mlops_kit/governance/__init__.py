@@ -30,6 +30,7 @@ config (:class:`DocumentsSettings`); each document's ``.missing`` names every re
 part still empty, and :func:`require_complete` refuses to register a model whose card
 has any. :func:`assess_ethics` records a Data Ethics Framework self-assessment (three
 principles and five actions scored 0 to 5, with notes) saved with the run.
+:data:`GOVERNANCE_GLOSSARY` explains the terms of these documents in plain words.
 
 Importing this module loads only the standard library and ``mlops_kit.errors``
 (:class:`DocumentsSettings`, which needs pydantic, loads on first use).
@@ -54,6 +55,7 @@ from ._ethics import (
     load_ethics_assessment,
 )
 from ._gate import evaluate_gate
+from ._glossary import GOVERNANCE_GLOSSARY
 from ._model_card import CARD_HUMAN_KEYS, ModelCard, model_card
 from ._stakeholder import StakeholderSummary, stakeholder_summary
 from ._transparency import ATRS_HUMAN_KEYS, TransparencyRecord, transparency_record
@@ -78,6 +80,7 @@ __all__ = [
     "CARD_HUMAN_KEYS",
     "ETHICS_AREAS",
     "ETHICS_SCALE",
+    "GOVERNANCE_GLOSSARY",
     "MIN_JUSTIFICATION_LENGTH",
     "Approval",
     "ApprovalError",

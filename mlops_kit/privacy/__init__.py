@@ -34,7 +34,8 @@ so that it can never belong to anyone. It is never used for training.
 Modules: ``_identifiers`` (patterns and check digits), ``_scan`` (the scan and the
 pipeline check), ``_pseudonymise``, ``_anonymity`` (k-anonymity, l-diversity,
 generalisation, export check), ``_dp`` (Laplace mechanisms and the budget),
-``_settings`` (the ``privacy`` config section), ``_contacts`` (loading the fake file).
+``_settings`` (the ``privacy`` config section), ``_contacts`` (loading the fake file),
+``_glossary`` (:data:`PRIVACY_GLOSSARY`, the terms in plain words).
 """
 
 from ._anonymity import (
@@ -66,6 +67,7 @@ from ._dp import (
     laplace_bounded_mean,
     laplace_count,
 )
+from ._glossary import PRIVACY_GLOSSARY
 from ._identifiers import IdentifierKind, mask_value, nhs_check_digit_valid
 from ._pseudonymise import MIN_KEY_BYTES, make_key, pseudonymise
 from ._scan import Finding, FoundBy, PrivacyScan, Resolution, check_privacy, scan_table
@@ -77,6 +79,7 @@ __all__ = [
     "CONTACTS_SENSITIVE",
     "MIN_KEY_BYTES",
     "POSTCODE_LEVELS",
+    "PRIVACY_GLOSSARY",
     "AnonymityView",
     "BudgetExceededError",
     "Finding",

@@ -19,12 +19,14 @@ Recording Standard asks public bodies to describe exactly this oversight.
   whose flags are overturned); too low, and reviews may be rubber-stamping it.
 * **A simulated caseworker** (:func:`simulate_reviews`) for lessons, deciding from the
   bundled data's known outcomes through the same rules and audit trail.
+* **The terms** (:data:`REVIEW_GLOSSARY`) in plain words, for the lessons.
 
 Protected attributes are stored with each case only to monitor override rates by group:
 they are never shown to the caseworker and never written to the audit log.
 """
 
 from ._cases import flagged_cases
+from ._glossary import REVIEW_GLOSSARY
 from ._queue import ACTIONS, MIN_REASON_CHARS, ReviewCase, ReviewDecision, ReviewQueue
 from ._rate import OverrideReport, ReviewAlert, override_rates
 from ._settings import ReviewSettings
@@ -33,6 +35,7 @@ from ._simulate import SIMULATED_REASONS, simulate_reviews
 __all__ = [
     "ACTIONS",
     "MIN_REASON_CHARS",
+    "REVIEW_GLOSSARY",
     "SIMULATED_REASONS",
     "OverrideReport",
     "ReviewAlert",
