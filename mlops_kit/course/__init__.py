@@ -27,10 +27,18 @@ draw on these, so that the notebooks hold narrative and calls only:
   :data:`REFLECTION_QUESTIONS`, the :data:`SKILLS` self-assessment and
   :func:`self_assessment_summary`; and :func:`export_written_report`, the written
   alternative to presenting.
+* Extension activities: :func:`draft_proposal` drafts a departmental adoption proposal
+  (:class:`AdoptionProposal`, sections from :func:`proposal_template`,
+  ``data/course/proposal/sections.yml``) with its evidence read from a real run folder,
+  :func:`check_proposal` lists the sections still to write, :func:`export_proposal`
+  writes Markdown and HTML and :func:`read_written` reads a team's text back;
+  :func:`summary_fact_sheet` lists the run's stakeholder-summary facts beside the files
+  to check them in.
 
 Modules: ``_wardley`` (the Wardley map), ``_concepts`` (the Explain lesson's quiz), ``_design``
 (the Elaborate lesson),
-``_rubric``, ``_feedback``, ``_reflect`` and ``_report`` (the Evaluate lesson).
+``_rubric``, ``_feedback``, ``_reflect`` and ``_report`` (the Evaluate lesson),
+``_proposal`` and ``_proposal_evidence`` (the extension activities).
 """
 
 from ._concepts import COMPONENT_BENEFIT_OPTIONS, COMPONENT_BENEFITS, answer_key
@@ -60,6 +68,21 @@ from ._feedback import (
     load_feedback,
     peer_levels,
     save_feedback,
+)
+from ._proposal import (
+    AdoptionProposal,
+    Evidence,
+    ProposalCheck,
+    ProposalFiles,
+    ProposalPart,
+    ProposalSection,
+    ProposalTemplate,
+    check_proposal,
+    draft_proposal,
+    export_proposal,
+    proposal_template,
+    read_written,
+    summary_fact_sheet,
 )
 from ._reflect import (
     REFLECTION_QUESTIONS,
@@ -105,12 +128,19 @@ __all__ = [
     "SKILLS",
     "SKILL_SCALE",
     "TRACKS",
+    "AdoptionProposal",
     "CheckItem",
     "CheckStatus",
     "Design",
     "DesignCheck",
     "DesignPlan",
+    "Evidence",
     "PeerFeedback",
+    "ProposalCheck",
+    "ProposalFiles",
+    "ProposalPart",
+    "ProposalSection",
+    "ProposalTemplate",
     "RubricScore",
     "SelfAssessmentSummary",
     "SkillsSelfAssessment",
@@ -120,9 +150,12 @@ __all__ = [
     "WrittenReport",
     "answer_key",
     "check_design",
+    "check_proposal",
     "copy_template",
     "design_path",
+    "draft_proposal",
     "evolution_stage",
+    "export_proposal",
     "export_written_report",
     "feedback_frame",
     "governance_guidelines",
@@ -131,6 +164,8 @@ __all__ = [
     "load_rubric_example",
     "load_wardley",
     "peer_levels",
+    "proposal_template",
+    "read_written",
     "role_card",
     "rubric_frame",
     "run_design",
@@ -139,6 +174,7 @@ __all__ = [
     "scenarios",
     "score_rubric",
     "self_assessment_summary",
+    "summary_fact_sheet",
     "track_guide",
     "wardley_components",
     "wardley_map",
