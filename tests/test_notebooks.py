@@ -18,6 +18,8 @@ from mlops_kit.widgets import save_poll_answer
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
+#: The facilitator dashboard (served with Voila by `make dashboard`), not a lesson.
+DASHBOARD = REPO / "notebooks" / "dashboard" / "facilitator_dashboard.ipynb"
 
 
 def _outputs(nb: Any) -> list[dict[str, Any]]:
@@ -67,6 +69,7 @@ def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
         "09_explainability.ipynb",
         "10_elaborate_design.ipynb",
         "11_evaluate_reflect.ipynb",
+        "12_extend_adoption.ipynb",
     ]
     stages = {stage_notebook(s).resolve() for s in STAGES}
     assert set((REPO / "notebooks" / "pipeline").glob("*.ipynb")) == stages
@@ -78,21 +81,26 @@ def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
     for notebook in exercises:
         assert notebook.name in exercise_tests, f"{notebook} is not executed by any test"
     every = set(REPO.glob("notebooks/**/*.ipynb")) | set(exercises)
-    assert every == set(LESSONS) | stages | set(exercises)
+    assert every == set(LESSONS) | stages | set(exercises) | {DASHBOARD}
 
 
 @pytest.mark.notebook
-def test_engage_case_study_shows_the_failure_and_charts_the_poll(tmp_path: Path) -> None:
+@pytest.mark.parametrize("track", ["novice", "experienced"])
+def test_engage_case_study_shows_the_failure_and_charts_both_polls(
+    tmp_path: Path, track: str
+) -> None:
     polls = tmp_path / "polls"
     for choice in ("Nobody checked fairness between groups",) * 2 + (
         "Nobody monitored performance after launch",
     ):
         save_poll_answer(polls, poll_id="engage-first-thoughts", choice=choice)
+    for choice in ("Trained once by hand, rarely re-checked",) * 2:
+        save_poll_answer(polls, poll_id="engage-team-practice", choice=choice)
     out = tmp_path / "engage.ipynb"
     nb = execute_notebook(
         REPO / "notebooks" / "00_engage_case_study.ipynb",
         out,
-        parameters={"poll_dir": str(polls)},
+        parameters={"poll_dir": str(polls), "track": track},
         cwd=tmp_path,
     )
     _no_errors_or_warnings(nb)
@@ -102,14 +110,38 @@ def test_engage_case_study_shows_the_failure_and_charts_the_poll(tmp_path: Path)
     assert "before 2024-01 and" in text
     assert "Four-fifths rule on flag rates" in text
     assert "Not judged, too little data" in text
-    # The facilitator chart counts the answers found in the shared folder.
-    assert "3 answers" in text
-    # The widget leaves a static text representation as well as its view.
+    # Both facilitator charts count the answers found in the shared folder, in the
+    # options' order, with the options nobody chose as zero.
+    assert (
+        '3 answers to "What was the most serious failure in this case?": Nobody monitored '
+        "performance after launch 1 (33%), Nobody checked fairness between groups 2 (67%), "
+        "Nobody recorded which data and code built the model 0 (0%)"
+    ) in text
+    assert (
+        '2 answers to "Before today, how does your team train and re-check its models?": '
+        "We do not build models yet 0 (0%), Trained once by hand, rarely re-checked 2 (100%)"
+    ) in text
+    # Each poll widget leaves a static text representation as well as its view.
     assert "Poll: What was the most serious failure in this case?" in text
+    assert "Poll: Before today, how does your team train and re-check its models?" in text
     views = [
         o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
-    assert views, "the poll widget is displayed"
+    assert len(views) == 2, "both poll widgets are displayed"
+    # The facilitator's notes on the discussion are pop-outs on either track.
+    assert "For the facilitator: what to listen for (open one with Enter)" in text
+    assert "<details><summary><strong>Oversight</strong></summary>" in text
+    # One parameter switches the track: glossary pop-outs and hints, or the tasks.
+    novice = track == "novice"
+    assert ("Novice track" in text) == novice
+    assert ("The terms you will need (open one with Enter)" in text) == novice
+    assert ("<details><summary><strong>ROC AUC</strong></summary>" in text) == novice
+    assert ("Hints (novice track): open one at a time" in text) == novice
+    assert ("Going further (for when you have finished)" in text) == novice
+    assert ("Experienced track: the terms are skipped" in text) == (not novice)
+    assert ("Going further (experienced track)" in text) == (not novice)
+    # The lesson writes nothing in its working folder but papermill's output.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["engage.ipynb", "polls"]
 
 
 @pytest.mark.notebook
@@ -175,12 +207,18 @@ def test_explore_lesson_walks_the_stages_runs_unattended_and_replays(tmp_path: P
     assert log.verify().ok
     assert f"is intact: each of its {len(log)} entries" in text
     assert {e.actor for e in log.entries(run_id=unattended[0].name)} == {"Alex Morgan"}
-    # The quiz leaves its static text; the novice track shows the glossary pop-outs.
+    # The quiz leaves its static text; the novice track shows each stage's terms as
+    # pop-outs before it runs, hints for Find it and the quiz, and folds the tasks away.
     assert "Quiz, 9 items:" in text
     assert PIPELINE_COMPONENTS[0].prompt in text
-    assert "Terms used by the gate stage (open one with Enter)" in text
-    assert "Hints (novice track)" in text
+    for stage in STAGES:
+        assert f"Terms used by the {stage.value} stage (open one with Enter)" in text
+    assert "<details><summary><strong>governance gate</strong></summary>" in text
+    plain = "".join(str(o["data"]["text/plain"]) for o in _outputs(nb) if "data" in o)
+    assert plain.count("Hints (novice track): open one at a time") == 2
+    assert plain.count("Going further (for when you have finished)") == len(STAGES) + 1
     assert "Going further (experienced track)" not in text
+    assert "Experienced track" not in text
 
 
 @pytest.mark.notebook
@@ -197,11 +235,6 @@ def test_explain_lesson_draws_the_map_and_shows_both_quizzes(tmp_path: Path, tra
     )
     _no_errors_or_warnings(nb)
     text = _text(nb)
-    markdown = "".join(
-        str(o["data"]["text/markdown"])
-        for o in _outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
     # The map is drawn from the bundled table, with every position described in words.
     assert "Figure: Wardley map of the MLOps pipeline" in text
     assert "User need: a fair, explained decision on a claim." in text
@@ -214,12 +247,52 @@ def test_explain_lesson_draws_the_map_and_shows_both_quizzes(tmp_path: Path, tra
     assert f"{len(COMPONENT_BENEFITS)} of {len(COMPONENT_BENEFITS)} correct." in text
     assert f"{len(METRIC_SCENARIOS)} of {len(METRIC_SCENARIOS)} correct." in text
     assert COMPONENT_BENEFITS[3].explanation in text
-    # One parameter switches the track.
-    assert ("The terms you will need" in markdown) == (track == "novice")
-    assert ("Hints (novice track)" in markdown) == (track == "novice")
-    assert ("Going further (experienced track)" in markdown) == (track == "experienced")
+    # One parameter switches the track: the terms as pop-outs and a pop-out per hint of
+    # the map and each quiz, or the Going further tasks after the map and at the end.
+    novice = track == "novice"
+    assert ("The terms you will need (open one with Enter)" in text) == novice
+    assert ("<details><summary><strong>audit log</strong></summary>" in text) == novice
+    plain = "".join(str(o["data"]["text/plain"]) for o in _outputs(nb) if "data" in o)
+    assert plain.count("Hints (novice track): open one at a time") == (3 if novice else 0)
+    assert plain.count("hint(s) for this activity are on the novice track") == (0 if novice else 3)
+    assert plain.count("Going further (experienced track)") == (0 if novice else 2)
+    assert plain.count("Going further (for when you have finished)") == (2 if novice else 0)
     # The lesson writes nothing in its working folder but papermill's output.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["explain.ipynb"]
+
+
+@pytest.mark.notebook
+def test_a_mistyped_track_stops_the_lesson_at_its_first_cell(tmp_path: Path) -> None:
+    """Lessons 00 to 04 check ``track`` first; one of them is run to see the error."""
+    from papermill import PapermillExecutionError
+
+    lessons = LESSONS[:5]
+    assert [p.name[:2] for p in lessons] == ["00", "01", "02", "03", "04"]
+    for lesson in lessons:
+        code = [c for c in nbformat.read(lesson, as_version=4).cells if c.cell_type == "code"]
+        assert "parameters" in code[0].metadata.get("tags", []), lesson.name
+        assert 'track = "novice"' in code[0].source, lesson.name
+        assert "guide = track_guide(track)" in code[1].source, lesson.name
+        assert "track ==" not in "".join(c.source for c in code), lesson.name
+    out = tmp_path / "explain.ipynb"
+    with pytest.raises(PapermillExecutionError) as caught:
+        execute_notebook(
+            REPO / "notebooks" / "02_explain_concepts.ipynb",
+            out,
+            parameters={"track": "novise"},
+            cwd=tmp_path,
+        )
+    assert caught.value.ename == "ConfigError"
+    assert caught.value.evalue == (
+        "The 'track' parameter must be one of 'novice', 'experienced'. Got 'novise' instead. "
+        "Did you mean 'novice'?"
+    )
+    # Only the parameters, papermill's injected parameters and the first cell ran.
+    code = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
+    ran = [c for c in code if c.execution_count is not None]
+    assert len(ran) == 3
+    assert "track_guide(track)" in ran[-1].source
+    assert ran[-1].outputs[-1]["output_type"] == "error"
 
 
 @pytest.mark.notebook
@@ -255,11 +328,14 @@ def test_explain_lesson_exports_as_a_slide_deck(tmp_path: Path) -> None:
 
 
 @pytest.mark.notebook
-def test_metrics_lesson_runs_with_a_different_threshold(tmp_path: Path) -> None:
+@pytest.mark.parametrize("track", ["novice", "experienced"])
+def test_metrics_lesson_runs_with_a_different_threshold(tmp_path: Path, track: str) -> None:
+    from mlops_kit.metrics import METRIC_GLOSSARY
+
     nb = execute_notebook(
         REPO / "notebooks" / "03_metrics.ipynb",
         tmp_path / "metrics.ipynb",
-        parameters={"threshold": 0.4},
+        parameters={"threshold": 0.4, "track": track},
         cwd=tmp_path,
     )
     _no_errors_or_warnings(nb)
@@ -272,6 +348,19 @@ def test_metrics_lesson_runs_with_a_different_threshold(tmp_path: Path) -> None:
     assert "Threshold explorer at 0.40." in text
     assert "Metrics at threshold 0.40" in text
     assert "Quiz, 6 items:" in text
+    # One parameter switches the track: four glossaries of pop-outs and hints for the
+    # explorer and the quiz, or the Going further tasks.
+    novice = track == "novice"
+    plain = "".join(str(o["data"]["text/plain"]) for o in _outputs(nb) if "data" in o)
+    assert plain.count("(open one with Enter):") == (4 if novice else 0)
+    assert ("The metrics in plain words (open one with Enter)" in text) == novice
+    assert (f"- brier: {METRIC_GLOSSARY['brier']}" in text) == novice
+    assert ("<details><summary><strong>equalised odds difference</strong>" in text) == novice
+    assert plain.count("Hints (novice track): open one at a time") == (2 if novice else 0)
+    assert plain.count("Experienced track: the terms are skipped") == (0 if novice else 4)
+    assert ("Going further (experienced track)" in text) == (not novice)
+    assert ("Going further (for when you have finished)" in text) == novice
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.ipynb"]
 
 
 @pytest.mark.notebook
@@ -317,6 +406,36 @@ def test_stage_notebooks_run_by_hand_with_papermill(tmp_path: Path) -> None:
     assert f"Report written to {run_dir / 'report.html'}" in _text(executed)
 
 
+def _assert_track_switch(nb: Any, track: str, *, terms: str, n_tasks: int) -> None:
+    """Lessons 05 to 09: one ``track`` parameter gives pop-outs or numbered extension tasks."""
+    text = _text(nb)
+    pages = "".join(
+        str(o["data"]["text/html"]) for o in _outputs(nb) if "text/html" in o.get("data", {})
+    )
+    folded = pages.count("<details><summary><strong>")
+    if track == "novice":
+        assert "Novice track" in text
+        assert f"{terms} (open one with Enter)" in text
+        assert "(novice track): open one at a time" in text  # the hints
+        assert "Going further (for when you have finished)" in text
+        assert f"Task {n_tasks}:" in text
+        assert "Going further (experienced track)" not in text
+        assert "terms are skipped" not in text
+        assert folded > n_tasks  # every term, hint and task is a pop-out
+    else:
+        assert "Experienced track" in text
+        assert "Experienced track: the terms are skipped" in text
+        assert "hint(s) for this activity are on the novice track" in text
+        assert "(open one with Enter)" not in text
+        assert "open one at a time" not in text
+        assert folded == 0
+        tasks = text.split("Going further (experienced track)\n", 1)[1].splitlines()
+        numbers = [line.split(". ", 1)[0] for line in tasks[: n_tasks + 1]]
+        assert numbers[:n_tasks] == [str(i) for i in range(1, n_tasks + 1)]
+        assert len(numbers) == n_tasks or numbers[n_tasks] != str(n_tasks + 1)
+        assert any(line.startswith(f"{n_tasks}. Mentor:") for line in tasks)
+
+
 @pytest.mark.notebook
 def test_versioning_lesson_reproduces_signs_off_and_catches_both_tamperings(
     tmp_path: Path,
@@ -331,11 +450,6 @@ def test_versioning_lesson_reproduces_signs_off_and_catches_both_tamperings(
     )
     _no_errors_or_warnings(nb)
     text = _text(nb)
-    markdown = "\n".join(
-        str(o["data"]["text/markdown"])
-        for o in _outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
     # Everything went to the working folder: two runs (the original and its re-run).
     runs = sorted(p.name for p in (tmp_path / "runs").iterdir())
     assert len(runs) == 2
@@ -374,9 +488,8 @@ def test_versioning_lesson_reproduces_signs_off_and_catches_both_tamperings(
     manifest = json.loads((tmp_path / "runs" / runs[0] / "manifest.json").read_text())
     assert manifest["data"]["sha256"] in text
     assert "Priya Shah overrode the gate&#x27;s refusal" in text  # in the trail's HTML
-    # The experienced track gets the deeper questions; the terms are skipped.
-    assert "Going further (experienced track)" in markdown
-    assert "Experienced track: the terms are skipped" in markdown
+    # The experienced track gets five numbered extension tasks; the terms and hints are skipped.
+    _assert_track_switch(nb, "experienced", terms="The terms of versioning and audit", n_tasks=5)
     views = [
         o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
@@ -434,14 +547,12 @@ def test_tuning_lesson_runs_the_widget_compares_searches_and_shares_a_study(
     assert len({t.user_attrs["pid"] for t in trials}) == 2
     assert "2 worker processes ran trials at the same time" in text
     assert not (REPO / "notebooks" / "tuning").exists()
-    # The experienced track gets the deeper notes; the quiz leaves a snapshot.
-    markdown = "\n".join(
-        str(o["data"]["text/markdown"])
-        for o in _outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
-    assert "Going further (experienced track)" in markdown
-    assert "Experienced track: the terms are skipped" in markdown
+    # The experienced track gets the tasks, and the terms and hints are skipped; the
+    # quiz leaves a snapshot.
+    assert "Going further (experienced track)\n1. What did pruning save?" in text
+    assert "Experienced track: the terms are skipped" in text
+    assert "Experienced track: 3 hint(s) for this activity are on the novice track." in text
+    assert "<details>" not in text
     assert "Quiz, 6 items:" in text
 
 
@@ -505,10 +616,16 @@ def test_ab_testing_lesson_reaches_the_verdict_its_rule_gives(tmp_path: Path, tr
     assert "Paired bootstrap of roc_auc" in text
     glossary = AB_GLOSSARY["peeking"][:40]
     assert (glossary in text) == (track == "novice")
+    _assert_track_switch(nb, track, terms="The terms of A/B testing", n_tasks=5)
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
+@pytest.mark.parametrize(
+    "track",
+    # One track (about 40 s a run): the switch itself is the same call in every lesson,
+    # and lessons 00, 02, 03, 06, 07, 09 and 11 run both.
+    ["novice"],
+)
 def test_governance_privacy_lesson_refuses_personal_data_and_drafts_the_documents(
     tmp_path: Path, track: str
 ) -> None:
@@ -617,8 +734,8 @@ def test_governance_privacy_lesson_refuses_personal_data_and_drafts_the_document
     assert len(views) == 3, "the explorer, the budget desk and the ethics form are displayed"
     assert not (REPO / "notebooks" / "runs").exists()
     assert not (REPO / "notebooks" / "claims_extract.csv").exists()
-    assert ("The terms you will need" in text) == (track == "novice")
-    assert ("Going further (experienced track)" in text) == (track == "experienced")
+    _assert_track_switch(nb, track, terms="The privacy terms you will need", n_tasks=6)
+    assert ("The governance terms you will need" in text) == (track == "novice")
 
 
 @pytest.mark.notebook
@@ -652,7 +769,7 @@ def test_monitoring_lesson_catches_the_change_and_the_replay_recovers(
     versions = Registry(workspace=tmp_path).versions("benefit-claims-replay")
     assert len(versions) == 1 + sum(r["challenger"] is not None for r in timeline["rows"])
     assert "champion" in " ".join(versions["aliases"])
-    assert ("Going further" in text) == (track == "experienced")
+    _assert_track_switch(nb, track, terms="The terms you will need", n_tasks=5)
 
 
 @pytest.mark.notebook
@@ -711,8 +828,8 @@ def test_explainability_lesson_explains_a_case_and_records_the_reviews(
     events = [e.event for e in log.entries()]
     assert len(events) == n_flagged
     assert set(events) == {"review_accepted", "review_overridden"}
-    assert ("The terms you will need" in text) == (track == "novice")
-    assert ("Going further" in text) == (track == "experienced")
+    _assert_track_switch(nb, track, terms="The terms you will need", n_tasks=6)
+    assert ("The review terms you will need" in text) == (track == "novice")
 
 
 @pytest.mark.notebook
@@ -783,7 +900,12 @@ def test_evaluate_lesson_scores_the_design_from_the_shared_feedback_and_writes_t
     assert "<caption>" in (tmp_path / "written_report.html").read_text(encoding="utf-8")
     # The notebook only reads the shared folder.
     assert sorted(p.name for p in folder.rglob("*.json")) == before
-    assert ("Novice track." in text) == (track == "novice")
+    # The track switch: terms and hints as pop-outs for novices, open tasks otherwise.
+    novice = track == "novice"
+    assert ("The terms of assessment (open one with Enter)" in text) == novice
+    assert ("Hints for giving feedback (novice track): open one at a time" in text) == novice
+    assert ("Going further (experienced track)" in text) == (not novice)
+    assert ("1. The combining rule takes the mean" in text) == (not novice)
 
 
 @pytest.mark.notebook
@@ -804,8 +926,12 @@ def test_elaborate_lesson_checks_the_blank_template_and_runs_the_model_answer(
     text = _shown(nb)
     assert "Scenario brief: prioritising urgent housing-repair inspections" in text
     assert "Role card: information governance lead" in text
+    # The experienced track: extension tasks open, terms and hints folded away.
     assert "Going further (experienced track)" in text
-    assert "Terms (novice track)" not in text
+    assert "Going further after the discussion (experienced track)" in text
+    assert "Experienced track: the terms are skipped" in text
+    assert "Terms the guidelines use" not in text
+    assert "hint(s) for this activity are on the novice track" in text
     # The team's copy is written in the working folder, never in the repository.
     assert (tmp_path / "designs" / "housing_repairs_priority.design.yml").is_file()
     assert not (REPO / "notebooks" / "designs").exists()
@@ -824,3 +950,109 @@ def test_elaborate_lesson_checks_the_blank_template_and_runs_the_model_answer(
     config = yaml.safe_load((runs[0] / "config.yml").read_text())
     assert config["positive_is"] == "favourable"
     assert config["tuning"]["n_trials"] == 1
+
+
+@pytest.mark.notebook
+def test_extension_lesson_drafts_the_proposal_from_a_run_it_makes_or_is_given(
+    tmp_path: Path,
+) -> None:
+    """Experienced track with an empty run_dir (the lesson runs the pipeline), then the
+    novice track on that run folder (no second run), for another department."""
+    from mlops_kit.course import check_proposal, read_written
+
+    lesson = REPO / "notebooks" / "12_extend_adoption.ipynb"
+    first = execute_notebook(
+        lesson, tmp_path / "extend-1.ipynb", parameters={"track": "experienced"}, cwd=tmp_path
+    )
+    _no_errors_or_warnings(first)
+    runs = [p for p in (tmp_path / "runs").iterdir() if (p / "status.json").is_file()]
+    assert len(runs) == 1
+    run = runs[0]
+    text = _shown(first)
+    # The run's own stakeholder summary is shown, and its facts listed with their files.
+    summary = (run / "stakeholder_summary.md").read_text(encoding="utf-8")
+    assert summary.splitlines()[0] in text
+    assert "Tested on past cases" in text
+    assert "For a claimant:" in text
+    # The proposal: drafted from that run, exported in the working folder, all to write.
+    md = (tmp_path / "adoption_proposal.md").read_text(encoding="utf-8")
+    assert md.startswith("# Adopting automated MLOps in Department for Social Support")
+    gate = json.loads((run / "gate.json").read_text(encoding="utf-8"))
+    assert f"Decision: {gate['decision']}." in md
+    assert run.name in md
+    assert (tmp_path / "adoption_proposal.html").is_file()
+    check = check_proposal(tmp_path / "adoption_proposal.md")
+    assert len(check.empty) == 10
+    assert check.summary() in text
+    assert "Going further (experienced track)" in text
+    assert "Hints (novice track)" not in text
+
+    second = execute_notebook(
+        lesson,
+        tmp_path / "extend-2.ipynb",
+        parameters={
+            "track": "novice",
+            "run_dir": str(run),
+            "department": "Department for Transport",
+            "audience": "a minister's office",
+            "out_file": "proposals/dft.md",
+        },
+        cwd=tmp_path,
+    )
+    _no_errors_or_warnings(second)
+    text = _shown(second)
+    assert len(list((tmp_path / "runs").iterdir())) == 1  # the given run, not a new one
+    assert "For a minister's office:" in text
+    assert "The terms this lesson uses (open one with Enter)" in text
+    assert "Hints (novice track): open one at a time" in text
+    assert "Going further (for when you have finished)" in text
+    written = read_written(tmp_path / "proposals" / "dft.md")
+    assert set(written) >= {"service", "governance", "communication"}
+    assert not any(written.values())
+    assert "Department for Transport" in (tmp_path / "proposals" / "dft.html").read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.notebook
+def test_facilitator_dashboard_reads_the_workspace_two_folders_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Voila runs it: in its own folder, finding the workspace at the repository root."""
+    from mlops_kit.audit import default_audit_log
+    from mlops_kit.pipeline import WORKSPACE_ENV
+
+    from .test_dashboard import LENIENT, make_run
+
+    monkeypatch.delenv(WORKSPACE_ENV, raising=False)
+    run = make_run(
+        tmp_path,
+        "promoted",
+        trained_by="Ada Trainer",
+        started_at="2026-01-05T09:00:00+00:00",
+        policy=LENIENT,
+    )
+    folder = tmp_path / "notebooks" / "dashboard"
+    folder.mkdir(parents=True)
+    nb = execute_notebook(DASHBOARD, folder / "dashboard.ipynb", parameters={}, cwd=folder)
+    _no_errors_or_warnings(nb)
+    text = _text(nb)
+    roc = json.loads((run / "metrics.json").read_text(encoding="utf-8"))["roc_auc"]
+    entries = len(default_audit_log(tmp_path).entries())
+    assert f"Pipeline dashboard. 1 run(s) in {tmp_path}: 1 complete." in text
+    assert f"Audit log: intact, {entries} entries." in text
+    assert f"Showing run promoted: complete; gate promote; ROC AUC {roc:.3f}" in text
+    assert "benefit-claims v1 (champion)" in text
+    views = [
+        o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert views, "the dashboard widget is displayed"
+    # An empty workspace, given as a parameter, says how to make a run.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nb = execute_notebook(
+        DASHBOARD, folder / "empty.ipynb", parameters={"workspace": str(empty)}, cwd=folder
+    )
+    _no_errors_or_warnings(nb)
+    assert "Make one with `make pipeline`" in _text(nb)
+    assert sorted(p.name for p in folder.iterdir()) == ["dashboard.ipynb", "empty.ipynb"]
