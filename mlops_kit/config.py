@@ -99,6 +99,7 @@ def _no_secret(value: str | None) -> str | None:
         )
     return value
 
+
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
 
 

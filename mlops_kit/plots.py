@@ -90,7 +90,7 @@ class DescribedFigure:
             f'<figure class="mlops-figure" style="margin:0 0 1em 0">'
             f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.title)}" '
             f'style="max-width:100%">'
-            f"<figcaption><strong>{html.escape(self.title)}.</strong> "
+            f"<figcaption><strong>{html.escape(_sentence(self.title))}</strong> "
             f"{html.escape(self.description)}</figcaption></figure>"
         )
 
@@ -117,6 +117,11 @@ def _label(metric: str) -> str:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _sentence(title: str) -> str:
+    """A title ending as a sentence: a full stop unless it already ends in punctuation."""
+    return title if title.rstrip().endswith((".", "?", "!", ":")) else f"{title}."
 
 
 def _pct(x: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import typing
 from html import unescape
 from pathlib import Path
@@ -162,15 +163,23 @@ def test_the_gate_refuses_the_biased_model_but_it_is_registered_and_audited(
 
 
 @pytest.mark.slow
-def test_a_recorded_run_reproduces_exactly(claims_run: Path) -> None:
-    from mlops_kit.pipeline import reproduce
+def test_a_recorded_run_reproduces_exactly(
+    claims_run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the command line (`mlops-kit reproduce RUN`), as an auditor would."""
+    from mlops_kit.cli import main
 
-    result = reproduce(claims_run, runs_dir=claims_run.parent)
-    assert result.matched, result.summary()
-    assert result.compared > 100
-    assert result.rerun != claims_run
-    assert not (result.rerun / "registration.json").exists(), "a reproduction is not registered"
-    assert result.summary().startswith(f"Reproduced exactly: all {result.compared} metrics")
+    before = {p.name for p in claims_run.parent.iterdir()}
+    code = main(["reproduce", claims_run.name, "--runs-dir", str(claims_run.parent), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    (rerun,) = {p.name for p in claims_run.parent.iterdir()} - before
+    compared = int(re.search(r"all (\d+) metrics", out).group(1))  # type: ignore[union-attr]
+    assert compared > 100
+    assert out.startswith(f"Reproduced exactly: all {compared} metrics of run {claims_run.name}")
+    rerun_dir = claims_run.parent / rerun
+    assert not (rerun_dir / "registration.json").exists(), "a reproduction is not registered"
+    assert out.strip().splitlines()[-1] == str(rerun_dir)
 
 
 def test_metrics_file_equals_scikit_learn_and_fairlearn_on_the_predictions(

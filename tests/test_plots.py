@@ -107,6 +107,15 @@ def test_described_figure_saves_png_and_renders_accessible_html(
     assert "<figcaption>" in html
     assert fig.description in html.replace("&#x27;", "'")
     assert repr(fig).startswith("Figure: ROC curve\n")
+    assert "<strong>ROC curve.</strong>" in html
+
+
+def test_a_caption_whose_title_is_a_question_gets_no_extra_full_stop(
+    rng: np.random.Generator,
+) -> None:
+    fig = plots.roc_figure(rng.integers(0, 2, 50), rng.random(50))
+    asked = plots.DescribedFigure(fig.figure, "Did it work?", "It did.")
+    assert "<strong>Did it work?</strong> It did." in asked.to_html()
 
 
 def test_figures_are_never_registered_with_pyplot(rng: np.random.Generator) -> None:
