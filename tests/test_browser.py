@@ -256,12 +256,17 @@ def test_approval_form_signed_off_with_the_keyboard(
         approver = form.locator(".mlops-approval-approver input")
         submit = form.locator("button.mlops-approval-submit")
 
+        signer = form.locator(".mlops-approval-signer")
         # The trainer tries to sign off their own model: refused, with the rule in words.
         approver.focus()
         page.keyboard.type(TRAINED_BY)
         page.keyboard.press("Tab")
         page.keyboard.type("Head of Benefit Fraud Policy")
         page.keyboard.press("Tab")
+        # The kernel has both fields once it says who Submit would record.
+        expect(signer).to_have_text(
+            f"Signing as: {TRAINED_BY} (Head of Benefit Fraud Policy).", timeout=ECHO_TIMEOUT
+        )
         page.keyboard.type("Six-month pilot; a caseworker reviews every flag first.")
         page.keyboard.press("Tab")
         assert "mlops-approval-decision" in focused_classes(page)
@@ -286,6 +291,11 @@ def test_approval_form_signed_off_with_the_keyboard(
         page.keyboard.press("Control+A")
         page.keyboard.type("Cy Approver")
         submit.focus()
+        # Wait for the kernel's echo of the new name before pressing Submit: the front end
+        # sends a field's change after any still in flight, but a click at once.
+        expect(signer).to_have_text(
+            "Signing as: Cy Approver (Head of Benefit Fraud Policy).", timeout=ECHO_TIMEOUT
+        )
         page.keyboard.press("Enter")
         expect(status).to_contain_text(
             "✓ Override recorded: Cy Approver (Head of Benefit Fraud Policy)",

@@ -741,6 +741,20 @@ def test_approval_form_shows_the_gate_in_words_and_is_labelled(gated: Path) -> N
     assert "The gate decided: refuse." in text_of(bundle["text/html"])
 
 
+def test_approval_form_says_who_submit_would_record_as_the_fields_change(gated: Path) -> None:
+    from mlops_kit.widgets import ApprovalForm
+
+    form = ApprovalForm(_registry(gated), "claims", 1)
+    signer = only(form, "mlops-approval-signer")
+    assert form.signer == "Signing as: nobody yet (type your full name above)."
+    form.approver_field.value = "  Cy <Approver> "
+    assert form.signer == "Signing as: Cy <Approver>."
+    form.role_field.value = "Director"
+    assert form.signer == "Signing as: Cy <Approver> (Director)."
+    assert text_of(signer.value) == form.signer  # escaped in the page, not markup
+    assert "&lt;Approver&gt;" in signer.value
+
+
 def test_approval_form_refuses_broken_rules_in_words_then_records_the_override(
     gated: Path,
 ) -> None:

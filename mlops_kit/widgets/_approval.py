@@ -408,6 +408,12 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
             button_style="primary",
         )
         self._status = widgets.HTML(value="")
+        # Who the kernel will record, as soon as a field is left: a person sees the name
+        # that will go into the audit log before pressing Submit.
+        self._signer = widgets.HTML(value="")
+        for field in (self._approver, self._role):
+            field.observe(lambda _change: self._show_signer(), names="value")
+        self._show_signer()
         for widget, css in (
             (self._approver, "mlops-approval-approver"),
             (self._role, "mlops-approval-role"),
@@ -415,6 +421,7 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
             (self._decision, "mlops-approval-decision"),
             (self._submit, "mlops-approval-submit"),
             (self._status, "mlops-approval-status"),
+            (self._signer, "mlops-approval-signer"),
         ):
             widget.add_class(css)
         self._submit.on_click(lambda _button: self.submit())
@@ -427,6 +434,7 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
                 self._role,
                 self._justification,
                 self._decision,
+                self._signer,
                 self._submit,
                 self._status,
             ]
@@ -477,6 +485,19 @@ class ApprovalForm(StaticSnapshot, widgets.VBox):
     def problems(self) -> tuple[str, ...]:
         """The rules the last submission broke."""
         return self._problems
+
+    @property
+    def signer(self) -> str:
+        """Who Submit would record, in words (updated when a name or role field is left)."""
+        return self._signer_text
+
+    def _show_signer(self) -> None:
+        name, role = self._approver.value.strip(), self._role.value.strip()
+        if not name:
+            self._signer_text = "Signing as: nobody yet (type your full name above)."
+        else:
+            self._signer_text = f"Signing as: {name}" + (f" ({role})." if role else ".")
+        self._signer.value = f"<p>{html.escape(self._signer_text)}</p>"
 
     def _lock(self) -> None:
         for widget in (self._approver, self._role, self._justification, self._decision):
