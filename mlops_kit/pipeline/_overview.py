@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .._io import read_json
 from ..errors import ConfigError, MlopsKitError, did_you_mean
 from ._monitoring import MONITORING_FILE
-from ._runner import STAGES, Stage, stage_notebook
+from ._runner import STAGES, Stage
 from ._stages import (
     DATASET_FILE,
     FIGURES_FILE,
@@ -337,19 +337,8 @@ def _stages(
         main = _culprit(reader.folder, stage)
         summary = reader.attempt(main, partial(_summary, stage, reader.folder, run_id, counts))
         if summary is None:
-            files = STAGE_FILES[stage]
-            written = tuple(n for n in files.writes if (reader.folder / n).is_file())
-            summary = StageSummary(
-                stage=stage,
-                number=STAGES.index(stage) + 1,
-                notebook=stage_notebook(stage).name,
-                reads=files.reads,
-                written=written,
-                missing=tuple(n for n in files.writes if n not in written),
-                figures=0,
-                audit=(),
-                decided=f"Cannot say: {main} cannot be read.",
-            )
+            decided = f"Cannot say: {main} cannot be read."
+            summary = _summary(stage, reader.folder, run_id, counts, decided=decided)
         out.append(summary)
     return tuple(out)
 

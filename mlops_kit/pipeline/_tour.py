@@ -435,16 +435,26 @@ def _audit_counts(folder: Path, audit: AuditLog | None) -> Counter[tuple[str, st
 
 
 def _summary(
-    stage: Stage, folder: Path, run_id: str, counts: Counter[tuple[str, str]]
+    stage: Stage,
+    folder: Path,
+    run_id: str,
+    counts: Counter[tuple[str, str]],
+    *,
+    decided: str | None = None,
 ) -> StageSummary:
+    """A stage's summary; given ``decided`` (its record cannot be read), only its files."""
     files = STAGE_FILES[stage]
     written = tuple(n for n in files.writes if (folder / n).is_file())
     figures = 0
-    if files.figures and (folder / FIGURES_FILE).is_file():
-        figures = sum(e.get("section") == files.figures for e in read_json(folder / FIGURES_FILE))
-    audit = tuple(
-        (event, counts[(run_id, event)]) for event in files.events if counts[(run_id, event)]
-    )
+    audit: tuple[tuple[str, int], ...] = ()
+    if decided is None:
+        if files.figures and (folder / FIGURES_FILE).is_file():
+            records = read_json(folder / FIGURES_FILE)
+            figures = sum(e.get("section") == files.figures for e in records)
+        audit = tuple(
+            (event, counts[(run_id, event)]) for event in files.events if counts[(run_id, event)]
+        )
+        decided = _decided(stage, folder)
     return StageSummary(
         stage=stage,
         number=STAGES.index(stage) + 1,
@@ -454,7 +464,7 @@ def _summary(
         missing=tuple(n for n in files.writes if n not in written),
         figures=figures,
         audit=audit,
-        decided=_decided(stage, folder),
+        decided=decided,
     )
 
 
