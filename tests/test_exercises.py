@@ -691,6 +691,18 @@ TRACE_MISTAKES: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
 ]
 
 
+@pytest.mark.parametrize("start", ["89273718", "8a27c718"])
+def test_trace_model_a_wrong_hash_is_named_even_when_it_is_all_digits(
+    trace_truth: dict[str, Any], start: str
+) -> None:
+    """A hash's first characters can all be digits (about one hash in forty)."""
+    wrong = start + "00000000"
+    assert not trace_truth["approval_hash"].startswith(wrong)
+    feedback = check("trace_model.q4", wrong)
+    assert feedback.status is Status.INCORRECT
+    assert "not the hash of the entry" in feedback.message, feedback.message
+
+
 @pytest.mark.parametrize(
     ("question_id", "mistake", "message"), TRACE_MISTAKES, ids=[m[2][:30] for m in TRACE_MISTAKES]
 )
