@@ -19,13 +19,12 @@ each pop-out as a collapsed section named after its term or hint.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import ConfigError, did_you_mean
-from ..pipeline._glossary import Glossary
+from ..pipeline._glossary import Glossary, inline_html, popout_html
 
 __all__ = ["TRACKS", "Track", "TrackNote", "track_guide"]
 
@@ -33,12 +32,6 @@ __all__ = ["TRACKS", "Track", "TrackNote", "track_guide"]
 TRACKS: tuple[str, ...] = ("novice", "experienced")
 
 TrackName = Literal["novice", "experienced"]
-_CODE = re.compile(r"`([^`]+)`")
-
-
-def _inline(text: str) -> str:
-    """Escape text for HTML, showing `backticked` names as code."""
-    return _CODE.sub(r"<code>\1</code>", html.escape(text))
 
 
 @dataclass(frozen=True, repr=False)
@@ -77,19 +70,15 @@ class TrackNote:
     def _repr_html_(self) -> str:
         parts = [f"<p><strong>{html.escape(self.title)}</strong></p>"] if self.title else []
         if self.lead:
-            parts.append(f"<p>{_inline(self.lead)}</p>")
+            parts.append(f"<p>{inline_html(self.lead)}</p>")
         if self.folded:
-            parts.extend(
-                f"<details><summary><strong>{html.escape(summary)}</strong></summary>"
-                f"<p>{_inline(body)}</p></details>"
-                for summary, body in self.items
-            )
+            parts.extend(popout_html(summary, body) for summary, body in self.items)
         elif self.items:
             tag = "ol" if self.numbered else "ul"
             rows = "".join(
-                f"<li><strong>{html.escape(s)}</strong>: {_inline(b)}</li>"
+                f"<li><strong>{html.escape(s)}</strong>: {inline_html(b)}</li>"
                 if s
-                else f"<li>{_inline(b)}</li>"
+                else f"<li>{inline_html(b)}</li>"
                 for s, b in self.items
             )
             parts.append(f"<{tag}>{rows}</{tag}>")

@@ -8,6 +8,7 @@ picks one stage's terms as a :class:`Glossary`, which a notebook shows as pop-ou
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from ._runner import Stage
@@ -78,6 +79,22 @@ _STAGE_TERMS: dict[Stage, tuple[str, ...]] = {
 }
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def inline_html(text: str) -> str:
+    """Escape text for HTML, showing `backticked` names as code."""
+    return _CODE.sub(r"<code>\1</code>", html.escape(text))
+
+
+def popout_html(summary: str, body: str) -> str:
+    """One pop-out: a ``<details>`` named by ``summary`` that opens with Enter or Space."""
+    return (
+        f"<details><summary><strong>{html.escape(summary)}</strong></summary>"
+        f"<p>{inline_html(body)}</p></details>"
+    )
+
+
 @dataclass(frozen=True, repr=False)
 class Glossary:
     """Terms and their meanings, shown as pop-outs (HTML ``<details>``).
@@ -99,11 +116,7 @@ class Glossary:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        items = "".join(
-            f"<details><summary><strong>{html.escape(term)}</strong></summary>"
-            f"<p>{html.escape(meaning)}</p></details>"
-            for term, meaning in self.terms
-        )
+        items = "".join(popout_html(term, meaning) for term, meaning in self.terms)
         return f'<div class="mlops-glossary"><p>{html.escape(self.title)}:</p>{items}</div>'
 
 
