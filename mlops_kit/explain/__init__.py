@@ -63,7 +63,6 @@ from ._labels import (
 from ._local import MIN_SHARE, Reason, ReasonCodes, display_value
 from ._model import ADDITIVITY_TOLERANCE, ModelExplanation, explain_model, explain_training
 from ._settings import ExplainSettings
-from ._trees import hgb_to_shap_trees
 
 __all__ = [
     "ADDITIVITY_TOLERANCE",
@@ -86,7 +85,6 @@ __all__ = [
     "explain_model",
     "explain_training",
     "features_named",
-    "hgb_to_shap_trees",
     "permutation_crosscheck",
     "protected_words_in",
     "resolve_labels",

@@ -10,8 +10,8 @@ original columns:
 * **tree** (histogram gradient boosting, random forests, other scikit-learn trees):
   :class:`shap.TreeExplainer` on the encoded matrix, whose columns are the original
   ones (categories as integer codes), path-dependent (exact and fast). Histogram
-  boosting is first rewritten so its categorical splits are read exactly
-  (:mod:`._trees`).
+  boosting is explained by the kit's own path-dependent TreeSHAP, which decides each
+  categorical split by its category set, as scikit-learn does (:mod:`._treeshap`).
 * **linear** (logistic regression, ridge, other ``sklearn.linear_model`` models):
   :class:`shap.LinearExplainer` on the encoded matrix against a background sample; the
   SHAP values of the one-hot columns of a category are summed back to their source
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import ConfigError
-from ._trees import hgb_supported, hgb_to_shap_trees
+from ._trees import hgb_supported
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -223,9 +223,11 @@ def choose_explainer(model: Any, *, explainer: str = "auto") -> ExplainerChoice:
             if name in _PROBABILITY_TREES
             else "log-odds"
         )
-        hgb = hgb_supported(final)
-        method = "shap.TreeExplainer, path-dependent" + (
-            ", categorical splits rewritten as threshold splits" if hgb else ""
+        method = (
+            "path-dependent TreeSHAP on scikit-learn's own trees, categorical splits "
+            "decided by their category sets"
+            if hgb_supported(final)
+            else "shap.TreeExplainer, path-dependent"
         )
         reason = f"{name} is a tree model: the tree explainer is exact and fast."
     elif kind == "linear":
@@ -481,19 +483,19 @@ def compute_shap(
 def _tree_or_linear(
     final: Any, Xt: np.ndarray, bg: np.ndarray, choice: ExplainerChoice
 ) -> tuple[np.ndarray, float]:
+    if choice.kind == "tree" and hgb_supported(final):
+        # The kit's own path-dependent TreeSHAP reads scikit-learn's nodes and decides
+        # each categorical split with its category set; covers are the training counts,
+        # as shap uses for these models, so no background is needed (as for other trees).
+        from ._treeshap import hgb_shap_values
+
+        return hgb_shap_values(final, Xt)
     shap = import_shap()
-    masker = shap.maskers.Independent(bg, max_samples=len(bg))
     if choice.kind == "linear":
+        masker = shap.maskers.Independent(bg, max_samples=len(bg))
         explainer = shap.LinearExplainer(final, masker)
         return _positive(explainer.shap_values(Xt), explainer.expected_value)
-    if hgb_supported(final):
-        # Covers are recounted from the background rows (the rewritten trees' copies have
-        # none of their own), so the path-dependent algorithm stays exact.
-        explainer = shap.TreeExplainer(
-            hgb_to_shap_trees(final), data=masker, feature_perturbation="tree_path_dependent"
-        )
-    else:
-        explainer = shap.TreeExplainer(final, feature_perturbation="tree_path_dependent")
+    explainer = shap.TreeExplainer(final, feature_perturbation="tree_path_dependent")
     values = explainer.shap_values(Xt, check_additivity=False)
     return _positive(values, explainer.expected_value)
 
