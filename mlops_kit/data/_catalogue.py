@@ -14,7 +14,7 @@ from .._io import atomic_write_text
 from .._resources import resource_path
 from ..errors import DataValidationError
 from ._generate import generate_benefit_claims, generate_hospital_admissions
-from ._read import file_line, read_csv
+from ._read import file_line, read_table
 from ._validate import TableProfile, validate_table
 
 if TYPE_CHECKING:
@@ -221,7 +221,7 @@ def load_dataset(
     """
     info = dataset_info(name)
     file = Path(path) if path is not None else info.path
-    df = read_csv(file, dtype=dict.fromkeys(info.text, "str"))
+    df = read_table(file, dtype=dict.fromkeys(info.text, "str"))
     _check_schema(df, info, file)
     if validate:
         profile_dataset(df, name, source=f"'{file.name}'")

@@ -30,6 +30,9 @@ ID_UNIQUE_SHARE = 0.9
 MOSTLY_NUMERIC_SHARE = 0.9
 #: Share of missing values above which a column earns a warning.
 MISSING_WARN_SHARE = 0.5
+#: Columns of the held-out predictions file (``predictions.csv``): a protected or time
+#: column of the same name would be overwritten there.
+PREDICTION_COLUMNS = ("row", "y_true", "y_pred", "y_score")
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,8 @@ def _check_target(
         raise DataValidationError(
             f"Target column '{target}' in {source} has {int(missing.sum())} missing "
             f"value(s), first at {_first_row(missing, df.index)}; every row needs a "
-            "target value. Remove or fill those rows.",
+            "target value. Remove or fill those rows, or set the config key "
+            "'missing_target: drop' to leave them out (the count is recorded).",
             column=target,
         )
     if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
@@ -420,9 +424,17 @@ def validate_table(
     DataValidationError
         A named column is missing, the target is unusable (missing or infinite
         values, one class, not numeric for regression), the time column has gaps,
-        or no feature column remains.
+        a protected or time column is named like a predictions column (``row``,
+        ``y_true``, ``y_pred``, ``y_score``), a feature is blank in every row, or no
+        feature column remains.
     ConfigError
         A column is given two roles (for example target and protected).
+
+    Notes
+    -----
+    A table read from a file is first prepared by the config's rules (blank targets,
+    blank protected values, infinite numbers: :func:`prepare_table`); the splits and
+    folds the later stages will make are checked by :func:`check_split`.
 
     Examples
     --------
@@ -457,6 +469,14 @@ def validate_table(
                 "each column may have one."
             )
         roles_given[col] = role
+    for col in [*protected, *([time_column] if time_column else [])]:
+        if col in PREDICTION_COLUMNS:
+            raise DataValidationError(
+                f"Column '{col}' ({roles_given[col]}) in {source} has a name the pipeline's "
+                f"predictions file uses for its own columns ({', '.join(PREDICTION_COLUMNS)}); "
+                "rename it in the data file.",
+                column=col,
+            )
 
     target_info = _check_target(df, target, task, positive_label, source)
     if time_column:
@@ -484,8 +504,21 @@ def validate_table(
     n = len(df)
     for c in roles.features:
         share = float(df[c].isna().mean())
+        if share == 1:
+            raise DataValidationError(
+                f"Feature column '{c}' in {source} is blank in all {n:,} rows, so the model "
+                "cannot learn from it; leave it out of 'features' or fill it.",
+                column=c,
+            )
         if share > MISSING_WARN_SHARE:
             warnings.append(f"Column '{c}' is {share:.0%} missing; its values will be imputed.")
+    for c in roles.protected:
+        groups = df[c].dropna().unique()
+        if len(groups) == 1:
+            warnings.append(
+                f"Protected column '{c}' holds a single group ({_json_value(groups[0])!r}) in "
+                "every row, so fairness between its groups cannot be judged."
+            )
     if n < 100:
         warnings.append(f"Only {n} rows: metrics on so little data are unreliable.")
     rate = target_info.positive_rate

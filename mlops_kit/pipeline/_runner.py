@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from .._io import atomic_write_json, atomic_write_text, read_json
 from .._resources import resource_path
 from ..config import STAGE_PARAMS, PipelineConfig
-from ..data import check_readable, read_header
+from ..data import DELIMITERS, file_format, read_header
 from ..errors import (
     ConfigError,
     DataValidationError,
@@ -148,11 +148,13 @@ class RunResult:
 def preflight(config: PipelineConfig) -> None:
     """Check, before anything is written, that the data file can be used.
 
-    The file must be readable UTF-8 with a header that names every column the
-    config mentions. Deeper checks (target values, types) belong to the validate stage.
+    The file must be in a format the pipeline reads (CSV text in UTF-8, plain or
+    compressed, or Parquet), with a header that names every column the config
+    mentions (split by the config's ``delimiter``, or the one detected). Deeper checks
+    (target values, types, the data rules) belong to the validate stage.
     """
-    check_readable(config.data)
-    header = read_header(config.data)
+    fmt = file_format(config.data, delimiter=config.delimiter)
+    header = read_header(config.data, fmt=fmt)
     named = [("target", config.target)]
     named += [("protected", c) for c in config.protected]
     named += [("features", c) for c in config.features or ()]
@@ -163,6 +165,14 @@ def preflight(config: PipelineConfig) -> None:
     if missing:
         key, col = missing[0]
         hint = did_you_mean(col, header)
+        others = [d for d in DELIMITERS if d != fmt.delimiter and d in header[0]]
+        if len(header) == 1 and fmt.kind == "csv" and others:
+            sep = DELIMITERS.get(fmt.delimiter or ",")
+            hint += (
+                f" Split by {sep}s ({fmt.delimiter_source}), the header is one column that "
+                f"holds {DELIMITERS[others[0]]}s: set the config key 'delimiter' to "
+                f"{others[0]!r}."
+            )
         raise DataValidationError(
             f"Config key '{key}' names column '{col}', which is not in "
             f"'{Path(config.data).name}'. Columns found: {', '.join(header[:30])}.{hint}",
