@@ -145,20 +145,43 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .data import read_csv
+    from .data import SplitSettings, TableRules, check_split, load_table
     from .pipeline import preflight
 
     config = load_config(args.config, args.overrides)
     preflight(config)
-    profile = config.check_table(read_csv(config.data), source=f"'{config.data}'")
+    # Read, prepared and checked exactly as the validate stage will (data: lines say how).
+    table = load_table(config.data, TableRules.from_params(config))
+    source = f"'{config.data}'"
+    profile = config.check_table(table.data, source=source)
+    check_split(table.data, profile, SplitSettings.from_config(config), source=source)
     roles = profile.roles
     print(
         f"Config and data are valid: {profile.n_rows:,} rows; target '{roles.target}'; "
         f"{len(roles.features)} features; {len(roles.protected)} protected."
     )
+    for line in table.lines():
+        print(f"data: {line}")
     for warning in profile.warnings:
         print(f"warning: {warning}")
+    _warn_card(config)
     return 0
+
+
+def _warn_card(config: Any) -> None:
+    """Say up front which model-card parts a run of ``config`` would find empty."""
+    from .governance import card_keys_missing, transparency_block
+
+    keys = card_keys_missing(config.transparency, protected=bool(config.protected))
+    if not keys:
+        return
+    print(
+        f"warning: the model card will have {len(keys)} empty required part"
+        f"{'s' if len(keys) != 1 else ''} ({', '.join(keys)}). The run will finish and "
+        "register the model, but it can be neither approved nor promoted until a person "
+        "writes them. Add this to the config and fill it in:"
+    )
+    print(transparency_block(keys))
 
 
 def _cmd_data(args: argparse.Namespace) -> int:

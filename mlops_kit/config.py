@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ._wording import WordingSettings
 from .continuous._settings import ContinuousSettings
 from .errors import ConfigError, did_you_mean
 from .explain._settings import ExplainSettings
@@ -140,6 +141,32 @@ class DataParams(BaseModel):
     )
     time_column: str | None = Field(
         None, description="Column ordering rows in time; needed by split: time."
+    )
+    delimiter: Literal[",", ";", "\t", "|"] | None = Field(
+        None,
+        description="Field separator of a CSV file; default detected from the file (comma, "
+        "semicolon, tab or pipe) and recorded.",
+    )
+    missing_target: Literal["refuse", "drop"] = Field(
+        "refuse",
+        description="Rows with a blank target: refuse the table (default), or drop them and "
+        "record how many.",
+    )
+    missing_protected: Literal["group", "refuse"] = Field(
+        "group",
+        description="Blank protected values: a group 'not recorded', counted and judged like "
+        "any other (default), or refuse the table.",
+    )
+    infinite_values: Literal["missing", "refuse"] = Field(
+        "missing",
+        description="inf and -inf in numeric feature columns: treated as missing values and "
+        "counted per column (default), or refuse the table naming the column.",
+    )
+    wording: WordingSettings = Field(
+        default_factory=WordingSettings,
+        description="The service's own words for a case, the person it is about and a "
+        "positive prediction (e.g. claim, claimant, flagged for review); default words "
+        "derived from the target and positive class.",
     )
     privacy: PrivacySettings = Field(
         default_factory=PrivacySettings,
@@ -386,6 +413,15 @@ class PolicySection(BaseModel):
     max_equalized_odds_difference: float | None = Field(
         0.1, ge=0, le=1, description="Largest equalised odds difference allowed (None: no limit)."
     )
+    max_group_error_ratio: float | None = Field(
+        1.25,
+        ge=1,
+        description="Regression: largest ratio of the worst group's error to the best "
+        "group's allowed (None: no limit).",
+    )
+    group_error_metric: Literal["mae", "rmse"] = Field(
+        "mae", description="Regression: the error compared between groups (mae or rmse)."
+    )
     approvers: list[str] = Field(
         default_factory=list, description="People who may approve; empty: any named person."
     )
@@ -408,6 +444,11 @@ class GateParams(BaseModel):
     model_config = _STRICT
 
     policy: PolicySection = Field(default_factory=PolicySection, description="Governance policy.")
+    transparency: DocumentsSettings = Field(
+        default_factory=DocumentsSettings,
+        description="What only a person can write in the model card; the gate refuses a "
+        "model whose card has an empty required part.",
+    )
 
 
 class RegistrySection(BaseModel):
@@ -435,7 +476,8 @@ class RegisterParams(BaseModel):
     transparency: DocumentsSettings = Field(
         default_factory=DocumentsSettings,
         description="What only a person can write in the model card, the transparency "
-        "record and the stakeholder summary; registration refuses an incomplete card.",
+        "record and the stakeholder summary; a model whose card is incomplete is "
+        "registered but can be neither approved nor promoted.",
     )
 
 

@@ -150,8 +150,8 @@ class ApprovalError(MlopsKitError, ValueError):
 class DocumentationError(MlopsKitError, ValueError):
     """A transparency document (model card, record, assessment) is incomplete or invalid.
 
-    Registration refuses a model whose card has empty required parts; the message names
-    every part and the config key a person must fill in.
+    A model whose card has empty required parts is registered but cannot be approved
+    or promoted; the message names every part and the config key a person must fill in.
 
     Parameters
     ----------

@@ -40,9 +40,9 @@ REGRESSION_METRICS = ("mse", "rmse", "mae", "r2")
 #: Each metric in plain words, for lessons and reports.
 METRIC_GLOSSARY: dict[str, str] = {
     "accuracy": "Share of all cases the model got right. Misleading when one class is rare: "
-    "a model that never flags anything is 87% accurate on the benefit claims.",
-    "precision": "Of the cases the model flagged, the share that really were positive. "
-    "Low precision means many people are reviewed or refused for nothing.",
+    "where 1 case in 10 is positive, a model that never predicts positive is 90% accurate.",
+    "precision": "Of the cases the model predicted positive, the share that really were "
+    "positive. Low precision means many people are reviewed or refused for nothing.",
     "recall": "Of the truly positive cases, the share the model caught (also called "
     "sensitivity or true positive rate). Low recall means real cases are missed.",
     "f1": "The harmonic mean of precision and recall: high only when both are.",

@@ -52,7 +52,7 @@ METRIC_LABELS = {
     "roc_auc": "ROC AUC",
     "pr_auc": "PR AUC",
     "f1": "F1",
-    "flag_rate": "share flagged",
+    "flag_rate": "share predicted positive",
     "positive_rate": "share positive",
 }
 HATCHES = {"fail": "///", "pass": "", "reference": "...", "insufficient data": "", "not judged": ""}
@@ -149,8 +149,8 @@ def roc_figure(
     text = (
         f"ROC curve on {len(yt):,} test cases: area under the curve {auc:.3f} "
         "(0.5 is guessing, 1 is perfect). The curve shows the share of positive cases "
-        "caught (true positive rate) against the share of negative cases wrongly flagged "
-        "(false positive rate) as the threshold moves."
+        "caught (true positive rate) against the share of negative cases wrongly predicted "
+        "positive (false positive rate) as the threshold moves."
     )
     if threshold is not None:
         pred = ys >= threshold
@@ -167,7 +167,7 @@ def roc_figure(
         )
         text += (
             f" At the threshold {threshold:g} the model catches {_pct(tpr)} of positive "
-            f"cases and wrongly flags {_pct(fpr)} of negative ones."
+            f"cases and wrongly predicts {_pct(fpr)} of negative ones positive."
         )
     ax.legend(loc="lower right")
     ax.set_title("ROC curve")
@@ -264,7 +264,7 @@ def confusion_matrix_figure(
 def threshold_figure(
     table: pd.DataFrame, *, threshold: float | None = None, ax: Axes | None = None
 ) -> DescribedFigure:
-    """Precision, recall, F1 and flag rate against the threshold.
+    """Precision, recall, F1 and the share predicted positive against the threshold.
 
     ``table`` is the output of :func:`mlops_kit.metrics.threshold_analysis`.
     """
@@ -273,13 +273,13 @@ def threshold_figure(
         ("precision", "precision"),
         ("recall", "recall"),
         ("f1", "F1"),
-        ("flag_rate", "share flagged"),
+        ("flag_rate", "share predicted positive"),
     ]
-    nothing_flagged = (table["tp"] + table["fp"]).to_numpy() == 0
+    nothing_positive = (table["tp"] + table["fp"]).to_numpy() == 0
     for k, (col, label) in enumerate(series):
         values = table[col].to_numpy(dtype=float).copy()
         if col == "precision":
-            values[nothing_flagged] = np.nan  # undefined when nothing is flagged
+            values[nothing_positive] = np.nan  # undefined when nothing is predicted positive
         ax.plot(
             table["threshold"],
             values,
@@ -291,25 +291,26 @@ def threshold_figure(
         )
     if threshold is not None:
         ax.axvline(threshold, color="black", linewidth=1, label=f"chosen threshold {threshold:g}")
-    ax.set_xlabel("threshold (flag when score is at or above)")
+    ax.set_xlabel("threshold (positive when the score is at or above)")
     ax.set_ylabel("value")
     ax.set_ylim(0, 1.02)
     ax.legend(loc="best", fontsize=8)
     ax.set_title("Threshold trade-off")
     best = table.iloc[int(np.argmax(table["f1"].to_numpy()))]
     text = (
-        f"Precision, recall, F1 and the share of cases flagged for thresholds from "
-        f"{table['threshold'].min():g} to {table['threshold'].max():g}. Raising the "
-        "threshold flags fewer cases: precision rises while recall falls. F1 is highest, "
+        f"Precision, recall, F1 and the share of cases predicted positive for thresholds "
+        f"from {table['threshold'].min():g} to {table['threshold'].max():g}. Raising the "
+        "threshold predicts fewer cases positive: precision rises while recall falls. F1 "
+        "is highest, "
         f"{best['f1']:.2f}, at threshold {best['threshold']:g}, where recall is "
         f"{_pct(best['recall'])}, precision {_pct(best['precision'])} and "
-        f"{_pct(best['flag_rate'])} of cases are flagged."
+        f"{_pct(best['flag_rate'])} of cases are predicted positive."
     )
     if threshold is not None:
         near = table.iloc[int(np.argmin(np.abs(table["threshold"].to_numpy() - threshold)))]
         text += (
             f" At the chosen threshold {threshold:g}: recall {_pct(near['recall'])}, precision "
-            f"{_pct(near['precision'])}, {_pct(near['flag_rate'])} flagged."
+            f"{_pct(near['precision'])}, {_pct(near['flag_rate'])} predicted positive."
         )
     return DescribedFigure(fig, "Threshold trade-off", text)
 

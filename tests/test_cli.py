@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,13 @@ import pytest
 from mlops_kit.cli import main
 from mlops_kit.data import dataset_info
 
+from .cli_support import mlops_kit
+
 CLAIMS_CONFIG = str(dataset_info("benefit_claims").config)
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).with_name("mlops-kit")
-    return subprocess.run(
-        [str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
-    )
+    return mlops_kit(*args, cwd=cwd)
 
 
 @pytest.mark.slow
@@ -102,6 +100,29 @@ def test_check_validates_without_running(
         "Config and data are valid: 42,000 rows; target 'flagged'; 12 features; 4 protected" in out
     )
     assert list(tmp_path.iterdir()) == []
+    assert "model card will have" not in out, "the bundled config's card is complete"
+
+
+def test_check_warns_up_front_about_an_incomplete_model_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "minimal.yml"
+    data = dataset_info("hospital_admissions").path
+    config.write_text(f"data: {data}\ntarget: emergency_admissions\ntask: regression\n")
+    assert main(["check", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    warning = next(line for line in out.splitlines() if "model card will have" in line)
+    assert warning.startswith("warning: the model card will have 9 empty required parts (owner, ")
+    # No protected columns: the card also needs the reason why none apply.
+    assert "factors_note" in warning
+    assert "can be neither approved nor promoted" in warning
+    block = yaml.safe_load(out[out.index("transparency:") :])
+    assert list(block["transparency"])[:2] == ["owner", "contact_email"]
+    assert len(block["transparency"]) == 9
+    assert list(tmp_path.iterdir()) == [config]
 
 
 def test_data_list_and_generate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,7 +29,6 @@ from mlops_kit.explain import (
     explain_model,
     explain_training,
     features_named,
-    hgb_to_shap_trees,
     protected_words_in,
     resolve_labels,
 )
@@ -87,7 +86,7 @@ def knn(claims: pd.DataFrame, claims_profile: Any, trained: dict[str, TrainingRe
 def test_each_model_family_gets_its_explainer(trained: dict[str, TrainingResult], knn: Any) -> None:
     hgb = choose_explainer(trained["hgb"].estimator)
     assert (hgb.kind, hgb.output_space) == ("tree", "log-odds")
-    assert "categorical splits rewritten" in hgb.method
+    assert "categorical splits decided by their category sets" in hgb.method
     rf = choose_explainer(trained["rf"].estimator)
     assert (rf.kind, rf.output_space, rf.estimator) == (
         "tree",
@@ -181,33 +180,6 @@ def test_histogram_boosting_categories_are_read_exactly_unlike_shaps_own_reader(
     assert explanation.additivity_error() < 1e-5
 
 
-def test_rewritten_trees_route_missing_and_unknown_categories_as_scikit_learn_does() -> None:
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    rng = np.random.default_rng(0)
-    n = 3000
-    category = rng.integers(0, 6, n).astype(float)
-    category[rng.random(n) < 0.05] = np.nan
-    number = rng.normal(size=n)
-    logit = np.array([2.0, -1.0, 0.5, -2.0, 1.0, 0.0])[np.nan_to_num(category, nan=5).astype(int)]
-    y = (logit + number + rng.normal(size=n) > 0).astype(int)
-    X = np.c_[category, number]
-    model = HistGradientBoostingClassifier(categorical_features=[0], max_iter=30).fit(X, y)
-    # Rows with every known code, a missing category, and codes never seen in training.
-    probe = np.c_[np.r_[np.arange(6.0), np.nan, 7.0, 40.0], np.linspace(-1, 1, 9)]
-    shap = import_shap()
-    inner = model._preprocessor
-    trees = hgb_to_shap_trees(model)
-    explainer = shap.TreeExplainer(
-        trees,
-        data=shap.maskers.Independent(inner.transform(X[:500]), max_samples=500),
-        feature_perturbation="tree_path_dependent",
-    )
-    values = explainer.shap_values(inner.transform(probe), check_additivity=False)
-    total = explainer.expected_value + values.sum(axis=1)
-    np.testing.assert_allclose(total, model.decision_function(probe), atol=1e-5)
-
-
 def test_linear_shap_values_are_the_one_hot_columns_summed_back(
     trained: dict[str, TrainingResult], test_rows: pd.DataFrame
 ) -> None:
@@ -256,8 +228,8 @@ def test_reason_codes_name_the_top_raising_and_lowering_features_in_order(
         positions = [codes.text.index(f"the {e.labels[f]} (") for f in named]
         assert positions == sorted(positions)
         assert codes.case_id == str(e.data.index[i])
-        assert codes.flagged == flagged
-        start = "Flagged for review mainly because of" if flagged else "Not flagged: the score"
+        assert codes.predicted_positive == flagged
+        start = "Predicted positive mainly because of" if flagged else "Not predicted positive:"
         assert codes.text.startswith(start)
         checked += 1
     assert checked == 15
@@ -282,7 +254,7 @@ def test_reason_codes_show_the_value_against_a_typical_one(
     )
     # A different threshold changes the decision words, not the reasons.
     other = e.reason_codes(i, threshold=0.99)
-    assert other.flagged is False
+    assert other.predicted_positive is False
     assert other.features_raising == codes.features_raising
 
 

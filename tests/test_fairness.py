@@ -214,11 +214,21 @@ def fairlearn_disparities(y_true: Any, y_pred: Any, groups: Any) -> dict[str, fl
 
 @pytest.fixture(scope="module")
 def claims_reports(claims_predictions: pd.DataFrame) -> dict[str, dict[str, FairnessResult]]:
-    """fairness_report on the held-out claims, for both outcome directions."""
+    """fairness_report on the held-out claims, for both outcome directions (the adverse one
+    in the bundled claims config's words)."""
     p = claims_predictions
+    words = {
+        "adverse": {"rate_name": "flag rate", "positive_words": "flagged for review"},
+        "favourable": {},
+    }
     return {
         direction: fairness_report(
-            p["y_true"], p["y_pred"], p[ATTRIBUTES], positive_is=direction, n_bootstrap=200
+            p["y_true"],
+            p["y_pred"],
+            p[ATTRIBUTES],
+            positive_is=direction,
+            n_bootstrap=200,
+            **words[direction],
         )
         for direction in ("adverse", "favourable")
     }
@@ -303,8 +313,23 @@ def test_adverse_outcome_compares_flag_rates_not_unflagged_rates() -> None:
     assert flipped.four_fifths_ratio == pytest.approx(0.85 / 0.95)
     assert flipped.four_fifths_passed is True
     assert flipped.failing_groups == ()
-    assert result.rate_name == "flag rate"
+    # Without the service's own words the rates and the verdict are named neutrally.
+    assert result.rate_name == "positive rate"
     assert flipped.rate_name == "selection rate"
+    assert "high is predicted positive more than 1.25 times as often as low" in result.summary()
+    worded = fairness_report(
+        y_true,
+        flags,
+        {"region": groups},
+        positive_is="adverse",
+        n_bootstrap=0,
+        rate_name="flag rate",
+        positive_words="flagged for review",
+    )["region"]
+    assert worded.rate_name == "flag rate"
+    assert "Four-fifths rule on flag rates: ratio 0.33" in worded.summary()
+    assert "high is flagged for review more than 1.25 times as often as low" in worded.summary()
+    assert worded.to_dict()["positive_words"] == "flagged for review"
 
 
 def test_adverse_reference_is_the_least_flagged_group() -> None:

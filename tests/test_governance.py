@@ -135,6 +135,8 @@ def _evaluate_in_process() -> dict[str, Any]:
         preds[list(roles.protected)].astype(str),
         positive_is="adverse",
         n_bootstrap=0,
+        rate_name="flag rate",  # the bundled claims config's wording
+        positive_words="flagged for review",
     )
     return {**suite.to_dict(), "fairness": {k: v.to_dict() for k, v in fairness.items()}}
 
@@ -190,7 +192,8 @@ def test_bundled_claims_run_is_refused_on_four_fifths_by_ethnic_group(claims_met
     impacts = {g["group"]: g["impact_ratio"] for g in section["groups"]}
     worst = min(ff["failing_groups"], key=impacts.__getitem__)
     expected = (
-        f"{worst} is flagged {1 / ff['ratio']:.2f} times as often as {ff['reference_group']} "
+        f"{worst} is flagged for review {1 / ff['ratio']:.2f} times as often as "
+        f"{ff['reference_group']} "
         f"(ratio {ff['ratio']:.2f}, below 0.8)"
     )
     assert expected in four_fifths.explanation
@@ -313,8 +316,19 @@ def test_four_fifths_failure_explained_in_plain_words():
     assert ff.passed is False
     assert ff.value == pytest.approx(0.5)  # 40 of 400 flagged against 60 of 300
     assert ff.explanation == (
-        "The four-fifths rule on flag rates fails by ethnic_group: Group B is flagged 2.00 "
-        "times as often as Group A (ratio 0.50, below 0.8)."
+        "The four-fifths rule on positive rates fails by ethnic_group: Group B is predicted "
+        "positive 2.00 times as often as Group A (ratio 0.50, below 0.8)."
+    )
+    # In the service's own words, as a run of the bundled claims config records them.
+    section = classification_metrics(ethnic_group=UNFAIR)
+    section["fairness"]["ethnic_group"] |= {
+        "rate_compared": "flag rate",
+        "positive_words": "flagged for review",
+    }
+    worded = check(evaluate_gate(section, None, trained_by=TRAINER), ff.name)
+    assert worded.explanation == (
+        "The four-fifths rule on flag rates fails by ethnic_group: Group B is flagged for "
+        "review 2.00 times as often as Group A (ratio 0.50, below 0.8)."
     )
 
 
@@ -684,3 +698,53 @@ def test_importing_governance_loads_nothing_heavy():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == ""
+
+
+# --- the model card check ----------------------------------------------------------------
+
+CARD_MISSING = (
+    "Model details > Owner (set transparency.owner)",
+    "Intended use > Primary intended uses (set transparency.primary_uses)",
+)
+
+
+def test_an_incomplete_model_card_refuses_a_model_that_passes_every_other_check():
+    metrics = {"roc_auc": 0.8}
+    policy = {"min_metrics": {"roc_auc": 0.7}}
+    gate = evaluate_gate(metrics, policy, trained_by=TRAINER, card_missing=CARD_MISSING)
+    assert gate.decision is Decision.REFUSE
+    card = check(gate, "model card complete")
+    assert (card.passed, card.value, card.limit) == (False, 2, 0)
+    assert card.explanation.startswith("The model card has 2 empty required parts (Model details")
+    assert "(set transparency.owner)" in card.explanation
+    assert gate.reasons[0] == (
+        "Refused: 1 check failed (model card complete). The model card is incomplete, so no "
+        "one can approve or promote this version, not even by override: a person must write "
+        "the empty parts in the config's 'transparency:' section and run the pipeline again."
+    )
+    assert gate.card_missing == CARD_MISSING
+    # A complete card passes the check; without the argument no card check applies.
+    complete = evaluate_gate(metrics, policy, trained_by=TRAINER, card_missing=[])
+    assert complete.decision is Decision.PROMOTE
+    assert check(complete, "model card complete").passed is True
+    assert "model card complete" not in [
+        c.name for c in evaluate_gate(metrics, policy, trained_by=TRAINER).checks
+    ]
+
+
+def test_no_one_may_approve_a_model_whose_card_is_incomplete():
+    from mlops_kit.errors import DocumentationError
+
+    gate = evaluate_gate({"roc_auc": 0.65}, {}, trained_by=TRAINER, card_missing=CARD_MISSING)
+    with pytest.raises(DocumentationError) as info:
+        approve(gate, approver=APPROVER, justification=WHY)
+    message = str(info.value)
+    assert "cannot be approved: its model card has 2 empty required parts" in message
+    assert "not even by override" in message
+    assert "  - Intended use > Primary intended uses (set transparency.primary_uses)" in message
+    assert info.value.problems == CARD_MISSING
+    # The stored decision keeps the parts; one stored before the check existed has none.
+    stored = json.loads(json.dumps(gate.to_dict()))
+    assert GateDecision.from_dict(stored).card_missing == CARD_MISSING
+    del stored["card_missing"]
+    assert GateDecision.from_dict(stored).card_missing == ()

@@ -439,9 +439,10 @@ def test_stage_notebook_parameters_match_the_config_schema(stage: str) -> None:
             expected = section.model_fields[name].get_default(call_default_factory=True)
         if name == "data":
             expected = str((dataset_info("benefit_claims").config.parent / bundled[name]).resolve())
-        if name == "transparency":
-            # What only a person can write stays in the config: the notebook's default is
-            # empty, so a stage run by hand drafts a card and refuses to register.
+        if name in ("transparency", "wording"):
+            # What only a person can write, and the service's own words, stay in the config:
+            # the notebook's default is empty, so a stage run by hand drafts an incomplete
+            # card (which the gate refuses) in words derived from the target.
             expected = section.model_fields[name].get_default(call_default_factory=True)
         assert getattr(validated, name) == expected, name
 
@@ -630,9 +631,13 @@ def test_monitor_stage_follows_a_regression_run_on_held_out_rows_and_a_new_batch
     )
 
 
-def test_register_stage_refuses_a_model_whose_card_is_incomplete(tmp_path: Path) -> None:
+def test_a_model_whose_card_is_incomplete_is_recorded_but_nobody_can_promote_it(
+    tmp_path: Path,
+) -> None:
+    from mlops_kit.audit import AuditLog
     from mlops_kit.errors import DocumentationError
-    from mlops_kit.pipeline import gate_stage, register_stage
+    from mlops_kit.pipeline import card_block, gate_stage, register_stage
+    from mlops_kit.registry import Alias, Registry
 
     claims = pd.read_csv(dataset_info("benefit_claims").path).iloc[::8]
     data = tmp_path / "claims.csv"
@@ -645,20 +650,52 @@ def test_register_stage_refuses_a_model_whose_card_is_incomplete(tmp_path: Path)
     from mlops_kit.pipeline import evaluate_stage
 
     evaluate_stage(run_dir, n_bootstrap=0)
-    gate_stage(run_dir, policy={"high_impact": False, "four_fifths": False})
-    with pytest.raises(DocumentationError) as info:
-        register_stage(run_dir, registry={"model_name": "undocumented"})
-    message = str(info.value)
-    assert "8 empty required parts" in message
-    assert "transparency.out_of_scope_uses" in message
-    # Nothing entered the registry; the draft card says what is missing.
-    assert not (run_dir / "registration.json").exists()
-    assert not (tmp_path / "mlops.db").exists()
+    policy = {"high_impact": False, "four_fifths": False}
+    # Every other check passes, so the card alone decides.
+    gate = gate_stage(run_dir, policy=policy)
+    assert gate.decision.value == "refuse"
+    card_check = next(c for c in gate.checks if c.name == "model card complete")
+    assert card_check.passed is False
+    assert card_check.value == 8
+    assert "8 empty required parts" in card_check.explanation
+    assert "not even by override" in gate.reasons[0]
+    version = register_stage(run_dir, registry={"model_name": "undocumented"})
+    # Recorded, with no alias, its empty parts listed and the keys to paste.
+    registration = json.loads((run_dir / "registration.json").read_text())
+    assert (version.version, registration["alias"]) == (1, None)
+    assert registration["card_complete"] is False
+    assert registration["card_missing_keys"] == [
+        "owner",
+        "contact_email",
+        "primary_uses",
+        "primary_users",
+        "out_of_scope_uses",
+        "metrics_rationale",
+        "ethical_considerations",
+        "caveats",
+    ]
+    assert "cannot be promoted or approved" in registration["next_step"]
+    block = yaml.safe_load(card_block(run_dir))
+    assert list(block["transparency"]) == registration["card_missing_keys"]
     assert "Out-of-scope uses" in (run_dir / "model_card.md").read_text(encoding="utf-8")
-    # Filled in, the same run registers, and the card names the registered version.
+    # Nobody can approve it, not even a named approver overriding the refusal, and no
+    # alias can be moved onto it by hand.
+    registry = Registry(workspace=tmp_path, audit=AuditLog(tmp_path / "audit" / "audit.jsonl"))
+    assert registry.versions("undocumented").loc[1, "model_card"] == "incomplete"
+    with pytest.raises(DocumentationError, match=r"cannot be approved: its model card has 8"):
+        registry.approve(
+            "undocumented", 1, approver="Priya Shah", justification="Pilot with full review."
+        )
+    with pytest.raises(DocumentationError, match="incomplete model card"):
+        registry.set_alias("undocumented", Alias.CHAMPION, 1, actor="Priya Shah", reason="try")
+    assert registry.aliases("undocumented") == {}
+    # Filled in, the same run passes the gate and its new version is the champion.
     card = yaml.safe_load(dataset_info("benefit_claims").config.read_text())["transparency"]
+    assert gate_stage(run_dir, policy=policy, transparency=card).decision.value == "promote"
     version = register_stage(run_dir, registry={"model_name": "undocumented"}, transparency=card)
-    assert version.version == 1
+    assert version.version == 2
+    assert registry.aliases("undocumented") == {"champion": 2}
+    assert card_block(run_dir) == ""
     assert "Claims Review Prioritisation Tool" in (run_dir / "transparency_record.html").read_text(
         encoding="utf-8"
     )

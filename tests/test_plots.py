@@ -74,7 +74,7 @@ def test_group_rates_figure_writes_each_verdict_on_its_bar(
     for verdict in result.table["verdict"]:
         assert verdict in texts
     assert fig.description == result.summary()
-    assert fig.title == "Flag rate by ethnic_group"
+    assert fig.title == "Positive rate by ethnic_group"  # no service words given
 
 
 def test_metric_over_time_describes_before_and_after_a_change(

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from mlops_kit.audit import AuditLog
+from mlops_kit.config import load_config
 from mlops_kit.data import dataset_info
 from mlops_kit.errors import ArtefactError
 from mlops_kit.pipeline import evaluate_stage, gate_stage, train_stage, validate_stage
@@ -26,6 +27,8 @@ from mlops_kit.registry import (
     default_tracking_uri,
 )
 
+#: The bundled claims config's (fictional) transparency keys: a complete model card.
+CARD = load_config(dataset_info("benefit_claims").config).transparency.model_dump(mode="json")
 POLICY = {
     "high_impact": False,
     "min_metrics": {"roc_auc": 0.6},
@@ -68,7 +71,7 @@ def _make_run(
     )
     train_stage(run_dir, model="logistic", cv_folds=0, seed=seed, split="time", threshold=0.3)
     evaluate_stage(run_dir, n_bootstrap=0)
-    gate_stage(run_dir, policy=policy or POLICY)
+    gate_stage(run_dir, policy=policy or POLICY, transparency=CARD)
     return run_dir
 
 

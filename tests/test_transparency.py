@@ -351,7 +351,7 @@ def admissions_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     train_stage(run_dir, model="hgb", cv_folds=0, split="time")
     evaluate_stage(run_dir, n_bootstrap=0)
-    gate_stage(run_dir, policy={"min_metrics": {"r2": 0.9}})
+    gate_stage(run_dir, policy={"min_metrics": {"r2": 0.9}}, transparency=HOSPITAL)
     return run_dir
 
 
@@ -513,7 +513,7 @@ def test_card_details_are_traceable_to_the_run(claims_run: Path) -> None:
     )
 
 
-def test_empty_settings_list_every_human_part_and_registration_is_refused(
+def test_empty_settings_list_every_human_part_and_require_complete_refuses(
     claims_run: Path,
 ) -> None:
     card = model_card(claims_run)  # the run's config.yml has no transparency section
@@ -522,7 +522,7 @@ def test_empty_settings_list_every_human_part_and_registration_is_refused(
     with pytest.raises(DocumentationError) as info:
         require_complete(card)
     message = str(info.value)
-    assert "has 8 empty required parts, so the model cannot be registered" in message
+    assert "has 8 empty required parts, so the model cannot be approved or promoted" in message
     for line in CARD_REQUIRED:
         assert line in message
     assert info.value.problems == tuple(CARD_REQUIRED)

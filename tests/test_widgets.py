@@ -640,8 +640,8 @@ def _register_gated_run(workspace: Path, name: str, policy: dict[str, Any]) -> N
     )
     train_stage(run_dir, model="logistic", cv_folds=0, split="time", threshold=0.3)
     evaluate_stage(run_dir, n_bootstrap=0)
-    gate_stage(run_dir, policy=policy)
     card = load_config(dataset_info("benefit_claims").config).transparency.model_dump(mode="json")
+    gate_stage(run_dir, policy=policy, transparency=card)
     register_stage(run_dir, registry={"model_name": "claims"}, transparency=card)
 
 

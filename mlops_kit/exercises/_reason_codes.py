@@ -77,7 +77,15 @@ def _explained() -> ModelExplanation:
     claims = load_dataset("benefit_claims")
     roles = profile_dataset(claims, "benefit_claims").roles
     result = train_model(claims, roles, model="hgb", split="time", cv_folds=0, threshold=0.3)
-    return explain_training(result, claims, roles, id_column="claim_id", max_rows=1000, seed=0)
+    return explain_training(
+        result,
+        claims,
+        roles,
+        id_column="claim_id",
+        max_rows=1000,
+        seed=0,
+        decision_words=("Flagged for review", "Not flagged"),
+    )
 
 
 def load_data() -> ReasonCodesData:

@@ -166,7 +166,7 @@ def prepare_workspace(folder: str | os.PathLike[str]) -> TraceWorkspace:
             )
             train_stage(run_dir, model="logistic", cv_folds=0, seed=0, split="time", threshold=0.3)
             evaluate_stage(run_dir, n_bootstrap=0)
-            gate_stage(run_dir, policy=_POLICY)
+            gate_stage(run_dir, policy=_POLICY, transparency=card)
             register_stage(run_dir, registry={"model_name": MODEL_NAME}, transparency=card)
             if number == 1:
                 sign_off(

@@ -122,8 +122,9 @@ class ReasonCodes:
     score : float
         The probability of the positive class (classification) or the prediction.
     threshold : float or None
-        Score at or above which a case is flagged; None when there is no decision.
-    flagged : bool or None
+        Score at or above which a case is predicted positive; None when there is no
+        decision.
+    predicted_positive : bool or None
         Whether the score reaches the threshold.
     raised, lowered : tuple of Reason
         The features that pushed the score up (largest first) and down (most negative
@@ -140,7 +141,7 @@ class ReasonCodes:
     case_id: str
     score: float
     threshold: float | None
-    flagged: bool | None
+    predicted_positive: bool | None
     raised: tuple[Reason, ...]
     lowered: tuple[Reason, ...]
     text: str
@@ -263,11 +264,11 @@ def reason_codes(
             f"A threshold applies to a classifier's scores and must be in (0, 1). "
             f"Got {threshold!r} for a {explanation.task} model."
         )
-    flagged = None if threshold is None else bool(score >= threshold)
+    positive = None if threshold is None else bool(score >= threshold)
     up = _join([r.phrase() for r in raised])
     down = _join([r.phrase() for r in lowered])
     yes, no = explanation.decision_words
-    if flagged is True:
+    if positive is True:
         text = f"{yes} mainly because of {up or 'no single factor'}"
         text += (
             f"; the factors that lowered the score were {down}."
@@ -275,7 +276,7 @@ def reason_codes(
             else "; no factor lowered the score by much."
         )
         text += f" (Score {score:.2f}; the threshold is {threshold:.2f}.)"
-    elif flagged is False:
+    elif positive is False:
         text = f"{no}: the score was kept below the threshold mainly by {down or 'no factor'}"
         text += (
             f"; the factors that raised it were {up}." if up else "; no factor raised it by much."
@@ -292,7 +293,7 @@ def reason_codes(
         case_id=str(explanation.data.index[i]),
         score=score,
         threshold=threshold,
-        flagged=flagged,
+        predicted_positive=positive,
         raised=raised,
         lowered=lowered,
         text=text,

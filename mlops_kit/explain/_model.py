@@ -81,9 +81,11 @@ class ModelExplanation:
     typical : dict of str to str
         A typical value of each feature in the background rows (median or most common).
     threshold : float or None
-        Score at or above which a case is flagged (classification only).
+        Score at or above which a case is predicted positive (classification only).
     decision_words : tuple of str
-        How reason codes name the two decisions, e.g. ("Flagged for review", "Not flagged").
+        How reason codes name the two decisions, e.g. ("Predicted income = >50K", "Not
+        predicted income = >50K"); the benefit-claims lessons say ("Flagged for review",
+        "Not flagged").
     y : numpy.ndarray or None
         The true outcomes of the explained rows, when given.
     groups : pandas.DataFrame or None
@@ -111,7 +113,7 @@ class ModelExplanation:
     data: pd.DataFrame = field(repr=False)
     typical: dict[str, str] = field(repr=False)
     threshold: float | None
-    decision_words: tuple[str, str] = ("Flagged for review", "Not flagged")
+    decision_words: tuple[str, str] = ("Predicted positive", "Not predicted positive")
     y: np.ndarray | None = field(default=None, repr=False)
     groups: pd.DataFrame | None = field(default=None, repr=False)
     crosscheck: CrossCheck | None = field(default=None, repr=False)
@@ -406,7 +408,7 @@ def explain_model(
     feature_labels: Mapping[str, str] | None = None,
     explainer: str = "auto",
     threshold: float | None = None,
-    decision_words: tuple[str, str] = ("Flagged for review", "Not flagged"),
+    decision_words: tuple[str, str] = ("Predicted positive", "Not predicted positive"),
     crosscheck: bool = True,
     n_repeats: int = 5,
     top_k: int = 3,
@@ -444,9 +446,11 @@ def explain_model(
         Plain labels for features (default: the datasheet's, or the column name).
     explainer : {"auto", "tree", "linear", "sampled"}, default "auto"
     threshold : float, optional
-        Score at or above which a case is flagged (classification), for the reason codes.
+        Score at or above which a case is predicted positive (classification), for the
+        reason codes.
     decision_words : tuple of two str
-        How reason codes name a flagged and an unflagged case.
+        How reason codes name a case at or above the threshold and one below it; the
+        pipeline passes the run's own words (:class:`mlops_kit._wording.Wording`).
     crosscheck : bool, default True
         Compute permutation importance when ``y`` is given.
     n_repeats, top_k, min_group_size : int

@@ -16,18 +16,37 @@ Two rules of judgement are added on top:
 * **Insufficient data.** A group with fewer than ``min_group_size`` rows or
   ``min_group_positives`` actual positives is reported as "insufficient data",
   not pass or fail, and is left out of the headline disparity figures.
+
+For a regression model, :func:`regression_fairness_report` compares the groups'
+errors instead: each group's MAE, RMSE, mean prediction, mean actual value and mean
+error (bias) as fairlearn's ``MetricFrame`` computes them, and the worst group's
+error against the best group's, with bootstrap intervals resampled within groups.
 """
 
 from ._counts import CONFUSION_METRICS, DISPARITY_NAMES, group_confusion, group_metrics
+from ._error_intervals import ERROR_METRICS
+from ._regression import (
+    ErrorGap,
+    GroupErrorStatus,
+    RegressionFairnessResult,
+    group_errors_figure,
+    regression_fairness_report,
+)
 from ._result import FOUR_FIFTHS, FairnessResult, GroupVerdict, fairness_report
 
 __all__ = [
     "CONFUSION_METRICS",
     "DISPARITY_NAMES",
+    "ERROR_METRICS",
     "FOUR_FIFTHS",
+    "ErrorGap",
     "FairnessResult",
+    "GroupErrorStatus",
     "GroupVerdict",
+    "RegressionFairnessResult",
     "fairness_report",
     "group_confusion",
+    "group_errors_figure",
     "group_metrics",
+    "regression_fairness_report",
 ]

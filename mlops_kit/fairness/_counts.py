@@ -209,3 +209,16 @@ def _disparities(cells: np.ndarray) -> dict[str, float | None]:
             strict=True,
         )
     )
+
+
+def sensitive_frame(sensitive_features: Any) -> pd.DataFrame:
+    """The protected attributes as a DataFrame, one column each, from a DataFrame, a
+    Series (one attribute) or a mapping of name to values."""
+    import pandas as pd
+
+    if isinstance(sensitive_features, pd.Series):
+        return sensitive_features.to_frame()
+    if isinstance(sensitive_features, Mapping):
+        return pd.DataFrame(dict(sensitive_features))
+    frame: pd.DataFrame = sensitive_features
+    return frame

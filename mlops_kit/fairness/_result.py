@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import ConfigError
-from ._counts import DISPARITY_NAMES, _counts, _disparities, _metrics_from_counts, _ratio
+from ._counts import (
+    DISPARITY_NAMES,
+    _counts,
+    _disparities,
+    _metrics_from_counts,
+    _ratio,
+    sensitive_frame,
+)
 from ._intervals import _bootstrap_intervals, _pair_stats, _Pairs
 
 if TYPE_CHECKING:
@@ -66,6 +73,7 @@ class FairnessResult:
     n_bootstrap: int = 0
     min_group_size: int = 30
     min_group_positives: int = 5
+    words: tuple[str, str] = ("", "")
 
     @property
     def four_fifths_ratio(self) -> float | None:
@@ -74,8 +82,19 @@ class FairnessResult:
 
     @property
     def rate_name(self) -> str:
-        """What the compared rate is called for this outcome direction."""
-        return "flag rate" if self.positive_is == "adverse" else "selection rate"
+        """What the compared rate is called: the caller's word (``words[0]``), else
+        "selection rate" for a favourable outcome and "positive rate" for an adverse one."""
+        return self.words[0] or (
+            "positive rate" if self.positive_is == "adverse" else "selection rate"
+        )
+
+    @property
+    def positive_words(self) -> str:
+        """What a positive prediction does to a case, read after "is" (``words[1]``;
+        default "predicted positive", or "selected" for a favourable outcome)."""
+        return self.words[1] or (
+            "predicted positive" if self.positive_is == "adverse" else "selected"
+        )
 
     def summary(self) -> str:
         """The result in plain words, for the report and a screen reader."""
@@ -116,16 +135,12 @@ class FairnessResult:
                 )
             if self.failing_groups:
                 names = ", ".join(self.failing_groups)
-                if self.positive_is == "adverse":
-                    parts.append(
-                        f"{names} {'is' if len(self.failing_groups) == 1 else 'are'} flagged "
-                        f"more than 1.25 times as often as {self.reference_group}."
-                    )
-                else:
-                    parts.append(
-                        f"{names} {'is' if len(self.failing_groups) == 1 else 'are'} selected "
-                        f"less than 0.8 times as often as {self.reference_group}."
-                    )
+                verb = "is" if len(self.failing_groups) == 1 else "are"
+                how = "more than 1.25" if self.positive_is == "adverse" else "less than 0.8"
+                parts.append(
+                    f"{names} {verb} {self.positive_words} {how} times as often as "
+                    f"{self.reference_group}."
+                )
         if self.equalized_odds_difference is not None:
             parts.append(
                 f"Equalised odds difference {self.equalized_odds_difference:.3f} (the larger "
@@ -156,6 +171,7 @@ class FairnessResult:
             "attribute": self.attribute,
             "positive_is": self.positive_is,
             "rate_compared": self.rate_name,
+            "positive_words": self.positive_words,
             "groups": groups,
             "demographic_parity_difference": self.demographic_parity_difference,
             "demographic_parity_ratio": self.demographic_parity_ratio,
@@ -223,6 +239,7 @@ def _attribute_result(
     n_bootstrap: int,
     confidence_level: float,
     seed: int,
+    words: tuple[str, str] = ("", ""),
 ) -> FairnessResult:
     import pandas as pd
 
@@ -318,6 +335,7 @@ def _attribute_result(
         pairs=pairs,
         confidence_level=confidence_level,
         n_bootstrap=n_bootstrap,
+        words=words,
         min_group_size=min_group_size,
         min_group_positives=min_group_positives,
         **headline,
@@ -335,6 +353,8 @@ def fairness_report(
     n_bootstrap: int = 200,
     confidence_level: float = 0.95,
     seed: int = 0,
+    rate_name: str | None = None,
+    positive_words: str | None = None,
 ) -> dict[str, FairnessResult]:
     """Fairness of binary predictions across each protected attribute.
 
@@ -354,6 +374,11 @@ def fairness_report(
     confidence_level : float, default 0.95
     seed : int, default 0
         Seed of the bootstrap.
+    rate_name, positive_words : str, optional
+        The service's words for the compared rate ("flag rate") and for what a positive
+        prediction does to a case, read after "is" ("flagged for review"). Default
+        "selection rate" (favourable) or "positive rate" (adverse), and "predicted
+        positive".
 
     Returns
     -------
@@ -370,7 +395,6 @@ def fairness_report(
     >>> round(r["group"].four_fifths_ratio, 2), r["group"].failing_groups
     (0.25, ('a',))
     """
-    import pandas as pd
 
     if positive_is not in ("favourable", "adverse"):
         raise ConfigError(
@@ -379,13 +403,7 @@ def fairness_report(
         )
     yt = np.asarray(y_true).astype(np.int64)
     yp = np.asarray(y_pred).astype(np.int64)
-    frame = (
-        sensitive_features.to_frame()
-        if isinstance(sensitive_features, pd.Series)
-        else pd.DataFrame(dict(sensitive_features))
-        if isinstance(sensitive_features, Mapping)
-        else sensitive_features
-    )
+    frame = sensitive_frame(sensitive_features)
     return {
         str(col): _attribute_result(
             str(col),
@@ -398,6 +416,7 @@ def fairness_report(
             n_bootstrap=n_bootstrap,
             confidence_level=confidence_level,
             seed=seed,
+            words=(rate_name or "", positive_words or ""),
         )
         for col in frame.columns
     }

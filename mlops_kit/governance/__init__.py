@@ -27,9 +27,12 @@ Standard: a tier 1 summary for the public and tier 2's five detailed sections) a
 (intended use, out-of-scope uses, the senior responsible owner, appeals, impact
 assessments, risks and mitigations) comes from the ``transparency`` section of the
 config (:class:`DocumentsSettings`); each document's ``.missing`` names every required
-part still empty, and :func:`require_complete` refuses to register a model whose card
-has any. :func:`assess_ethics` records a Data Ethics Framework self-assessment (three
-principles and five actions scored 0 to 5, with notes) saved with the run.
+part still empty. A model whose card has any is still registered (so a first run always
+finishes), but the gate's check "model card complete" refuses it and no one may approve
+or promote it until the parts are written (:func:`card_keys_missing` and
+:func:`transparency_block` say so before a run, with a section ready to paste).
+:func:`assess_ethics` records a Data Ethics Framework self-assessment (three principles
+and five actions scored 0 to 5, with notes) saved with the run.
 :data:`GOVERNANCE_GLOSSARY` explains the terms of these documents in plain words.
 
 Importing this module loads only the standard library and ``mlops_kit.errors``
@@ -56,7 +59,13 @@ from ._ethics import (
 )
 from ._gate import evaluate_gate
 from ._glossary import GOVERNANCE_GLOSSARY
-from ._model_card import CARD_HUMAN_KEYS, ModelCard, model_card
+from ._model_card import (
+    CARD_HUMAN_KEYS,
+    ModelCard,
+    card_keys_missing,
+    model_card,
+    transparency_block,
+)
 from ._stakeholder import StakeholderSummary, stakeholder_summary
 from ._transparency import ATRS_HUMAN_KEYS, TransparencyRecord, transparency_record
 
@@ -107,6 +116,7 @@ __all__ = [
     "TransparencyRecord",
     "approve",
     "assess_ethics",
+    "card_keys_missing",
     "ethics_history",
     "evaluate_gate",
     "load_ethics_assessment",
@@ -114,5 +124,6 @@ __all__ = [
     "require_complete",
     "require_promotion",
     "stakeholder_summary",
+    "transparency_block",
     "transparency_record",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ApprovalError, GateFailedError
+from ..errors import ApprovalError, DocumentationError, GateFailedError
 from ._decision import (
     _APPROVE_HINT,
     MIN_JUSTIFICATION_LENGTH,
@@ -186,6 +186,9 @@ def approve(
     ------
     ApprovalError
         Listing every rule broken, each naming what was received.
+    DocumentationError
+        The model card had empty required parts when the gate decided
+        (``decision.card_missing``): no one may approve such a model.
 
     Examples
     --------
@@ -211,6 +214,18 @@ def approve(
             "There is nothing to approve: the gate decided 'promote' for the model trained "
             f"by {decision.trained_by!r}, so it may be promoted without a sign-off. A sign-off "
             "is for decisions 'refuse' (an override) or 'needs human approval'."
+        )
+    if decision.card_missing:
+        missing = decision.card_missing
+        lines = "\n".join(f"  - {m}" for m in missing)
+        raise DocumentationError(
+            f"The model trained by {decision.trained_by!r} cannot be approved: its model card "
+            f"has {len(missing)} empty required part{'s' if len(missing) != 1 else ''}, and "
+            "no one may sign off a model whose card is incomplete (not even by override). A "
+            "person must write them in the config's 'transparency:' section and run the "
+            f"pipeline again; the new version can then be approved:\n{lines}",
+            problems=missing,
+            document="model card",
         )
     if isinstance(approvers, str):
         approvers = [approvers]

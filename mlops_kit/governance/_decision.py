@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 #: A written justification must be at least this many characters (after trimming).
 MIN_JUSTIFICATION_LENGTH = 20
 
+#: The name of the gate's check that the model card's required parts are written.
+CARD_CHECK = "model card complete"
+
 #: The four-fifths threshold, used when a run's fairness section does not state it.
 _FOUR_FIFTHS = 0.8
 
@@ -201,6 +204,10 @@ class GateDecision:
         The policy applied, with its defaults filled in.
     decided_at : str
         When the gate decided (UTC, ISO 8601).
+    card_missing : tuple of str
+        The required parts of the model card still empty when the gate decided (each
+        naming the config key that fills it). While any is, the model may not be
+        approved or promoted (:func:`approve` refuses).
     """
 
     decision: Decision
@@ -210,6 +217,7 @@ class GateDecision:
     trained_by: str
     policy: dict[str, Any] = field(default_factory=dict)
     decided_at: str = field(default_factory=_now)
+    card_missing: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         try:
@@ -227,6 +235,7 @@ class GateDecision:
         object.__setattr__(self, "trained_by", trainer)
         object.__setattr__(self, "high_impact", bool(self.high_impact))
         object.__setattr__(self, "policy", dict(self.policy))
+        object.__setattr__(self, "card_missing", tuple(str(m) for m in self.card_missing))
 
     @property
     def failing_checks(self) -> tuple[Check, ...]:
@@ -270,6 +279,7 @@ class GateDecision:
             "trained_by": self.trained_by,
             "policy": dict(self.policy),
             "decided_at": self.decided_at,
+            "card_missing": list(self.card_missing),
         }
 
     @classmethod
@@ -292,6 +302,8 @@ class GateDecision:
                 trained_by=_field(data, "trained_by", what),
                 policy=dict(policy),
                 decided_at=_field(data, "decided_at", what),
+                # Decisions stored before the card check existed have no such key.
+                card_missing=tuple(data.get("card_missing") or ()),
             )
         except ConfigError as exc:
             raise ArtefactError(f"A stored {what} is damaged: {exc}") from None

@@ -27,6 +27,7 @@ from .._io import atomic_write_text, read_json
 from ..errors import ArtefactError, ConfigError, DocumentationError
 
 if TYPE_CHECKING:
+    from .._wording import Wording
     from ._documents_settings import DocumentsSettings
 
 __all__ = [
@@ -386,8 +387,9 @@ class Document:
 def require_complete(document: Document) -> Document:
     """Refuse a document with empty required parts; return it unchanged otherwise.
 
-    The register stage calls this with the model card, so that no model enters the
-    registry while its card is incomplete.
+    For code that must stop on an incomplete document. The pipeline itself does not
+    stop: its gate refuses a model whose card is incomplete (check "model card
+    complete") and no one may approve or promote it.
 
     Raises
     ------
@@ -400,7 +402,7 @@ def require_complete(document: Document) -> Document:
     lines = "\n".join(f"  - {m}" for m in missing)
     raise DocumentationError(
         f"The {document.kind} of run {document.run_id} has {len(missing)} empty required "
-        f"part{'s' if len(missing) != 1 else ''}, so the model cannot be registered. A "
+        f"part{'s' if len(missing) != 1 else ''}, so the model cannot be approved or promoted. A "
         "person must write them in the config's "
         f"'{SETTINGS_SECTION}:' section and run again:\n{lines}",
         problems=missing,
@@ -625,6 +627,13 @@ class RunFacts:
     @property
     def adverse(self) -> bool:
         return self.dataset.get("positive_is") == "adverse"
+
+    @property
+    def words(self) -> Wording:
+        """How the documents name a case, a person and a positive prediction."""
+        from .._wording import Wording
+
+        return Wording.from_record(self.dataset)
 
     @property
     def datasheet(self) -> Path | None:

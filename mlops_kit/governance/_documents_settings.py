@@ -6,9 +6,9 @@ recorded. What the model is *for*, who answers for it, how people can appeal and
 risks were weighed are not in any file the pipeline writes: a person writes them here.
 
 Every key is optional and empty by default, so that a document drafted from a config
-without them lists exactly what is still to be written (``.missing``). Registration
-refuses a model whose card has empty required parts (see
-:func:`mlops_kit.governance.require_complete`).
+without them lists exactly what is still to be written (``.missing``). A model whose
+card has empty required parts is registered but refused by the gate's check "model card
+complete", and no one may approve or promote it until they are written.
 
 Only pydantic (and the standard library) is imported here, so :mod:`mlops_kit.config`
 can import this module.
@@ -184,7 +184,9 @@ class DocumentsSettings(BaseModel):
 
     # --- intended use (model card) ----------------------------------------------------
     primary_uses: str = Field("", description="What the model is for.")
-    primary_users: str = Field("", description="Who uses its outputs, e.g. caseworkers.")
+    primary_users: str = Field(
+        "", description="Who uses its outputs, e.g. planners or case officers."
+    )
     out_of_scope_uses: list[str] = Field(
         default_factory=list, description="Uses it must not be put to."
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ConfigError
 from ._decision import (
     _FOUR_FIFTHS,
     _METRIC_WORDS,
+    CARD_CHECK,
     Check,
     Decision,
     GateDecision,
@@ -93,7 +94,11 @@ def _too_little_data(section: Mapping[str, Any], rule: str) -> str:
 def _four_fifths_check(attribute: str, section: Mapping[str, Any]) -> Check:
     ff = section["four_fifths"]
     adverse = section.get("positive_is") == "adverse"
-    rate = str(section.get("rate_compared") or ("flag rate" if adverse else "selection rate"))
+    rate = str(section.get("rate_compared") or ("positive rate" if adverse else "selection rate"))
+    # What a positive prediction does to a case, read after "is" ("flagged for review").
+    positive = str(
+        section.get("positive_words") or ("predicted positive" if adverse else "selected")
+    )
     threshold = _number(ff.get("threshold")) or _FOUR_FIFTHS
     ratio = _number(ff.get("ratio"))
     passed = ff.get("passed")
@@ -127,18 +132,18 @@ def _four_fifths_check(attribute: str, section: Mapping[str, Any]) -> Check:
         others = [g for g in failing if g != worst]
         if adverse:
             how = (
-                f"{worst} is flagged {1 / ratio:.2f} times as often as {reference}"
+                f"{worst} is {positive} {1 / ratio:.2f} times as often as {reference}"
                 if ratio > 0
-                else f"{reference} is never flagged while {worst} is"
+                else f"{reference} is never {positive} while {worst} is"
             )
-            also = f"also flagged more than {1 / threshold:.2f} times as often"
+            also = f"also {positive} more than {1 / threshold:.2f} times as often"
         else:
             how = (
-                f"{worst} is selected {ratio:.2f} times as often as {reference}"
+                f"{worst} is {positive} {ratio:.2f} times as often as {reference}"
                 if ratio > 0
-                else f"{worst} is never selected while {reference} is"
+                else f"{worst} is never {positive} while {reference} is"
             )
-            also = f"also selected less than {limit} times as often"
+            also = f"also {positive} less than {limit} times as often"
         more = f" {_join(others)} {'is' if len(others) == 1 else 'are'} {also}." if others else ""
         explanation = (
             f"The four-fifths rule on {rate}s fails by {attribute}: {how} "
@@ -146,11 +151,11 @@ def _four_fifths_check(attribute: str, section: Mapping[str, Any]) -> Check:
         )
     else:
         how = (
-            f"no group is flagged more than {1 / threshold:.2f} times as often as "
-            f"{reference}, the least-flagged group"
+            f"no group is {positive} more than {1 / threshold:.2f} times as often as "
+            f"{reference}, the group with the lowest {rate}"
             if adverse
-            else f"every group is selected at least {limit} times as often as {reference}, "
-            "the most-selected group"
+            else f"every group is {positive} at least {limit} times as often as {reference}, "
+            f"the group with the highest {rate}"
         )
         explanation = (
             f"The four-fifths rule on {rate}s passes by {attribute}: {how} "
@@ -205,6 +210,72 @@ def _odds_check(attribute: str, section: Mapping[str, Any], limit: float) -> Che
     )
 
 
+def _group_error_check(
+    attribute: str, section: Mapping[str, Any], limit: float, *, metric: str = "mae"
+) -> Check:
+    """A regression model's worst group's error against its best group's, in ``metric``."""
+    name = f"group error ratio by {attribute}"
+    words = _METRIC_WORDS.get(metric, metric)
+    limit_text = _limit_text(limit)
+    gap = (section.get("group_error") or {}).get(metric)
+    gap = gap if isinstance(gap, Mapping) else {}
+    ratio = _number(gap.get("ratio"))
+    worst, best = gap.get("worst_group"), gap.get("best_group")
+    insufficient = [str(g) for g in section.get("insufficient_groups") or ()]
+    if ratio is None or worst is None or best is None:
+        counts = {
+            str(g.get("group")): _number(g.get("count"))
+            for g in section.get("groups") or ()
+            if isinstance(g, Mapping)
+        }
+        if worst is not None and _number(gap.get("best")) == 0:
+            reason = f"{best}'s error is 0, so there is no ratio to compare"
+        elif len(counts) - len(insufficient) < 2 and counts:
+            small = ", ".join(
+                g if (rows := counts.get(g)) is None else f"{g} ({_plural(int(rows), 'row')})"
+                for g in insufficient
+            )
+            reason = (
+                f"fewer than two groups have enough data (at least "
+                f"{section.get('min_group_size', 30)} rows each)"
+                + (f"; too little data: {small}" if small else "")
+            )
+        else:
+            reason = f"the run reports no {words} ratio between groups"
+        return Check(
+            name,
+            None,
+            None,
+            limit,
+            f"The ratio of the worst group's {words} to the best group's by {attribute} "
+            f"cannot be judged: {reason}. A person must decide whether the model's errors "
+            "fall fairly on these groups.",
+        )
+    shown = _value_text(ratio, limit)
+    passed = round(ratio, 12) <= limit
+    interval = gap.get("ratio_interval") or ()
+    low, high = (_number(v) for v in [*interval, None, None][:2])
+    level = _number(section.get("confidence_level")) or 0.95
+    ci = (
+        f"; {level:.0%} confidence interval {low:.2f} to {high:.2f}"
+        if low is not None and high is not None
+        else ""
+    )
+    values = (
+        f"{_value_text(float(gap['worst']))} against {_value_text(float(gap['best']))}"
+        if _number(gap.get("worst")) is not None and _number(gap.get("best")) is not None
+        else f"ratio {shown}"
+    )
+    explanation = (
+        f"By {attribute}, the {words} of {worst} is {shown} times that of {best} "
+        f"({values}{ci}), {'within' if passed else 'above'} the limit of {limit_text} set by "
+        "the policy."
+    )
+    if insufficient:
+        explanation += f" Not judged for lack of data: {_join(insufficient)}."
+    return Check(name, passed, ratio, limit, explanation)
+
+
 def _resolve_policy(policy: PolicySection | Mapping[str, Any] | None) -> PolicySection:
     from ..config import PolicySection, validate_params
 
@@ -226,6 +297,7 @@ def evaluate_gate(
     policy: PolicySection | Mapping[str, Any] | None = None,
     *,
     trained_by: str,
+    card_missing: Sequence[str] | None = None,
 ) -> GateDecision:
     """Apply a governance policy to a run's metrics and decide whether to promote.
 
@@ -239,6 +311,12 @@ def evaluate_gate(
         (four-fifths rule on, equalised odds difference at most 0.1, not high-impact).
     trained_by : str
         Who trained the model. They may not approve it later.
+    card_missing : sequence of str, optional
+        The required parts of the model card still empty (``ModelCard.missing``, as
+        text). When given, the check "model card complete" is applied: a model whose
+        card has an empty required part is refused, and no one may approve it (not even
+        by override) until the parts are written and the model is trained again. None
+        applies no such check.
 
     Returns
     -------
@@ -289,16 +367,31 @@ def evaluate_gate(
         if eod_limit is not None and "equalized_odds_difference" in section:
             checks.append(_odds_check(str(attribute), section, eod_limit))
             fairness_checks += 1
+        error_limit = rules.max_group_error_ratio
+        if error_limit is not None and isinstance(section.get("group_error"), Mapping):
+            metric = rules.group_error_metric
+            checks.append(_group_error_check(str(attribute), section, error_limit, metric=metric))
+            fairness_checks += 1
+
+    missing = () if card_missing is None else tuple(str(m) for m in card_missing)
+    if card_missing is not None:
+        checks.append(_card_check(missing))
 
     failed = [c.name for c in checks if c.passed is False]
     unjudged = [c.name for c in checks if c.passed is None]
     reasons: list[str] = []
     if failed:
         decision = Decision.REFUSE
+        remedy = (
+            "The model card is incomplete, so no one can approve or promote this version, "
+            "not even by override: a person must write the empty parts in the config's "
+            "'transparency:' section and run the pipeline again."
+            if missing
+            else "A refused model can be promoted only by a named approver who did not "
+            "train it, with a written justification."
+        )
         reasons.append(
-            f"Refused: {_plural(len(failed), 'check')} failed ({', '.join(failed)}). A refused "
-            "model can be promoted only by a named approver who did not train it, with a "
-            "written justification."
+            f"Refused: {_plural(len(failed), 'check')} failed ({', '.join(failed)}). {remedy}"
         )
         if unjudged:
             reasons.append(
@@ -330,11 +423,13 @@ def evaluate_gate(
         )
     if rules.high_impact and (failed or unjudged):
         reasons.append("The use is also high-impact, so a named person must sign off in any case.")
-    if fairness_checks == 0 and (rules.four_fifths or eod_limit is not None):
+    limits = rules.four_fifths or eod_limit is not None or rules.max_group_error_ratio is not None
+    if fairness_checks == 0 and limits:
         reasons.append(
-            "The policy's fairness limits were not applied: the run reports no four-fifths "
-            "or equalised odds figures (for example a regression model, or no protected "
-            "columns in the config)."
+            "The policy's fairness limits were not applied: the run reports none of the "
+            "figures they judge (four-fifths and equalised odds figures for a classifier, "
+            "group error ratios for a regression model), for example because the config "
+            "names no protected columns."
         )
     return GateDecision(
         decision=decision,
@@ -343,6 +438,30 @@ def evaluate_gate(
         high_impact=rules.high_impact,
         trained_by=trainer,
         policy=rules.model_dump(mode="json"),
+        card_missing=missing,
+    )
+
+
+def _card_check(missing: Sequence[str]) -> Check:
+    """The check "model card complete": every part only a person can write is written."""
+    if not missing:
+        return Check(
+            CARD_CHECK,
+            True,
+            0,
+            0,
+            "Every required part of the model card is written (who owns the model, what "
+            "it is for and not for, why these metrics, its ethical considerations and "
+            "caveats).",
+        )
+    shown = "; ".join(missing[:3]) + (f"; and {len(missing) - 3} more" if len(missing) > 3 else "")
+    return Check(
+        CARD_CHECK,
+        False,
+        len(missing),
+        0,
+        f"The model card has {_plural(len(missing), 'empty required part')} ({shown}); "
+        "until a person writes them the model cannot be approved or promoted.",
     )
 
 

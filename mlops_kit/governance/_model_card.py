@@ -11,7 +11,7 @@ considerations, owner, contact) from the ``transparency`` section of the config.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -29,7 +29,13 @@ from ._document import (
 if TYPE_CHECKING:
     from ._documents_settings import DocumentsSettings
 
-__all__ = ["CARD_HUMAN_KEYS", "ModelCard", "model_card"]
+__all__ = [
+    "CARD_HUMAN_KEYS",
+    "ModelCard",
+    "card_keys_missing",
+    "model_card",
+    "transparency_block",
+]
 
 #: The ``transparency`` keys every model card needs from a person (``factors_note`` is
 #: needed as well when a run evaluated no protected groups).
@@ -110,8 +116,8 @@ def fact(label: str, value: str | tuple[str, ...] | list[str]) -> Entry:
 
 
 def rate_name(facts: RunFacts) -> str:
-    """ "flag rate" when a positive prediction is adverse, else "selection rate"."""
-    return "flag rate" if facts.adverse else "selection rate"
+    """The rate the four-fifths rule compares, in the run's words ("selection rate")."""
+    return facts.words.rate
 
 
 # --------------------------------------------------------------------------- the card
@@ -274,7 +280,7 @@ def outcome_text(facts: RunFacts) -> str:
     if facts.adverse:
         return (
             f"A positive prediction ({label}) is adverse for the person concerned, so false "
-            "positives and unequal flag rates between groups are harms."
+            f"positives and unequal {facts.words.rate}s between groups are harms."
         )
     return f"A positive prediction ({label}) is favourable for the person concerned."
 
@@ -309,8 +315,12 @@ def _factors(facts: RunFacts, s: DocumentsSettings) -> Section:
         entries.append(human(s, "factors_note", "Why these groups", required=False))
         small = [
             f"{attr}: {', '.join(map(str, f['insufficient_groups']))} (fewer than "
-            f"{f.get('min_group_size')} held-out rows or {f.get('min_group_positives')} "
-            "actual positives)"
+            f"{f.get('min_group_size')} held-out rows"
+            + (
+                ")"
+                if "group_error" in f
+                else f" or {f.get('min_group_positives')} actual positives)"
+            )
             for attr, f in fairness.items()
             if f.get("insufficient_groups")
         ]
@@ -353,6 +363,13 @@ def gate_limits(facts: RunFacts) -> list[str]:
             lines.append(
                 f"equalised odds difference at most {policy['max_equalized_odds_difference']:g}"
             )
+    error_limit = policy.get("max_group_error_ratio")
+    if facts.task == "regression" and facts.protected and error_limit is not None:
+        metric = str(policy.get("group_error_metric", "mae")).upper()
+        lines.append(
+            f"errors by group: the worst group's {metric} at most {error_limit:g} times the "
+            "best group's"
+        )
     if policy.get("high_impact"):
         lines.append("high-impact use: a named person must always approve promotion")
     return lines
@@ -368,6 +385,13 @@ def _metrics(facts: RunFacts, s: DocumentsSettings) -> Section:
             "lowest one's; below 0.8 fails",
             "equalised odds difference: the larger gap between groups in true or false "
             "positive rate",
+        ]
+    if facts.task == "regression" and facts.protected:
+        reported += [
+            "MAE and RMSE by group, and the worst group's over the best group's (error "
+            "ratio), over groups with enough held-out rows",
+            "mean error by group: prediction minus actual, negative when the model predicts "
+            "too low for that group on average",
         ]
     entries = [fact("Metrics reported", reported)]
     tuning = facts.get("tuning.json") or {}
@@ -477,8 +501,10 @@ def _training_data(facts: RunFacts) -> Section:
 def group_table(facts: RunFacts, attr: str, f: dict[str, Any]) -> Table:
     """The per-group results of one protected attribute, as ``metrics.json`` holds them."""
     groups = f.get("groups", [])
+    if "group_error" in f:
+        return error_table(attr, f)
     if "selection_rate" not in (groups[0] if groups else {}):
-        # Regression: errors by group.
+        # Regression, as recorded before errors by group had intervals.
         return Table(
             f"Errors by {attr} on the held-out rows",
             ("group", "rows", "mean absolute error", "mean actual", "mean predicted"),
@@ -533,8 +559,78 @@ def group_table(facts: RunFacts, attr: str, f: dict[str, Any]) -> Table:
     )
 
 
+def error_table(attr: str, f: dict[str, Any]) -> Table:
+    """A regression model's errors by the groups of one attribute, with intervals."""
+    groups = f.get("groups", [])
+    metric = str(f.get("error_metric", "mae")).upper()
+    level = round(100 * f.get("confidence_level", 0.95))
+    has_ci = any(g.get("error_low") is not None for g in groups)
+
+    def shown(g: dict[str, Any], column: str, interval: str | None) -> str:
+        """A value, with its interval (columns ``interval``_low and _high) if it has one."""
+        text = num(g.get(column), 2)
+        low = g.get(f"{interval}_low") if interval else None
+        if low is None or g.get(f"{interval}_high") is None:
+            return text
+        return f"{text} ({num(low, 2)} to {num(g[f'{interval}_high'], 2)})"
+
+    return Table(
+        f"Errors by {attr} on the held-out rows (mean error: prediction minus actual)"
+        + (f"; {metric} and error ratios with {level}% confidence intervals" if has_ci else ""),
+        (
+            "group",
+            "rows",
+            "MAE",
+            "RMSE",
+            "mean predicted",
+            "mean actual",
+            "mean error",
+            f"{metric} over the best group's",
+            "status",
+        ),
+        tuple(
+            (
+                str(g["group"]),
+                num(g.get("count"), 0),
+                shown(g, "mae", "error" if metric == "MAE" else None),
+                shown(g, "rmse", "error" if metric == "RMSE" else None),
+                num(g.get("mean_predicted"), 2),
+                num(g.get("mean_actual"), 2),
+                num(g.get("mean_error"), 2),
+                shown(g, "error_ratio", None if g.get("status") == "best" else "error_ratio"),
+                str(g.get("status", "")),
+            )
+            for g in groups
+        ),
+    )
+
+
+def error_gap_table(attr: str, f: dict[str, Any]) -> Table:
+    """The worst group's error against the best group's, in MAE and RMSE, with intervals."""
+    level = round(100 * f.get("confidence_level", 0.95))
+    rows = []
+    for metric, gap in (f.get("group_error") or {}).items():
+        pair = (
+            f"{gap['worst_group']} against {gap['best_group']}"
+            if gap.get("worst_group") is not None
+            else "n/a"
+        )
+        for what, key in (("ratio (worst over best)", "ratio"), ("difference", "difference")):
+            low, high = [*(gap.get(f"{key}_interval") or ()), None, None][:2]
+            interval = "n/a" if low is None or high is None else f"{num(low)} to {num(high)}"
+            rows.append((f"{metric.upper()} {what}", pair, num(gap.get(key)), interval))
+    return Table(
+        f"The worst group's error against the best group's by {attr}, with {level}% "
+        "bootstrap confidence intervals for that pair of groups",
+        ("measure", "groups", "value", f"{level}% interval"),
+        tuple(rows),
+    )
+
+
 def disparity_table(attr: str, f: dict[str, Any]) -> Table | None:
     """The disparity measures of one attribute, with confidence intervals if any."""
+    if "group_error" in f:
+        return error_gap_table(attr, f)
     if "demographic_parity_difference" not in f:
         return None
     ci = f.get("confidence_intervals") or {}
@@ -728,3 +824,60 @@ def _caveats(facts: RunFacts, s: DocumentsSettings) -> Section:
     if found:
         entries.append(fact("From the run", found))
     return Section("Caveats and recommendations", entries=tuple(entries))
+
+
+# --------------------------------------------------------------------------- before a run
+
+
+def card_keys_missing(
+    settings: DocumentsSettings | Mapping[str, Any] | None, *, protected: bool
+) -> tuple[str, ...]:
+    """The ``transparency`` keys a model card would still lack, from a config alone.
+
+    The same rule as :func:`model_card`'s ``.missing``, for use before anything runs
+    (``mlops-kit check``): every key of :data:`CARD_HUMAN_KEYS`, and ``factors_note``
+    when the config names no protected columns.
+
+    Examples
+    --------
+    >>> card_keys_missing({"owner": "Data team"}, protected=True)[:3]
+    ('contact_email', 'primary_uses', 'primary_users')
+    >>> "factors_note" in card_keys_missing(None, protected=False)
+    True
+    """
+    s = load_settings({} if settings is None else settings, Path("."))
+    keys = list(CARD_HUMAN_KEYS)
+    if not protected:
+        keys.insert(keys.index("out_of_scope_uses") + 1, "factors_note")
+    return tuple(k for k in keys if human(s, k, k).empty)
+
+
+def transparency_block(keys: Sequence[str]) -> str:
+    """A ``transparency:`` section to paste into a config, one empty key per part to write.
+
+    Each key comes with its meaning as a comment; list keys take one item per line.
+
+    Examples
+    --------
+    >>> print(transparency_block(["owner", "caveats"]))
+    transparency:
+      # Who owns and maintains the model (team or role).
+      owner: ""
+      # Caveats and recommendations, one per item.
+      caveats:
+        - ""
+    """
+    import typing
+
+    from ._documents_settings import DocumentsSettings
+
+    fields = DocumentsSettings.model_fields
+    lines = [f"{SETTINGS_SECTION}:"]
+    for key in keys:
+        field_info = fields[key]
+        lines.append(f"  # {field_info.description}")
+        if typing.get_origin(field_info.annotation) is list:
+            lines += [f"  {key}:", '    - ""']
+        else:
+            lines.append(f'  {key}: ""')
+    return "\n".join(lines)

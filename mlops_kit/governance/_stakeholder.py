@@ -81,7 +81,7 @@ def _what(facts: RunFacts, s: DocumentsSettings) -> Section:
     target = facts.dataset["profile"]["target"]
     n = len(facts.features)
     if facts.task == "classification":
-        verb = "flagged" if facts.adverse else "selected"
+        verb = facts.words.positive
         how = (
             f"It looks at {n} facts about each case (such as {_examples(facts.features)}) and "
             f"gives it a score from 0 to 1. Cases scoring {facts.training['threshold']:g} or "
@@ -120,9 +120,9 @@ def _how_well(facts: RunFacts) -> Section:
     if facts.task == "classification":
         target = facts.dataset["profile"]["target"]
         real = f"real '{target['name']} = {target['positive_label']}' cases"
-        verb = "flags" if facts.adverse else "selects"
         lines += [
-            f"Of every 100 cases it {verb}, about {_share(m.get('precision'))} turn out to "
+            f"Of every 100 {facts.words.cases} that are {facts.words.positive}, about "
+            f"{_share(m.get('precision'))} turn out to "
             f"be {real}; it finds about {_share(m.get('recall'))} in every 100 of the "
             f"{real}.",
             f"Its ability to rank cases (ROC AUC) is {m['roc_auc']:.2f}, where 0.5 is "
@@ -152,8 +152,14 @@ def _fairness(facts: RunFacts, s: DocumentsSettings) -> Section:
     gate = facts.get("gate.json") or {}
     findings: list[str] = []
     for c in gate.get("checks", []):
-        # Every four-fifths verdict (pass or fail), and the equalised odds ones that fail.
-        if "four-fifths" in c["name"] or ("equalised odds" in c["name"] and c["passed"] is False):
+        # Every four-fifths verdict (pass or fail), the equalised odds ones that fail, and
+        # every comparison of a regression model's errors between groups.
+        name = c["name"]
+        if (
+            "four-fifths" in name
+            or "group error" in name
+            or ("equalised odds" in name and c["passed"] is False)
+        ):
             findings.append(c["explanation"])
     fairness = facts.metrics.get("fairness") or {}
     for attr, f in fairness.items():

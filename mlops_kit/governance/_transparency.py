@@ -226,7 +226,7 @@ def detailed_description(facts: RunFacts) -> str:
         text += (
             f"For each case it gives a score between 0 and 1 of how likely "
             f"'{target['name']}' is {target['positive_label']}; cases scoring "
-            f"{facts.training['threshold']:g} or more are flagged. "
+            f"{facts.training['threshold']:g} or more are {facts.words.positive}. "
         )
     else:
         text += f"For each row it predicts '{target['name']}', a number. "
@@ -255,7 +255,7 @@ def _rationale(facts: RunFacts, s: DocumentsSettings) -> Section:
 def provided_output(facts: RunFacts) -> str:
     """What the model outputs for each case, from the run."""
     if facts.task == "classification":
-        verb = "flagged" if facts.adverse else "selected"
+        verb = facts.words.positive
         return (
             f"A score from 0 to 1 for each case and whether it is {verb} (a score of "
             f"{facts.training['threshold']:g} or more)."
@@ -341,7 +341,9 @@ def maintenance_facts(facts: RunFacts) -> list[str]:
             + ", ".join(f"{k} {v:g}" for k, v in floors.items())
             + (
                 f"; fairness alerts below a four-fifths ratio of {perf['four_fifths_limit']:g}."
-                if perf.get("four_fifths_limit") is not None and facts.protected
+                if perf.get("four_fifths_limit") is not None
+                and facts.protected
+                and facts.task == "classification"
                 else "."
             )
         )
@@ -366,6 +368,29 @@ def model_performance(facts: RunFacts) -> list[str]:
     return [f"On {m['n_test']:,} held-out rows: " + ", ".join(shown) + "."]
 
 
+def regression_fairness_text(attr: str, f: dict[str, Any]) -> str:
+    """A regression model's errors by one attribute, from ``metrics.json``, in one sentence."""
+    metric = str(f.get("error_metric", "mae"))
+    gap = f["group_error"].get(metric) or {}
+    name = metric.upper()
+    if gap.get("worst_group") is None:
+        return (
+            f"By {attr}: errors could not be compared between groups (fewer than two groups "
+            f"have {f.get('min_group_size', 30)} or more held-out rows)."
+        )
+    text = (
+        f"By {attr}: {name} ranges from {num(gap.get('best'), 2)} ({gap['best_group']}) to "
+        f"{num(gap.get('worst'), 2)} ({gap['worst_group']})"
+    )
+    if gap.get("ratio") is not None:
+        text += f", {num(gap['ratio'], 2)} times as large"
+        low, high = [*(gap.get("ratio_interval") or ()), None, None][:2]
+        if low is not None and high is not None:
+            level = round(100 * f.get("confidence_level", 0.95))
+            text += f" ({level}% confidence interval {num(low, 2)} to {num(high, 2)})"
+    return text + "."
+
+
 def model_fairness(facts: RunFacts) -> list[str]:
     fairness = facts.metrics.get("fairness") or {}
     out = []
@@ -379,6 +404,8 @@ def model_fairness(facts: RunFacts) -> list[str]:
                 f"(ratio {num(f['four_fifths'].get('ratio'), 2)}); equalised odds difference "
                 f"{num(f.get('equalized_odds_difference'))}."
             )
+        elif isinstance(f.get("group_error"), dict):
+            out.append(regression_fairness_text(attr, f))
         else:
             maes = [g.get("mae") for g in f.get("groups", []) if g.get("mae") is not None]
             if maes:

@@ -33,7 +33,7 @@ ACTIONS: dict[AlertKind, str] = {
     "the champion",
     AlertKind.PREDICTION_DRIFT: "check the input data for drift and watch performance as "
     "labels arrive",
-    AlertKind.FAIRNESS: "send the affected flags to human review and hold automatic promotion",
+    AlertKind.FAIRNESS: "send the affected decisions to human review and hold automatic promotion",
 }
 
 

@@ -302,7 +302,9 @@ def performance_over_time(
                 judged = table[table["verdict"] != "insufficient data"]
                 by_rate = judged.sort_values("flag_rate")
                 lo, hi = by_rate.iloc[0], by_rate.iloc[-1]
-                rate = "flag rate" if s.positive_is == "adverse" else "selection rate"
+                rate = s.rate_name or (
+                    "positive rate" if s.positive_is == "adverse" else "selection rate"
+                )
                 p_value = _rates_differ_p(judged)
                 real = p_value < s.fairness_alpha
                 alerts.append(

@@ -97,7 +97,7 @@ class PerformanceSettings(BaseModel):
         0.05,
         gt=0,
         lt=1,
-        description="A ratio below the limit raises an alert only when the flag rates "
+        description="A ratio below the limit raises an alert only when the groups' rates "
         "differ between the judged groups by more than chance (chi-square p below this); "
         "otherwise it is a warning to watch.",
     )
@@ -106,6 +106,11 @@ class PerformanceSettings(BaseModel):
     )
     positive_is: Literal["favourable", "adverse"] = Field(
         "adverse", description="Whether a positive prediction helps or harms the person."
+    )
+    rate_name: str | None = Field(
+        None,
+        description="What alerts call the rate compared between groups; default the "
+        "config's wording (selection rate, or positive rate for an adverse outcome).",
     )
     n_bins: int = Field(10, ge=2, le=100, description="Quantile bins of the reference scores.")
 

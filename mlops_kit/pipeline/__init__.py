@@ -27,7 +27,7 @@ from ._overview import (
     workspace_overview,
 )
 from ._overview_details import RunDetails, run_details
-from ._release import gate_stage, register_stage, release_summary
+from ._release import card_block, gate_stage, register_stage, release_summary
 from ._reproduce import Reproduction, find_run_dir, reproduce
 from ._runner import (
     STAGES,
@@ -72,6 +72,7 @@ __all__ = [
     "StageFiles",
     "StageSummary",
     "WorkspaceOverview",
+    "card_block",
     "evaluate_stage",
     "execute_notebook",
     "explain_stage",

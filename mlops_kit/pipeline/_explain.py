@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from .._io import atomic_write_json, read_json
+from .._wording import Wording
 from ..config import ExplainParams, validate_params
 from ..data import ColumnRoles
 from ._stages import (
@@ -61,6 +63,7 @@ def explain_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
     training = read_json(_require(folder, TRAINING_FILE, "explain"))
     model = load_model(_require(folder, MODEL_FILE, "explain"))
     classification = record["task"] == "classification"
+    words = Wording.from_record(record)
     rows = held_out["row"].to_list()
     features = list(roles.features)
     X = df.loc[rows, features]
@@ -78,7 +81,8 @@ def explain_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
         background=df.drop(index=rows)[features],
         seed=int(training.get("seed", 0) or 0),
         threshold=training.get("threshold") if classification else None,
-        **s.explain_kwargs(),
+        decision_words=(words.positive.capitalize(), words.negative.capitalize()),
+        **{**s.explain_kwargs(), "feature_labels": _labels(record, features, s.feature_labels)},
     )
     result: dict[str, Any] = explanation.to_dict(n_cases=s.n_cases, n_reasons=s.n_reasons)
     atomic_write_json(folder / EXPLANATIONS_FILE, result)
@@ -103,3 +107,15 @@ def explain_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
         additivity_error=result["additivity_error"],
     )
     return result
+
+
+def _labels(record: dict[str, Any], features: list[str], given: dict[str, str]) -> dict[str, str]:
+    """A plain label for every feature: the config's, else for the bundled datasets their
+    datasheet's, else the column name with spaces (never another dataset's words)."""
+    from ..data import dataset_info, list_datasets
+    from ..explain import resolve_labels
+
+    bundled = {str(dataset_info(name).path.resolve()) for name in list_datasets()}
+    if str(Path(record["path"]).resolve()) in bundled:
+        return resolve_labels(features, given)
+    return {f: given.get(f) or f.replace("_", " ").strip() for f in features}

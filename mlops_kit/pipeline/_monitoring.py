@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._io import atomic_write_json, read_json
+from .._wording import Wording
 from ..config import MonitorParams, validate_params
-from ..data import ColumnRoles, binary_target, read_csv
+from ..data import ColumnRoles, binary_target, load_batch
 from ..errors import DataValidationError
 from ._stages import (
     MODEL_FILE,
@@ -34,6 +35,7 @@ MONITORING_FILE = "monitoring.json"
 
 def _new_batch(
     path: str,
+    record: dict[str, Any],
     roles: ColumnRoles,
     positive_label: Any,
     model: Any,
@@ -42,12 +44,15 @@ def _new_batch(
     classification: bool,
 ) -> pd.DataFrame:
     """A new batch's rows with the model's scores (or predictions), and its labels where
-    they are known (missing ones stay NaN: labels can arrive late)."""
+    they are known (missing ones stay NaN: labels can arrive late).
+
+    The batch is read and prepared as the validated data was (its separator detected,
+    infinite numbers and blank protected values treated by the recorded rules)."""
     import numpy as np
 
     from ..train import standardise_missing
 
-    batch = read_csv(path)
+    batch = load_batch(path, record)
     missing = [c for c in roles.features if c not in batch.columns]
     if missing:
         raise DataValidationError(
@@ -197,6 +202,7 @@ def monitor_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
         label = Path(p.new_batch).name
         scored = _new_batch(
             p.new_batch,
+            record,
             roles,
             record["profile"]["target"]["positive_label"],
             model,
@@ -234,7 +240,11 @@ def monitor_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
         if period is None:
             scored = scored.assign(batch=label)
         settings = p.monitoring.performance.model_copy(
-            update={"threshold": threshold, "positive_is": record["positive_is"]}
+            update={
+                "threshold": threshold,
+                "positive_is": record["positive_is"],
+                "rate_name": p.monitoring.performance.rate_name or Wording.from_record(record).rate,
+            }
         )
         reference_scores = model.predict_proba(standardise_missing(reference[features]))[:, 1]
         performance = performance_over_time(

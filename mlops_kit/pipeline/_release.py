@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._io import atomic_write_json, read_json
 from ..config import GateParams, RegisterParams, validate_params
+from ..errors import ArtefactError
 from ._context import audit_log_for, run_context
 from ._stages import (
     DATASET_FILE,
@@ -24,7 +25,13 @@ if TYPE_CHECKING:
     from ..governance import DocumentsSettings, GateDecision
     from ..registry import ModelVersion
 
-__all__ = ["default_model_name", "gate_stage", "register_stage", "release_summary"]
+__all__ = [
+    "card_block",
+    "default_model_name",
+    "gate_stage",
+    "register_stage",
+    "release_summary",
+]
 
 
 def default_model_name(label: str) -> str:
@@ -37,7 +44,9 @@ def gate_stage(run_dir: str | os.PathLike[str], **params: Any) -> GateDecision:
 
     Writes ``gate.json``: promote, refuse or needs human approval, with every check
     explained in plain words. The person who trained the model (``trained_by`` in
-    ``run.json``) can never be the one who approves it.
+    ``run.json``) can never be the one who approves it. The model card is drafted from
+    the run and the config's ``transparency`` keys: the check "model card complete"
+    refuses a model whose card has an empty required part, and no one may approve it.
 
     Parameters
     ----------
@@ -46,12 +55,18 @@ def gate_stage(run_dir: str | os.PathLike[str], **params: Any) -> GateDecision:
     **params
         The config keys of :class:`mlops_kit.config.GateParams`.
     """
-    from ..governance import evaluate_gate
+    from ..governance import evaluate_gate, model_card
 
     p: GateParams = validate_params(params, model=GateParams, source="gate stage")
     folder = resolve_run_dir(run_dir)
     metrics = read_json(_require(folder, METRICS_FILE, "gate"))
-    decision = evaluate_gate(metrics, p.policy, trained_by=run_context(folder)["trained_by"])
+    card = model_card(folder, settings=p.transparency)
+    decision = evaluate_gate(
+        metrics,
+        p.policy,
+        trained_by=run_context(folder)["trained_by"],
+        card_missing=card.missing,
+    )
     atomic_write_json(folder / GATE_FILE, decision.to_dict())
     _audit(
         folder,
@@ -60,11 +75,18 @@ def gate_stage(run_dir: str | os.PathLike[str], **params: Any) -> GateDecision:
         reasons=list(decision.reasons),
         failing_checks=[c.name for c in decision.failing_checks],
         high_impact=decision.high_impact,
+        card_missing=list(decision.card_missing),
     )
     return decision
 
 
-def _next_step(decision: str, model_name: str, version: int) -> str:
+def _next_step(decision: str, model_name: str, version: int, card_missing: int = 0) -> str:
+    if card_missing:
+        return (
+            f"Version {version} is recorded but cannot be promoted or approved: its model card "
+            f"has {card_missing} empty required part{'s' if card_missing != 1 else ''}. Add "
+            "the 'transparency:' block below to your config, fill it in, and run again."
+        )
     approve = (
         f"mlops-kit approve --model {model_name} --version {version} "
         "--approver 'Your Name' --justification '...'"
@@ -90,10 +112,12 @@ def register_stage(run_dir: str | os.PathLike[str], **params: Any) -> ModelVersi
     ``challenger``; a refused model gets no alias. Writes ``registration.json``.
 
     A model whose card has an empty required part (the ``transparency`` config keys
-    only a person can write) is refused before anything is recorded
-    (:class:`~mlops_kit.errors.DocumentationError`). The model card, the transparency
-    record and the stakeholder summary are written to the run folder (Markdown and
-    HTML), logged with the MLflow run, and written again once the version is known.
+    only a person can write) is still registered, so that a first run finishes, but
+    marked as not promotable (tag ``mlops.card_complete`` "false"): it gets no alias and
+    no one may approve it. ``registration.json`` lists the empty parts. The model card,
+    the transparency record and the stakeholder summary are written to the run folder
+    (Markdown and HTML), logged with the MLflow run, and written again once the version
+    is known.
 
     Parameters
     ----------
@@ -102,20 +126,31 @@ def register_stage(run_dir: str | os.PathLike[str], **params: Any) -> ModelVersi
     **params
         The config keys of :class:`mlops_kit.config.RegisterParams`.
     """
-    from ..governance import require_complete
     from ..registry import Alias, Registry
 
     p: RegisterParams = validate_params(params, model=RegisterParams, source="register stage")
     folder = resolve_run_dir(run_dir)
     context = run_context(folder)
-    require_complete(write_documents(folder, p.transparency)[0])
     gate = read_json(_require(folder, GATE_FILE, "register"))
+    card = write_documents(folder, p.transparency)[0]
+    missing = list(card.missing)
+    prefix = "transparency."
+    keys = [m.config_key.removeprefix(prefix) for m in card.validate() if m.config_key]
+    if missing != list(gate.get("card_missing") or ()):
+        raise ArtefactError(
+            f"The model card of run {folder.name} now has {len(missing)} empty required "
+            f"part(s), but the gate judged it with {len(gate.get('card_missing') or ())}: the "
+            "gate and register stages were given different 'transparency' keys. Run the "
+            "gate stage again with the same keys."
+        )
     decision = gate["decision"]
     name = p.registry.model_name or default_model_name(read_json(folder / DATASET_FILE)["path"])
     registry = Registry(
         p.registry.tracking_uri, workspace=context["workspace"], audit=audit_log_for(folder)
     )
-    alias = {"promote": Alias.CHAMPION, "needs human approval": Alias.CHALLENGER}.get(decision)
+    alias = None
+    if not missing:
+        alias = {"promote": Alias.CHAMPION, "needs human approval": Alias.CHALLENGER}.get(decision)
     version = registry.register_run(
         folder,
         model_name=name,
@@ -132,7 +167,10 @@ def register_stage(run_dir: str | os.PathLike[str], **params: Any) -> ModelVersi
             "gate_decision": decision,
             "tracking_uri": registry.tracking_uri,
             "artefact_sha256": version.sha256,
-            "next_step": _next_step(decision, name, version.version),
+            "card_complete": not missing,
+            "card_missing": missing,
+            "card_missing_keys": keys,
+            "next_step": _next_step(decision, name, version.version, len(missing)),
         },
     )
     write_documents(folder, p.transparency)  # now naming the registered version
@@ -168,4 +206,18 @@ def release_summary(run_dir: str | os.PathLike[str]) -> list[str]:
             f"Registry: {registration['model_name']} version {registration['version']} "
             f"(alias: {registration['alias'] or 'none'}). {registration['next_step']}"
         )
+        block = card_block(folder)
+        if block:
+            lines += [block]
     return lines
+
+
+def card_block(run_dir: str | os.PathLike[str]) -> str:
+    """The ``transparency:`` section to paste into the config of a run whose model card
+    is incomplete: each empty key with its meaning. Empty when the card is complete or
+    the run was not registered."""
+    from ..governance import transparency_block
+
+    path = Path(run_dir) / REGISTRATION_FILE
+    keys = read_json(path).get("card_missing_keys") if path.is_file() else None
+    return transparency_block(keys) if keys else ""

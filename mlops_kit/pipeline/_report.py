@@ -75,6 +75,8 @@ def _headline(metrics: dict[str, Any], dataset: dict[str, Any], run_dir: Path) -
             f"On {metrics['n_test']:,} held-out rows: RMSE {metrics['rmse']:,.2f}, "
             f"MAE {metrics['mae']:,.2f}, R² {metrics['r2']:.3f}."
         )
+        for attr, f in metrics.get("fairness", {}).items():
+            lines += _group_error_line(attr, f)
     gate = _read_optional(run_dir / "gate.json")
     if gate:
         lines.append(f"Governance gate: {gate['decision'].upper()}.")
@@ -96,6 +98,40 @@ def _headline(metrics: dict[str, Any], dataset: dict[str, Any], run_dir: Path) -
     warnings = dataset["profile"].get("warnings", [])
     if warnings:
         lines.append(f"{len(warnings)} data warning(s): see the Data section.")
+    return lines
+
+
+def _group_error_line(attr: str, section: dict[str, Any]) -> list[str]:
+    """A regression run's errors by one attribute, as one headline sentence."""
+    metric = str(section.get("error_metric"))
+    gap = (section.get("group_error") or {}).get(metric)
+    if not gap:
+        return []
+    if gap.get("ratio") is None:
+        return [f"Errors by {attr}: cannot be compared (too little data, or a zero error)."]
+    low, high = gap.get("ratio_interval") or (None, None)
+    interval = (
+        f" ({section.get('confidence_level', 0.95):.0%} interval {low:.2f} to {high:.2f})"
+        if low is not None and high is not None
+        else ""
+    )
+    worst, best = (str(gap[k]) for k in ("worst_group", "best_group"))
+    return [
+        f"Errors by {attr}: the {metric.upper()} of {worst} is {gap['ratio']:.2f} times that "
+        f"of {best}{interval}."
+    ]
+
+
+def _data_checks(dataset: dict[str, Any]) -> list[str]:
+    """How the data file was read and what preparing it did, one sentence each (the
+    lines ``mlops-kit check`` prints)."""
+    from ..data import FileFormat, Preparation
+
+    lines = []
+    if dataset.get("file"):
+        lines.append(f"Read as {FileFormat.from_dict(dataset['file']).describe()}.")
+    if dataset.get("preparation"):
+        lines += Preparation.from_dict(dataset["preparation"]).lines()
     return lines
 
 
@@ -132,7 +168,7 @@ def _render(env: Any, run_dir: Path) -> str:
     )
     notebooks = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.glob("notebooks/*.ipynb"))
     overall = [
-        {"name": k, "value": metrics[k], "meaning": METRIC_GLOSSARY[k]}
+        {"name": k, "value": metrics[k], "meaning": _meaning(k, metrics, dataset)}
         for k in METRIC_GLOSSARY
         if k in metrics and not isinstance(metrics[k], dict | list)
     ]
@@ -147,6 +183,7 @@ def _render(env: Any, run_dir: Path) -> str:
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         dataset=dataset,
         profile=dataset["profile"],
+        data_checks=_data_checks(dataset),
         training=training,
         metrics=metrics,
         overall=overall,
@@ -161,13 +198,31 @@ def _render(env: Any, run_dir: Path) -> str:
     return html
 
 
+def _meaning(name: str, metrics: dict[str, Any], dataset: dict[str, Any]) -> str:
+    """A metric's meaning in plain words, with what it means on this run's own data."""
+    from .._wording import Wording
+
+    text = METRIC_GLOSSARY[name]
+    cm = metrics.get("confusion_matrix")
+    if name == "accuracy" and isinstance(cm, dict) and sum(cm.values()):
+        words = Wording.from_record(dataset)
+        negatives = (cm["tn"] + cm["fp"]) / sum(cm.values())
+        text += (
+            f" Here, a model under which no {words.case} is {words.positive} would be "
+            f"{negatives:.0%} accurate on the held-out {words.cases}."
+        )
+    return text
+
+
 def _documents(run_dir: Path) -> list[dict[str, Any]]:
     """The model card, transparency record and stakeholder summary as report sections.
 
     Drafted from the run's files and its config's ``transparency`` keys; a draft with
-    empty parts lists them (registration refuses an incomplete card).
+    empty parts lists them. An incomplete model card also gets the ``transparency:``
+    block to paste into the config (its version cannot be approved or promoted).
     """
     from ..governance import model_card, stakeholder_summary, transparency_record
+    from ._release import card_block
 
     out = []
     for make, anchor, heading in (
@@ -183,6 +238,7 @@ def _documents(run_dir: Path) -> list[dict[str, Any]]:
                 "html": document.to_html(standalone=False, level=3, embed_figures=False),
                 "missing": list(document.missing),
                 "file": f"{document.stem}.html",
+                "paste": card_block(run_dir) if make is model_card else "",
             }
         )
     return out

@@ -34,18 +34,26 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._io import atomic_path, atomic_write_json, read_json, sha256_file
 from .._resources import repo_root
 from ..config import MODELS_FOR_TASK, DataParams, EvaluateParams, TrainParams, validate_params
-from ..data import ColumnRoles, TableProfile, read_csv
-from ..errors import ArtefactError, ConfigError, DataValidationError
+from ..data import (
+    ColumnRoles,
+    SplitSettings,
+    TableProfile,
+    TableRules,
+    check_split,
+    load_recorded,
+    load_table,
+)
+from ..errors import ArtefactError, ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..fairness import FairnessResult
+    from ..fairness import FairnessResult, RegressionFairnessResult
     from ..metrics import MetricSuite
     from ..plots import DescribedFigure
     from ..train import TrainingResult
@@ -112,18 +120,25 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
     folder = resolve_run_dir(run_dir)
     folder.mkdir(parents=True, exist_ok=True)
     data_path = Path(p.data).resolve()
-    df = read_csv(str(data_path))
+    # Read and prepared once, by the config's rules; later stages repeat exactly this
+    # preparation from what dataset.json records (load_recorded).
+    table = load_table(data_path, TableRules.from_params(p))
     from ._context import run_context
 
+    source = f"'{data_path.name}'"
     profile, scan = p.check_data(
-        df, source=f"'{data_path.name}'", run_by=run_context(folder)["trained_by"]
+        table.data, source=source, run_by=run_context(folder)["trained_by"]
     )
+    # The split and folds the tune, train and evaluate stages will make must be possible.
+    check_split(table.data, profile, _split_settings(folder), source=source)
     privacy = scan.audit_details()
     record = {
         "path": str(data_path),
         "sha256": sha256_file(data_path),
         "task": p.task,
         "positive_is": p.positive_is,
+        "wording": p.wording.model_dump(mode="json"),
+        **table.record(),
         "profile": profile.to_dict(),
         "privacy": privacy,
     }
@@ -136,6 +151,8 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
         rows=profile.n_rows,
         columns=profile.n_columns,
         target=p.target,
+        file=table.file.describe(),
+        preparation=table.preparation.facts(),
         privacy=privacy,
     )
     if scan.override_by:
@@ -148,6 +165,17 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
             columns=sorted({f.column for f in scan.unresolved}),
         )
     return profile
+
+
+def _split_settings(folder: Path) -> SplitSettings:
+    """The split and folds of the run's config (``config.yml``, written by ``mlops-kit
+    run``); a stage run on its own, without one, checks the defaults."""
+    import yaml
+
+    path = folder / "config.yml"
+    if not path.is_file():
+        return SplitSettings()
+    return SplitSettings.from_config(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
 
 def _audit(folder: Path, event: str, **details: Any) -> None:
@@ -188,18 +216,9 @@ def read_dataset_record(run_dir: str | os.PathLike[str], *, stage: str = "train"
 
 
 def _load_verified(record: dict[str, Any]) -> pd.DataFrame:
-    """Re-read the data file, refusing it if it changed since validation."""
-    path = record["path"]
-    if not Path(path).is_file():
-        raise DataValidationError(f"Data file '{path}' has gone since validation.", path=path)
-    digest = sha256_file(path)
-    if digest != record["sha256"]:
-        raise DataValidationError(
-            f"Data file '{path}' changed after it was validated (SHA-256 was "
-            f"{record['sha256'][:12]}..., is now {digest[:12]}...); start a new run.",
-            path=path,
-        )
-    return read_csv(path)
+    """Re-read the data file, refusing it if it changed since validation, and prepare it
+    exactly as the validate stage did (:func:`mlops_kit.data.load_recorded`)."""
+    return load_recorded(record)
 
 
 def check_model_for_task(model: str, task: str) -> None:
@@ -271,13 +290,19 @@ def train_stage(run_dir: str | os.PathLike[str], **params: Any) -> TrainingResul
 
 @dataclass(frozen=True)
 class Evaluation:
-    """What the evaluate stage found: metrics, fairness per attribute, figures."""
+    """What the evaluate stage found: metrics, fairness per attribute, figures.
+
+    ``fairness`` holds a classifier's fairness results and ``regression_fairness`` a
+    regression model's (its errors by group), each per protected attribute;
+    ``group_errors`` holds the latter's per-group tables.
+    """
 
     metrics: MetricSuite
     fairness: dict[str, FairnessResult] = field(default_factory=dict)
     group_errors: dict[str, pd.DataFrame] = field(default_factory=dict)
     by_period: pd.DataFrame | None = None
     figures: list[tuple[str, DescribedFigure]] = field(default_factory=list)
+    regression_fairness: dict[str, RegressionFairnessResult] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The content of ``metrics.json``."""
@@ -285,7 +310,7 @@ class Evaluation:
         if self.fairness:
             out["fairness"] = {k: v.to_dict() for k, v in self.fairness.items()}
         else:
-            out["fairness"] = {
+            out["fairness"] = {k: v.to_dict() for k, v in self.regression_fairness.items()} or {
                 k: {"attribute": k, "groups": _records(v)} for k, v in self.group_errors.items()
             }
         if self.by_period is not None:
@@ -308,8 +333,32 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def _group_error_policy(folder: Path) -> tuple[Literal["mae", "rmse"], float | None]:
+    """The error metric and largest group error ratio of the run's policy.
+
+    Read from the run's ``config.yml`` (written by ``mlops-kit run``); a stage run on
+    its own, without one, uses the policy's defaults.
+    """
+    from ..config import PolicySection
+
+    policy = PolicySection()
+    path = folder / "config.yml"
+    if path.is_file():
+        import yaml
+
+        recorded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        section = recorded.get("policy") if isinstance(recorded, dict) else None
+        if isinstance(section, dict):
+            policy = validate_params(section, model=PolicySection, source="run config policy")
+    return policy.group_error_metric, policy.max_group_error_ratio
+
+
 def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation:
     """Compute metrics, fairness and figures from the held-out predictions.
+
+    Fairness for a classifier is :func:`mlops_kit.fairness.fairness_report`; for a
+    regression model, :func:`mlops_kit.fairness.regression_fairness_report` (errors by
+    group), summarised and drawn in the error metric of the run's policy.
 
     Parameters
     ----------
@@ -321,7 +370,8 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
     import pandas as pd
 
     from .. import plots
-    from ..fairness import fairness_report, group_metrics
+    from .._wording import Wording
+    from ..fairness import fairness_report, regression_fairness_report
     from ..metrics import evaluate_predictions, metrics_by_period
 
     p: EvaluateParams = validate_params(params, model=EvaluateParams, source="evaluate stage")
@@ -336,6 +386,7 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
     figures: list[tuple[str, DescribedFigure]] = []
     fairness: dict[str, FairnessResult] = {}
     group_errors: dict[str, pd.DataFrame] = {}
+    regression_fairness: dict[str, RegressionFairnessResult] = {}
     by_period = None
     if task == "classification":
         label = str(record["profile"]["target"]["positive_label"])
@@ -362,6 +413,7 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
                 ("threshold", plots.threshold_figure(suite.thresholds, threshold=threshold))
             )
         if roles.protected:
+            words = Wording.from_record(record)
             fairness = fairness_report(
                 preds["y_true"],
                 preds["y_pred"],
@@ -372,6 +424,8 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
                 n_bootstrap=p.n_bootstrap,
                 confidence_level=p.confidence_level,
                 seed=training["seed"],
+                rate_name=words.rate,
+                positive_words=words.positive,
             )
             figures += [(f"fairness_{k}", v.plot()) for k, v in fairness.items()]
         if roles.time_column and not _constant(preds[roles.time_column]):
@@ -387,30 +441,44 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
             )
         )
         err = (preds["y_pred"] - preds["y_true"]).abs()
-        for col in roles.protected:
-            group_errors[col] = group_metrics(
+        if roles.protected:
+            # The policy's error metric and limit, when the run's config names them, so
+            # the summary and figure judge what the gate will judge.
+            error_metric, limit = _group_error_policy(folder)
+            regression_fairness = regression_fairness_report(
                 preds["y_true"],
                 preds["y_pred"],
-                preds[col].astype(str),
-                metrics={
-                    "count": lambda t, _: float(len(t)),
-                    "mae": lambda t, q: float(abs(q - t).mean()),
-                    "mean_actual": lambda t, _: float(t.mean()),
-                    "mean_predicted": lambda _, q: float(q.mean()),
-                },
+                preds[list(roles.protected)].astype(str),
+                error_metric=error_metric,
+                min_group_size=p.min_group_size,
+                n_bootstrap=p.n_bootstrap,
+                confidence_level=p.confidence_level,
+                seed=training["seed"],
             )
+            group_errors = {k: v.to_frame() for k, v in regression_fairness.items()}
+            figures += [
+                (f"fairness_{k}", v.plot(limit=limit)) for k, v in regression_fairness.items()
+            ]
         if roles.time_column and not _constant(preds[roles.time_column]):
             by_period = (
                 preds.assign(abs_error=err)
                 .groupby(roles.time_column)
                 .agg(n=("y_true", "size"), mae=("abs_error", "mean"))
             )
-    evaluation = Evaluation(suite, fairness, group_errors, by_period, figures)
+    evaluation = Evaluation(suite, fairness, group_errors, by_period, figures, regression_fairness)
     save_figures(folder, figures, section="evaluation")
     atomic_write_json(folder / METRICS_FILE, evaluation.to_dict())
     headline = {k: v for k, v in suite.values.items() if v is not None}  # noqa: PD011 (a dict)
     verdicts = {k: v.four_fifths_passed for k, v in fairness.items()}
-    _audit(folder, "evaluated", n_test=suite.n, metrics=headline, four_fifths_passed=verdicts)
+    ratios = {k: v.error_ratio for k, v in regression_fairness.items()}
+    _audit(
+        folder,
+        "evaluated",
+        n_test=suite.n,
+        metrics=headline,
+        four_fifths_passed=verdicts,
+        **({"group_error_ratios": ratios} if ratios else {}),
+    )
     return evaluation
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._io import atomic_write_json, read_json, sha256_file
-from ..errors import ApprovalError, ArtefactError, MlopsKitError
+from ..errors import ApprovalError, ArtefactError, DocumentationError, MlopsKitError
 from ._manifest import _conda_env, _flat_metrics, _flat_params, build_manifest
 from ._store import (
+    TAG_CARD,
     TAG_CODE,
     TAG_DATA_SHA256,
     TAG_GATE,
@@ -107,6 +108,7 @@ class Registry(_Store):
                 TAG_CODE: manifest["code_version"]["label"],
                 TAG_TRAINED_BY: manifest.get("trained_by") or actor,
                 TAG_GATE: gate.get("decision", "not gated"),
+                TAG_CARD: "false" if gate.get("card_missing") else "true",
             },
             artifacts=[folder / name for name in _RUN_ARTEFACTS if (folder / name).is_file()],
             figures=folder / "figures" if (folder / "figures").is_dir() else None,
@@ -235,10 +237,26 @@ class Registry(_Store):
         reason: str,
         run_id: str | None = None,
     ) -> None:
-        """Point ``alias`` at ``version``, recording the move (from which version, who, why)."""
+        """Point ``alias`` at ``version``, recording the move (from which version, who, why).
+
+        Raises
+        ------
+        DocumentationError
+            The version was registered with an incomplete model card (tag
+            ``mlops.card_complete`` is "false"): it may hold no alias.
+        """
         name = Alias(alias).value
         with self._session():
             client = self._client()
+            tags = client.get_model_version(model_name, str(version)).tags
+            if tags.get(TAG_CARD) == "false":
+                raise DocumentationError(
+                    f"Model {model_name} version {version} cannot become the {name}: it was "
+                    "registered with an incomplete model card, and such a version may be "
+                    "neither approved nor promoted. Write the empty parts in the config's "
+                    "'transparency:' section and run the pipeline again.",
+                    document="model card",
+                )
             model = client.get_registered_model(model_name)
             previous = model.aliases.get(name)
             client.set_registered_model_alias(model_name, name, str(version))
@@ -323,6 +341,9 @@ class Registry(_Store):
                 "run_id": mv.tags.get(TAG_RUN_ID),
                 "trained_by": mv.tags.get(TAG_TRAINED_BY),
                 "sha256": (mv.tags.get(TAG_SHA256) or "")[:16],
+                "model_card": {"true": "complete", "false": "incomplete"}.get(
+                    mv.tags.get(TAG_CARD, ""), "not recorded"
+                ),
             }
             for mv in found
         ]

@@ -25,6 +25,9 @@ TAG_DATA_SHA256 = "mlops.data_sha256"
 TAG_GATE = "mlops.gate_decision"
 TAG_TRAINED_BY = "mlops.trained_by"
 TAG_CODE = "mlops.code_version"
+#: "true" or "false": whether the version's model card had every required part written.
+#: A version marked "false" can be neither approved nor given an alias.
+TAG_CARD = "mlops.card_complete"
 
 
 class ArtefactIntegrityError(ArtefactError):
@@ -223,13 +226,12 @@ def _signature(estimator: Any, sample: pd.DataFrame) -> Any:
 
 
 def _dataset_sample(dataset: Mapping[str, Any]) -> pd.DataFrame:
-    """A few rows of the features named in a run's ``dataset.json``."""
-    import pandas as pd
-
-    from ..data import ColumnRoles
+    """A few rows of the features named in a run's ``dataset.json``, read and prepared
+    as the validate stage did (any file format, the recorded rules)."""
+    from ..data import ColumnRoles, load_recorded
 
     roles = ColumnRoles.from_dict(dataset["profile"]["roles"])
-    return pd.read_csv(dataset["path"], nrows=50)[list(roles.features)]
+    return load_recorded(dataset).head(50)[list(roles.features)]
 
 
 def _unset_tracking_uri() -> None:

@@ -50,7 +50,13 @@ def case_options(
     options = []
     for i in cases:
         codes = explanation.reason_codes(int(i))
-        state = "" if codes.flagged is None else ", flagged" if codes.flagged else ", not flagged"
+        state = (
+            ""
+            if codes.predicted_positive is None
+            else ", flagged"
+            if codes.predicted_positive
+            else ", not flagged"
+        )
         options.append((f"{codes.case_id}: score {codes.score:.2f}{state}", int(i)))
     if not options:
         raise ConfigError("CaseExplorer needs at least one case to show.")
