@@ -82,9 +82,12 @@ data: $(SYNCED)  ## Regenerate the bundled CSVs from their seeded generators.
 clean:  ## Remove environments, caches and generated runs.
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache runs mlruns
 
-# What lessons and exercises write in their own folders (poll answers are kept).
+# What lessons and exercises write in their own folders (poll answers are kept). Lessons
+# keep apart inside them: runs/by-hand-<n>, simulation/<lesson>-<key>, tuning and review
+# files named after their settings, so a lesson run again starts beside the last one.
 LESSON_OUTPUTS := runs mlops.db mlops.db.lock mlartifacts audit .mlops simulation tuning review \
-	claims_extract.csv feedback written_report.md written_report.html
+	claims_extract.csv feedback written_report.md written_report.html tamper-drill \
+	forgery-drill designs adoption_proposal.md adoption_proposal.html
 
 reset:  ## Between groups: remove runs, the model registry and the audit log (keeps the code).
 	rm -rf runs mlops.db mlops.db.lock mlartifacts audit .mlops

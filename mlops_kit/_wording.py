@@ -115,7 +115,8 @@ class Wording:
             if isinstance(settings, WordingSettings)
             else WordingSettings.model_validate(dict(settings or {}))
         )
-        outcome = f"{target} = {positive_label}" if task == "classification" else ""
+        known = task == "classification" and positive_label is not None
+        outcome = f"{target} = {positive_label}" if known else ""
         positive = s.positive or (
             f"predicted positive ({outcome})" if outcome else "predicted positive"
         )

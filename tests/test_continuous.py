@@ -12,7 +12,7 @@ import pytest
 
 from mlops_kit.audit import AuditLog
 from mlops_kit.config import load_config
-from mlops_kit.continuous import ContinuousSettings, simulate
+from mlops_kit.continuous import ContinuousSettings, replay_folder, simulate
 from mlops_kit.continuous import _steps as steps
 from mlops_kit.data import dataset_info
 from mlops_kit.errors import ConfigError
@@ -78,7 +78,8 @@ def test_bundled_replay_catches_the_change_and_recovers(tmp_path: Path) -> None:
     aliases = registry.aliases(name)
     assert aliases["champion"] == result.registered_version(final)
     assert aliases["challenger"] == t["challenger_registered"].dropna().iloc[-1]
-    assert f"champion alias points at version {aliases['champion']}" in result.describe()
+    assert f"left its champion alias on version {aliases['champion']}" in result.describe()
+    assert list(result.versions().index) == list(versions.index)
     for _, row in t[t["challenger"].notna()].iterrows():
         mv = registry.get(name, version=int(row["challenger_registered"]))
         assert mv.run_id == f"{result.simulation_id}:{row['batch']}"
@@ -180,6 +181,72 @@ def test_resuming_with_another_config_is_refused(tmp_path: Path) -> None:
     simulate(_fast(), out_dir=tmp_path / "s", audit_log=tmp_path / "log" / "a.jsonl", stop_after=1)
     with pytest.raises(ConfigError, match="different config"):
         simulate(_fast(seed=1), out_dir=tmp_path / "s", audit_log=tmp_path / "log" / "a.jsonl")
+
+
+#: A replay of the last six months only: a few seconds.
+SHORT = {"continuous.initial_batches": 18, "continuous.register_models": True}
+
+
+def test_keyed_replay_folders_resume_the_same_config_and_keep_changed_ones_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the lessons do: the same parameters resume, changed ones start beside them."""
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "audit" / "audit.jsonl"
+    first = _fast(**SHORT)
+    folder = replay_folder(first, label="lesson")
+    assert folder.parent == Path("simulation")
+    assert folder.name.startswith("lesson-")
+    a = simulate(first, out_dir=folder, audit_log=log)
+    # A changed parameter gets its own folder beside the first: nothing refused or deleted.
+    second = _fast(seed=1, **SHORT)
+    other = replay_folder(second, label="lesson")
+    assert other != folder
+    b = simulate(second, out_dir=other, audit_log=log)
+    assert sorted(p.name for p in (tmp_path / "simulation").iterdir()) == sorted(
+        [folder.name, other.name]
+    )
+    # The first parameters again resume the finished replay: nothing is recorded twice.
+    n = len(AuditLog(log))
+    again = simulate(_fast(**SHORT), out_dir=replay_folder(first, label="lesson"), audit_log=log)
+    assert len(AuditLog(log)) == n
+    assert again.simulation_id == a.simulation_id
+    pd.testing.assert_frame_equal(again.timeline, a.timeline)
+    # Both replays register under one name; each lists only the versions it registered.
+    everything = Registry(workspace=tmp_path).versions("benefit-claims-replay")
+    assert set(a.versions().index).isdisjoint(b.versions().index)
+    assert sorted([*a.versions().index, *b.versions().index]) == list(everything.index)
+    assert all(run.startswith(f"{b.simulation_id}:") for run in b.versions()["run_id"])
+    with pytest.raises(ConfigError, match="plain folder name"):
+        replay_folder(first, label="../elsewhere")
+    # A replay that registers nothing has no versions to list.
+    unregistered = _fast(**{**SHORT, "continuous.register_models": False})
+    assert simulate(unregistered, out_dir="plain", audit_log=log).versions().empty
+
+
+def test_the_command_line_still_refuses_a_folder_holding_another_replay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Resumability: a direct --out folder never mixes two configs' replays."""
+    from mlops_kit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    sets = [
+        "model=logistic",
+        "continuous.tuning_trials=0",
+        "continuous.initial_batches=18",
+        "continuous.register_models=false",
+    ]
+    argv = ["simulate", "--config", str(CLAIMS), "--out", "sim", "--quiet"]
+    argv += [x for s in sets for x in ("--set", s)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main([*argv, "--set", "seed=1"]) == 2
+    assert capsys.readouterr().err == (
+        "mlops-kit: error: The folder 'sim' holds a replay of a different config or data; "
+        "resume it with the same config, or choose another --out folder.\n"
+    )
+    assert main(argv) == 0  # the same config still resumes there
 
 
 @pytest.mark.parametrize(

@@ -309,6 +309,29 @@ def test_export_writes_markdown_and_html_that_read_back(
     )
 
 
+def test_exporting_again_keeps_the_text_a_team_wrote_in_the_file(
+    draft: AdoptionProposal, tmp_path: Path
+) -> None:
+    """A lesson run again exports to the same file: the team's words there survive."""
+    target = tmp_path / "proposal.md"
+    first = export_proposal(draft, target)
+    assert first.kept == ()
+    edited = target.read_text(encoding="utf-8").replace(
+        "<!-- written: governance -->\n",
+        "<!-- written: governance -->\nThe Director of Compliance signs off each version.\n",
+    )
+    target.write_text(edited, encoding="utf-8")
+    again = export_proposal(draft.with_written({"people": "Two data scientists."}), target)
+    written = read_written(target)
+    assert written["governance"] == "The Director of Compliance signs off each version."
+    assert written["people"] == "Two data scientists."
+    assert again.kept == ("governance",)
+    assert "kept for 1 section(s) the draft left empty: governance." in repr(again)
+    # Text in the draft wins over the file's for the same section.
+    export_proposal(draft.with_written({"governance": "A panel signs off."}), target)
+    assert read_written(target)["governance"] == "A panel signs off."
+
+
 def test_export_is_atomic_and_refuses_a_path_that_is_not_markdown(
     draft: AdoptionProposal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -514,7 +514,11 @@ def test_committed_notebooks_are_clean_and_parameterised(path: Path) -> None:
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
+@pytest.mark.parametrize(
+    "track",
+    # The novice track runs in the workshop walk (test_exercises_workshop_path.py).
+    ["experienced"],
+)
 def test_learner_notebook_runs_unanswered_and_shows_hints(tmp_path: Path, track: str) -> None:
     nb = execute_exercise(EXERCISES / "01_choose_metrics.ipynb", tmp_path, track=track)
     text = outputs_text(nb)
@@ -533,15 +537,6 @@ def test_a_mistyped_track_stops_the_exercise_with_the_two_names(tmp_path: Path) 
         execute_exercise(EXERCISES / "01_choose_metrics.ipynb", tmp_path, track="Novice")
     assert "The 'track' parameter must be one of 'novice', 'experienced'" in str(caught.value)
     assert "Did you mean 'novice'?" in str(caught.value)
-
-
-@pytest.mark.notebook
-def test_solution_notebook_passes_every_check(tmp_path: Path) -> None:
-    nb = execute_exercise(EXERCISES / "solutions" / "01_choose_metrics.ipynb", tmp_path)
-    text = outputs_text(nb)
-    assert "6 of 6 questions correct" in text
-    assert "Not yet" not in text
-    assert "Not answered yet" not in text
 
 
 # --- Exercise 3 (trace_model): trace the model in use to its run, data and approver ---------------
@@ -766,28 +761,6 @@ TRACE_NOTEBOOKS = [
 @pytest.mark.parametrize("path", TRACE_NOTEBOOKS, ids=lambda p: p.parent.name + "/" + p.name)
 def test_trace_model_notebooks_are_clean_and_parameterised(path: Path) -> None:
     assert_clean_exercise(path, "trace_model", 6)
-
-
-@pytest.mark.notebook
-def test_trace_model_learner_notebook_runs_unanswered_and_shows_hints(tmp_path: Path) -> None:
-    nb = execute_exercise(EXERCISES / "03_trace_model.ipynb", tmp_path, track="novice")
-    text = outputs_text(nb)
-    assert text.count("Not answered yet") >= 6
-    assert hint("trace_model.q1")[:40] in text
-    assert "registry.versions(MODEL): a table of every version" in text
-    assert "The tools you will need (open one with Enter)" in text
-    assert "0 of 6 questions correct" in text
-    assert_track_material(text, "novice")
-    assert not list(EXERCISES.glob("mlops.db")), "nothing is written beside the notebook"
-
-
-@pytest.mark.notebook
-def test_trace_model_solution_notebook_passes_every_check(tmp_path: Path) -> None:
-    nb = execute_exercise(EXERCISES / "solutions" / "03_trace_model.ipynb", tmp_path)
-    text = outputs_text(nb)
-    assert "6 of 6 questions correct" in text
-    assert "Not yet" not in text
-    assert "Not answered yet" not in text
 
 
 # --- Exercise 2 (search_space): a search space as config, the metric, a study's record -------
@@ -1051,28 +1024,6 @@ def test_search_space_notebooks_are_clean_and_parameterised(path: Path) -> None:
     assert_clean_exercise(path, "search_space", 6)
 
 
-@pytest.mark.notebook
-def test_search_space_learner_notebook_runs_unanswered(tmp_path: Path) -> None:
-    nb = execute_exercise(EXERCISES / "02_search_space.ipynb", tmp_path, track="experienced")
-    text = outputs_text(nb)
-    assert text.count("Not answered yet") >= 6
-    assert hint("search_space.q3")[:40] in text
-    assert "0 of 6 questions correct" in text
-    assert_track_material(text, "experienced")
-
-
-@pytest.mark.notebook
-def test_search_space_solution_notebook_passes_every_check(tmp_path: Path) -> None:
-    from mlops_kit.tune import TUNING_GLOSSARY
-
-    nb = execute_exercise(EXERCISES / "solutions" / "02_search_space.ipynb", tmp_path)
-    text = outputs_text(nb)
-    assert "6 of 6 questions correct" in text
-    assert "Not yet" not in text
-    assert "Not answered yet" not in text
-    assert TUNING_GLOSSARY["pruning"][:40] in text  # the novice track explains the terms
-
-
 # -- exercise 4: sample_size ----------------------------------------------------------------
 
 
@@ -1216,7 +1167,11 @@ def test_sample_size_notebooks_are_clean_and_parameterised(path: Path) -> None:
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
+@pytest.mark.parametrize(
+    "track",
+    # The novice track runs in the workshop walk (test_exercises_workshop_path.py).
+    ["experienced"],
+)
 def test_sample_size_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
     from mlops_kit.abtest import AB_GLOSSARY
 
@@ -1227,15 +1182,6 @@ def test_sample_size_learner_notebook_runs_unanswered(tmp_path: Path, track: str
     assert "0 of 5 questions correct" in text
     assert (AB_GLOSSARY["power"][:40] in text) == (track == "novice")
     assert_track_material(text, track)
-
-
-@pytest.mark.notebook
-def test_sample_size_solution_notebook_passes_every_check(tmp_path: Path) -> None:
-    nb = execute_exercise(EXERCISES / "solutions" / "04_sample_size.ipynb", tmp_path)
-    text = outputs_text(nb)
-    assert "5 of 5 questions correct" in text
-    assert "Not yet" not in text
-    assert "Not answered yet" not in text
 
 
 # -- exercise 5: drift_thresholds -----------------------------------------------------------
@@ -1379,7 +1325,11 @@ def test_drift_thresholds_notebooks_are_clean_and_parameterised(path: Path) -> N
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
+@pytest.mark.parametrize(
+    "track",
+    # The novice track runs in the workshop walk (test_exercises_workshop_path.py).
+    ["experienced"],
+)
 def test_drift_thresholds_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
     nb = execute_exercise(EXERCISES / "05_drift_thresholds.ipynb", tmp_path, track=track)
     text = outputs_text(nb)
@@ -1388,12 +1338,3 @@ def test_drift_thresholds_learner_notebook_runs_unanswered(tmp_path: Path, track
     assert "0 of 4 questions correct" in text
     assert ("The terms you will need" in text) == (track == "novice")
     assert_track_material(text, track)
-
-
-@pytest.mark.notebook
-def test_drift_thresholds_solution_notebook_passes_every_check(tmp_path: Path) -> None:
-    nb = execute_exercise(EXERCISES / "solutions" / "05_drift_thresholds.ipynb", tmp_path)
-    text = outputs_text(nb)
-    assert "4 of 4 questions correct" in text
-    assert "Not yet" not in text
-    assert "Not answered yet" not in text

@@ -217,20 +217,19 @@ def claims_reports(claims_predictions: pd.DataFrame) -> dict[str, dict[str, Fair
     """fairness_report on the held-out claims, for both outcome directions (the adverse one
     in the bundled claims config's words)."""
     p = claims_predictions
-    words = {
-        "adverse": {"rate_name": "flag rate", "positive_words": "flagged for review"},
-        "favourable": {},
-    }
     return {
-        direction: fairness_report(
+        "adverse": fairness_report(
             p["y_true"],
             p["y_pred"],
             p[ATTRIBUTES],
-            positive_is=direction,
+            positive_is="adverse",
             n_bootstrap=200,
-            **words[direction],
-        )
-        for direction in ("adverse", "favourable")
+            rate_name="flag rate",
+            positive_words="flagged for review",
+        ),
+        "favourable": fairness_report(
+            p["y_true"], p["y_pred"], p[ATTRIBUTES], positive_is="favourable", n_bootstrap=200
+        ),
     }
 
 

@@ -55,7 +55,8 @@ def _no_errors_or_warnings(nb: Any) -> None:
 
 
 def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
-    """Lessons and stage notebooks run here; exercise notebooks in test_exercises*.py."""
+    """Lessons run in order in test_workshop_path.py (and here with other parameters or
+    the other track), stage notebooks here, exercise notebooks in test_exercises*.py."""
     assert [p.name for p in LESSONS] == [
         "00_engage_case_study.ipynb",
         "01_explore_automated_pipeline.ipynb",
@@ -85,7 +86,11 @@ def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
+@pytest.mark.parametrize(
+    "track",
+    # The novice track runs in the workshop walk (test_workshop_path.py).
+    ["experienced"],
+)
 def test_engage_case_study_shows_the_failure_and_charts_both_polls(
     tmp_path: Path, track: str
 ) -> None:
@@ -145,84 +150,11 @@ def test_engage_case_study_shows_the_failure_and_charts_both_polls(
 
 
 @pytest.mark.notebook
-def test_explore_lesson_walks_the_stages_runs_unattended_and_replays(tmp_path: Path) -> None:
-    """One track only: the lesson runs the pipeline twice and the replay (about 70 s)."""
-    from mlops_kit.audit import default_audit_log
-    from mlops_kit.pipeline import STAGE_FILES, release_summary
-    from mlops_kit.widgets import PIPELINE_COMPONENTS
-
-    nb = execute_notebook(
-        REPO / "notebooks" / "01_explore_automated_pipeline.ipynb",
-        tmp_path / "explore.ipynb",
-        parameters={"track": "novice"},
-        cwd=tmp_path,
-    )
-    _no_errors_or_warnings(nb)
-    text = _shown(nb)
-    # Two run folders in the working folder, by hand and unattended, each with every
-    # stage's files; nothing was written into the repository.
-    by_hand = tmp_path / "runs" / "by-hand"
-    unattended = [p for p in (tmp_path / "runs").iterdir() if (p / "status.json").is_file()]
-    assert len(unattended) == 1
-    for run in (by_hand, unattended[0]):
-        for stage, files in STAGE_FILES.items():
-            for name in files.writes:
-                assert (run / name).is_file(), (run.name, stage.value, name)
-    assert not (REPO / "notebooks" / "runs").exists()
-    assert not (REPO / "notebooks" / "mlops.db").exists()
-    status = json.loads((unattended[0] / "status.json").read_text())
-    assert status["status"] == "succeeded"
-    assert [s["stage"] for s in status["stages"]] == [s.value for s in STAGES]
-    assert len(list((unattended[0] / "notebooks").glob("*.ipynb"))) == len(STAGES)
-    # Each stage said what it decided, read back from its files.
-    assert "Stage 1 of 9, validate (10_validate.ipynb)" in text
-    assert "&#x27;claim_id&#x27; near_unique, excluded from training" in text
-    gate = json.loads((by_hand / "gate.json").read_text())
-    assert gate["decision"] == "refuse"
-    checks = sum(c["passed"] for c in gate["checks"])
-    assert f"Decision: refuse. {checks} of {len(gate['checks'])} checks passed." in text
-    assert "Run by-hand: 9 of 9 stages have written all their files." in text
-    assert f"Run {unattended[0].name}: 9 of 9 stages have written all their files." in text
-    # The explanation's reason codes, the monitoring alerts and the model card are shown.
-    cases = json.loads((by_hand / "explanations.json").read_text())["cases"]
-    assert cases[0]["text"] in text
-    assert "Action: retrain a challenger on recent data" in text
-    assert "# Model card: benefit-claims" in text
-    # The unattended run's release summary, as the runner's last words.
-    for line in release_summary(unattended[0]):
-        assert line in text
-    # The replay ran into simulation/ and its timeline and figure are shown.
-    timeline = json.loads((tmp_path / "simulation" / "timeline.json").read_text())
-    assert timeline["summary"]["promotions"]
-    assert "Retraining recovered" in text
-    assert "Figure: roc_auc per batch: retrained champion against a never-retrained model" in text
-    # Find it: both runs and the replay's models are in the registry, the log verifies.
-    versions = Registry(workspace=tmp_path).versions("benefit-claims")
-    assert list(versions["run_id"]) == ["by-hand", unattended[0].name]
-    assert set(versions["gate_decision"]) == {"refuse"}
-    replay_versions = Registry(workspace=tmp_path).versions("benefit-claims-replay")
-    assert "champion" in " ".join(replay_versions["aliases"])
-    assert "'mlops.trained_by': 'Alex Morgan'" in text
-    log = default_audit_log(tmp_path)
-    assert log.verify().ok
-    assert f"is intact: each of its {len(log)} entries" in text
-    assert {e.actor for e in log.entries(run_id=unattended[0].name)} == {"Alex Morgan"}
-    # The quiz leaves its static text; the novice track shows each stage's terms as
-    # pop-outs before it runs, hints for Find it and the quiz, and folds the tasks away.
-    assert "Quiz, 9 items:" in text
-    assert PIPELINE_COMPONENTS[0].prompt in text
-    for stage in STAGES:
-        assert f"Terms used by the {stage.value} stage (open one with Enter)" in text
-    assert "<details><summary><strong>governance gate</strong></summary>" in text
-    plain = "".join(str(o["data"]["text/plain"]) for o in _outputs(nb) if "data" in o)
-    assert plain.count("Hints (novice track): open one at a time") == 2
-    assert plain.count("Going further (for when you have finished)") == len(STAGES) + 1
-    assert "Going further (experienced track)" not in text
-    assert "Experienced track" not in text
-
-
-@pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
+@pytest.mark.parametrize(
+    "track",
+    # The novice track runs in the workshop walk (test_workshop_path.py).
+    ["experienced"],
+)
 def test_explain_lesson_draws_the_map_and_shows_both_quizzes(tmp_path: Path, track: str) -> None:
     from mlops_kit.course import COMPONENT_BENEFITS, load_wardley
     from mlops_kit.widgets import METRIC_SCENARIOS
@@ -328,7 +260,11 @@ def test_explain_lesson_exports_as_a_slide_deck(tmp_path: Path) -> None:
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
+@pytest.mark.parametrize(
+    "track",
+    # The novice track runs in the workshop walk (test_workshop_path.py).
+    ["experienced"],
+)
 def test_metrics_lesson_runs_with_a_different_threshold(tmp_path: Path, track: str) -> None:
     from mlops_kit.metrics import METRIC_GLOSSARY
 
@@ -381,7 +317,8 @@ def test_stage_notebooks_run_by_hand_with_papermill(tmp_path: Path) -> None:
         "train": {"model": "logistic", "cv_folds": 0},
         "evaluate": {"n_bootstrap": 20},
         "explain": {"explain": {"max_rows": 200, "n_repeats": 2}},
-        "gate": {},
+        # The gate judges the model card the register stage writes: the same keys for both.
+        "gate": {"transparency": card},
         "register": {"registry": {"model_name": "by-hand"}, "transparency": card},
         "monitor": {"new_batch": str(batch)},
         "report": {},
@@ -437,127 +374,11 @@ def _assert_track_switch(nb: Any, track: str, *, terms: str, n_tasks: int) -> No
 
 
 @pytest.mark.notebook
-def test_versioning_lesson_reproduces_signs_off_and_catches_both_tamperings(
-    tmp_path: Path,
-) -> None:
-    from mlops_kit.registry import Registry
-
-    nb = execute_notebook(
-        REPO / "notebooks" / "05_versioning.ipynb",
-        tmp_path / "versioning.ipynb",
-        parameters={"track": "experienced", "approver": "Priya Shah", "approver_role": "Director"},
-        cwd=tmp_path,
-    )
-    _no_errors_or_warnings(nb)
-    text = _text(nb)
-    # Everything went to the working folder: two runs (the original and its re-run).
-    runs = sorted(p.name for p in (tmp_path / "runs").iterdir())
-    assert len(runs) == 2
-    original = json.loads((tmp_path / "runs" / runs[0] / "registration.json").read_text())
-    assert (original["model_name"], original["version"]) == ("benefit-claims", 1)
-    assert not (REPO / "notebooks" / "mlops.db").exists()
-    assert not (REPO / "notebooks" / "runs").exists()
-    # The re-run matched every metric exactly.
-    assert "Reproduced exactly: all " in text
-    assert f"of run {runs[0]} are identical in the re-run {runs[1]}" in text
-    # The trainer could not approve; the named approver's override is in the audit log.
-    assert "Stopped, as expected (ApprovalError): The approver must not be the person" in text
-    assert "Approval form for benefit-claims version 1: the gate decided 'refuse'" in text
-    raw = [
-        json.loads(line)
-        for line in (tmp_path / "audit" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
-    override = [e for e in raw if e["event"] == "overridden"]
-    assert [(e["actor"], e["details"]["version"]) for e in override] == [("Priya Shah", 1)]
-    assert override[0]["details"]["role"] == "Director"
-    assert f"Audit entry seq {override[0]['seq']} (hash {override[0]['hash'][:12]}...)" in text
-    assert Registry(workspace=tmp_path).get("benefit-claims", alias="champion").version == 1
-    # One flipped byte stopped the load; put back, the verified load was recorded.
-    assert "Stopped, as expected (ArtefactIntegrityError)" in text
-    assert "failed its integrity check" in text
-    loads = [e for e in raw if e["event"] == "model_loaded"]
-    assert [(e["actor"], e["details"]["hash_verified"]) for e in loads] == [("Priya Shah", True)]
-    # The edited copy of the log is caught at the gate entry; the real log is intact.
-    gate = [e for e in raw if e["event"] == "gate_decision" and e["run_id"] == runs[0]][-1]
-    assert f"Entry seq {gate['seq']} on line {gate['seq']} has been altered" in text
-    assert "has been altered and its hash recomputed" in text
-    assert "The audit log audit/audit.jsonl is intact" in text
-    drill = (tmp_path / "tamper-drill" / "audit" / "audit.jsonl").read_text(encoding="utf-8")
-    assert '"decision": "promote"' in drill
-    # The trail names the run, the data's hash and the sign-off.
-    manifest = json.loads((tmp_path / "runs" / runs[0] / "manifest.json").read_text())
-    assert manifest["data"]["sha256"] in text
-    assert "Priya Shah overrode the gate&#x27;s refusal" in text  # in the trail's HTML
-    # The experienced track gets five numbered extension tasks; the terms and hints are skipped.
-    _assert_track_switch(nb, "experienced", terms="The terms of versioning and audit", n_tasks=5)
-    views = [
-        o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-    ]
-    assert views, "the approval form is displayed"
-
-
-@pytest.mark.notebook
-def test_tuning_lesson_runs_the_widget_compares_searches_and_shares_a_study(
-    tmp_path: Path,
-) -> None:
-    import optuna
-    from optuna.storages.journal import JournalFileBackend
-
-    nb = execute_notebook(
-        REPO / "notebooks" / "04_tuning.ipynb",
-        tmp_path / "tuning.ipynb",
-        parameters={
-            "track": "experienced",
-            "n_trials": 6,
-            "sample_rows": 2000,
-            "grid_points": 3,
-            "n_workers": 2,
-        },
-        cwd=tmp_path,
-    )
-    _no_errors_or_warnings(nb)
-    text = _text(nb)
-    # The widget ran the study and its static snapshot shows the finished run.
-    assert "Tuning widget: histogram gradient boosting (hgb), budget 6 trials, ROC AUC" in text
-    assert "Tuned the hgb model with 6 trials" in text
-    views = [
-        o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-    ]
-    assert len(views) == 2, "the tuning widget and the quiz are displayed"
-    # Displayed before the run, the widget's output was refreshed with the finished run.
-    assert "Tuned the hgb model with 6 trials" in "".join(views[0]["data"]["text/plain"])
-    # Every figure comes with its description.
-    for title in (
-        "Tuning history",
-        "Hyperparameter importance",
-        "Score against each hyperparameter",
-        "Best score so far: grid, random and TPE search",
-    ):
-        assert f"Figure: {title}" in text
-    # Grid, random and TPE ran the same 3 x 3 budget on the same folds.
-    assert "Each method ran 9 trials of the hgb model" in text
-    assert "TPE with pruning reached its best" in text
-    # The re-run with the same seed gave the same trials.
-    assert "'same trials and best settings': True" in text
-    # Two worker processes shared one journal file in the working folder, no trial lost.
-    log = tmp_path / "tuning" / "lesson-study.log"
-    storage = optuna.storages.JournalStorage(JournalFileBackend(str(log)))
-    trials = optuna.load_study(study_name="lesson-logistic", storage=storage).get_trials()
-    assert sorted(t.number for t in trials) == list(range(8))
-    assert len({t.user_attrs["pid"] for t in trials}) == 2
-    assert "2 worker processes ran trials at the same time" in text
-    assert not (REPO / "notebooks" / "tuning").exists()
-    # The experienced track gets the tasks, and the terms and hints are skipped; the
-    # quiz leaves a snapshot.
-    assert "Going further (experienced track)\n1. What did pruning save?" in text
-    assert "Experienced track: the terms are skipped" in text
-    assert "Experienced track: 3 hint(s) for this activity are on the novice track." in text
-    assert "<details>" not in text
-    assert "Quiz, 6 items:" in text
-
-
-@pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
+@pytest.mark.parametrize(
+    "track",
+    # The novice track runs in the workshop walk (test_workshop_path.py).
+    ["experienced"],
+)
 def test_ab_testing_lesson_reaches_the_verdict_its_rule_gives(tmp_path: Path, track: str) -> None:
     from statsmodels.stats.power import NormalIndPower
     from statsmodels.stats.proportion import proportion_effectsize
@@ -622,124 +443,9 @@ def test_ab_testing_lesson_reaches_the_verdict_its_rule_gives(tmp_path: Path, tr
 @pytest.mark.notebook
 @pytest.mark.parametrize(
     "track",
-    # One track (about 40 s a run): the switch itself is the same call in every lesson,
-    # and lessons 00, 02, 03, 06, 07, 09 and 11 run both.
-    ["novice"],
+    # The novice track runs in the workshop walk (test_workshop_path.py).
+    ["experienced"],
 )
-def test_governance_privacy_lesson_refuses_personal_data_and_drafts_the_documents(
-    tmp_path: Path, track: str
-) -> None:
-    import html
-
-    from mlops_kit.audit import default_audit_log
-    from mlops_kit.governance import load_ethics_assessment, model_card
-    from mlops_kit.privacy import (
-        CONTACTS_QUASI_IDENTIFIERS,
-        age_band,
-        explore_anonymity,
-        k_anonymity,
-        load_raw_contacts,
-        scan_table,
-        truncate_postcode,
-    )
-
-    nb = execute_notebook(
-        REPO / "notebooks" / "08_governance_privacy.ipynb",
-        tmp_path / "privacy.ipynb",
-        parameters={"track": track},
-        cwd=tmp_path,
-    )
-    _no_errors_or_warnings(nb)
-    markdown = "\n".join(
-        str(o["data"]["text/markdown"])
-        for o in _outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
-    text = html.unescape(_text(nb)) + markdown
-    # The scan of the raw extract names every identifier column, with masked examples.
-    contacts = load_raw_contacts()
-    scan = scan_table(contacts, source="raw_contacts.csv")
-    assert set(scan.identifier_columns) == {
-        "contact_id", "full_name", "email", "phone", "postcode", "ni_number", "nhs_number",
-        "date_of_birth", "case_notes",
-    }  # fmt: skip
-    assert scan.summary() in text
-    assert "(found by value pattern inside free text" in text
-    # The pipeline's data stage refused the claims with the case notes joined on...
-    assert (
-        "Stopped, as expected (PrivacyError): The privacy check refused 'claims_extract.csv': "
-        "1 column holds personal data that nobody has resolved:\n  - 'case_notes': email address"
-    ) in text
-    # ... and the named override was written to dataset.json and the audit log.
-    logged = default_audit_log(tmp_path).entries(event="privacy_overridden")
-    assert [(e.details["by"], e.details["columns"]) for e in logged] == [
-        ("Sam Jones, Data Protection Officer", ["case_notes"])
-    ]
-    record = json.loads(
-        (tmp_path / "runs" / "claims-extract-override" / "dataset.json").read_text()
-    )
-    assert record["privacy"]["override"]["by"] == "Sam Jones, Data Protection Officer"
-    assert f"Audit entry seq {logged[0].seq}, `privacy_overridden`" in text
-    # Pseudonyms: no key refused; stable for one key, different across keys.
-    assert "Refused, as expected (ConfigError): pseudonymise needs a secret key" in text
-    assert "the 1,500 pseudonyms are identical: **True**" in text
-    assert "pseudonyms in common with the first key: **0**" in text
-    assert "they look like pseudonyms, which are still personal data" in text
-    # k before and after generalising; the export check refused, then passed.
-    qi = list(CONTACTS_QUASI_IDENTIFIERS)
-    assert "The export of raw_contacts.csv is refused: it must be 5-anonymous" in text
-    assert "k = 1 on age, sex, postcode: the smallest group has 1 row." in text
-    generalised = contacts.assign(
-        age=age_band(contacts["age"], 10, start=20, top=70),
-        postcode=truncate_postcode(contacts["postcode"], "area"),
-    )
-    after = k_anonymity(generalised, qi, k=5)
-    assert after.passed
-    assert after.summary() in text
-    view = explore_anonymity(
-        contacts, qi, age="10-year bands", postcode="district", suppress=True,
-        sensitive="support_need",
-    )  # fmt: skip
-    assert f"k-anonymity explorer. {view.summary()}" in text
-    # The privacy budget refused to be overspent, in words.
-    assert (
-        "Refused: The privacy budget 'this session's releases' cannot pay for 'People needing "
-        "mental-health support': it asks for epsilon 0.5, but 0.8 of the 1 is spent"
-    ) in text
-    # The pipeline run: its documents are in the run folder, complete, with the assessment.
-    runs = [p for p in (tmp_path / "runs").iterdir() if (p / "status.json").is_file()]
-    assert len(runs) == 1
-    run_dir = runs[0]
-    for name in (
-        "model_card.md", "model_card.html", "transparency_record.md",
-        "transparency_record.html", "transparency_record.json", "stakeholder_summary.md",
-    ):  # fmt: skip
-        assert (run_dir / name).is_file(), name
-    assert model_card(run_dir).missing == ()
-    assessment = load_ethics_assessment(run_dir)
-    assert assessment is not None
-    assert (assessment.assessed_by, assessment.score("fairness").score) == ("Priya Shah", 2)
-    assert assessment.summary() in (run_dir / "model_card.md").read_text(encoding="utf-8")
-    record_json = json.loads((run_dir / "transparency_record.json").read_text())
-    assert record_json["missing"] == []
-    assert "Algorithmic transparency record: Claims Review Prioritisation Tool" in text
-    assert "1.3 Senior responsible owner (set transparency.senior_responsible_owner)" in text
-    assert "3.6 Appeals and review (set transparency.appeals)" in text
-    assert "The Claims Review Prioritisation Tool model on one page" in text
-    registration = json.loads((run_dir / "registration.json").read_text())
-    assert (registration["model_name"], registration["version"]) == ("benefit-claims", 1)
-    views = [
-        o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-    ]
-    assert len(views) == 3, "the explorer, the budget desk and the ethics form are displayed"
-    assert not (REPO / "notebooks" / "runs").exists()
-    assert not (REPO / "notebooks" / "claims_extract.csv").exists()
-    _assert_track_switch(nb, track, terms="The privacy terms you will need", n_tasks=6)
-    assert ("The governance terms you will need" in text) == (track == "novice")
-
-
-@pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
 def test_monitoring_lesson_catches_the_change_and_the_replay_recovers(
     tmp_path: Path, track: str
 ) -> None:
@@ -760,8 +466,11 @@ def test_monitoring_lesson_catches_the_change_and_the_replay_recovers(
     # Performance decays once the labels arrive; the last months' labels are pending.
     assert "Labels pending, so no value yet: 2024-11, 2024-12." in text
     assert "below the floor 0.72" in text
-    # The replay ran into the working folder, caught the change and promoted a challenger.
-    timeline = json.loads((tmp_path / "simulation" / "timeline.json").read_text())
+    # The replay ran into a folder of simulation/ named after the lesson and its config,
+    # caught the change and promoted a challenger.
+    (replay,) = (tmp_path / "simulation").iterdir()
+    assert replay.name.startswith("monitoring-")
+    timeline = json.loads((replay / "timeline.json").read_text())
     assert timeline["summary"]["promotions"]
     assert "Retraining recovered" in text
     assert (tmp_path / "audit" / "audit.jsonl").is_file()
@@ -775,12 +484,14 @@ def test_monitoring_lesson_catches_the_change_and_the_replay_recovers(
 @pytest.mark.notebook
 @pytest.mark.parametrize(
     ("track", "model", "max_override_rate"),
-    [("novice", "hgb", 0.75), ("experienced", "logistic", 0.5)],
+    # The novice track with hgb and 0.75 runs in the workshop walk (test_workshop_path.py).
+    [("experienced", "logistic", 0.5)],
 )
 def test_explainability_lesson_explains_a_case_and_records_the_reviews(
     tmp_path: Path, track: str, model: str, max_override_rate: float
 ) -> None:
     from mlops_kit.audit import default_audit_log
+    from mlops_kit.course import keyed_path
     from mlops_kit.data import load_dataset, profile_dataset
     from mlops_kit.explain import explain_training
     from mlops_kit.review import ReviewQueue
@@ -816,7 +527,15 @@ def test_explainability_lesson_explains_a_case_and_records_the_reviews(
     # The caseworker: refused without a name, then a named override, then the simulation.
     assert "can only be recorded with the reviewer's name" in text
     assert "reviewer='Jo Khan (lesson)'" in text
-    queue = ReviewQueue(tmp_path / "review" / "queue.jsonl", audit=default_audit_log(tmp_path))
+    # The queue is named after the lesson's settings (keyed_path).
+    (path,) = (tmp_path / "review").glob("*.jsonl")
+    assert (
+        path.name
+        == keyed_path(
+            "queue.jsonl", model=model, threshold=0.3, max_rows=1000, n_review=None, seed=0
+        ).name
+    )
+    queue = ReviewQueue(path, audit=default_audit_log(tmp_path))
     n_flagged = int((explanation.scores >= 0.3).sum())
     assert len(queue.cases) == n_flagged
     assert not queue.pending()
@@ -833,7 +552,11 @@ def test_explainability_lesson_explains_a_case_and_records_the_reviews(
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("track", ["novice", "experienced"])
+@pytest.mark.parametrize(
+    "track",
+    # The novice track runs in the workshop walk (test_workshop_path.py).
+    ["experienced"],
+)
 def test_evaluate_lesson_scores_the_design_from_the_shared_feedback_and_writes_the_report(
     tmp_path: Path, track: str
 ) -> None:
@@ -906,112 +629,6 @@ def test_evaluate_lesson_scores_the_design_from_the_shared_feedback_and_writes_t
     assert ("Hints for giving feedback (novice track): open one at a time" in text) == novice
     assert ("Going further (experienced track)" in text) == (not novice)
     assert ("1. The combining rule takes the mean" in text) == (not novice)
-
-
-@pytest.mark.notebook
-def test_elaborate_lesson_checks_the_blank_template_and_runs_the_model_answer(
-    tmp_path: Path,
-) -> None:
-    """The housing scenario on the experienced track: a copy for the team, the blank
-    template reported missing, the model answer passing, and a real run in the cwd."""
-    import yaml
-
-    nb = execute_notebook(
-        REPO / "notebooks" / "10_elaborate_design.ipynb",
-        tmp_path / "elaborate.ipynb",
-        parameters={"scenario": "housing_repairs_priority", "track": "experienced"},
-        cwd=tmp_path,
-    )
-    _no_errors_or_warnings(nb)
-    text = _shown(nb)
-    assert "Scenario brief: prioritising urgent housing-repair inspections" in text
-    assert "Role card: information governance lead" in text
-    # The experienced track: extension tasks open, terms and hints folded away.
-    assert "Going further (experienced track)" in text
-    assert "Going further after the discussion (experienced track)" in text
-    assert "Experienced track: the terms are skipped" in text
-    assert "Terms the guidelines use" not in text
-    assert "hint(s) for this activity are on the novice track" in text
-    # The team's copy is written in the working folder, never in the repository.
-    assert (tmp_path / "designs" / "housing_repairs_priority.design.yml").is_file()
-    assert not (REPO / "notebooks" / "designs").exists()
-    # The blank template fails every guideline; the model answer passes them all.
-    assert "0 of 6 parts of Prioritising urgent housing-repair inspections pass" in text
-    assert "6 of 6 parts of Prioritising urgent housing-repair inspections" in text
-    assert "'governance': 3" in text
-    # The design ran: one succeeded run folder, its report, and the gate applied its policy.
-    runs = [p for p in (tmp_path / "runs").iterdir() if (p / "status.json").is_file()]
-    assert len(runs) == 1
-    assert json.loads((runs[0] / "status.json").read_text())["status"] == "succeeded"
-    assert (runs[0] / "report.html").is_file()
-    gate = json.loads((runs[0] / "gate.json").read_text())
-    assert gate["decision"] == "refuse"  # the stand-in data's bias fails the fairness limits
-    assert "Gate: refuse" in text
-    config = yaml.safe_load((runs[0] / "config.yml").read_text())
-    assert config["positive_is"] == "favourable"
-    assert config["tuning"]["n_trials"] == 1
-
-
-@pytest.mark.notebook
-def test_extension_lesson_drafts_the_proposal_from_a_run_it_makes_or_is_given(
-    tmp_path: Path,
-) -> None:
-    """Experienced track with an empty run_dir (the lesson runs the pipeline), then the
-    novice track on that run folder (no second run), for another department."""
-    from mlops_kit.course import check_proposal, read_written
-
-    lesson = REPO / "notebooks" / "12_extend_adoption.ipynb"
-    first = execute_notebook(
-        lesson, tmp_path / "extend-1.ipynb", parameters={"track": "experienced"}, cwd=tmp_path
-    )
-    _no_errors_or_warnings(first)
-    runs = [p for p in (tmp_path / "runs").iterdir() if (p / "status.json").is_file()]
-    assert len(runs) == 1
-    run = runs[0]
-    text = _shown(first)
-    # The run's own stakeholder summary is shown, and its facts listed with their files.
-    summary = (run / "stakeholder_summary.md").read_text(encoding="utf-8")
-    assert summary.splitlines()[0] in text
-    assert "Tested on past cases" in text
-    assert "For a claimant:" in text
-    # The proposal: drafted from that run, exported in the working folder, all to write.
-    md = (tmp_path / "adoption_proposal.md").read_text(encoding="utf-8")
-    assert md.startswith("# Adopting automated MLOps in Department for Social Support")
-    gate = json.loads((run / "gate.json").read_text(encoding="utf-8"))
-    assert f"Decision: {gate['decision']}." in md
-    assert run.name in md
-    assert (tmp_path / "adoption_proposal.html").is_file()
-    check = check_proposal(tmp_path / "adoption_proposal.md")
-    assert len(check.empty) == 10
-    assert check.summary() in text
-    assert "Going further (experienced track)" in text
-    assert "Hints (novice track)" not in text
-
-    second = execute_notebook(
-        lesson,
-        tmp_path / "extend-2.ipynb",
-        parameters={
-            "track": "novice",
-            "run_dir": str(run),
-            "department": "Department for Transport",
-            "audience": "a minister's office",
-            "out_file": "proposals/dft.md",
-        },
-        cwd=tmp_path,
-    )
-    _no_errors_or_warnings(second)
-    text = _shown(second)
-    assert len(list((tmp_path / "runs").iterdir())) == 1  # the given run, not a new one
-    assert "For a minister's office:" in text
-    assert "The terms this lesson uses (open one with Enter)" in text
-    assert "Hints (novice track): open one at a time" in text
-    assert "Going further (for when you have finished)" in text
-    written = read_written(tmp_path / "proposals" / "dft.md")
-    assert set(written) >= {"service", "governance", "communication"}
-    assert not any(written.values())
-    assert "Department for Transport" in (tmp_path / "proposals" / "dft.html").read_text(
-        encoding="utf-8"
-    )
 
 
 @pytest.mark.notebook

@@ -15,7 +15,9 @@ approves on anyone's behalf. Every model is registered in the model registry (as
 ``<model name>-replay``) and its ``challenger`` and ``champion`` aliases are moved
 there. Every decision is written in words to ``timeline.json`` and ``timeline.csv``
 and recorded in the audit log; a stopped replay resumes from its last completed
-batch, recording and registering nothing twice.
+batch, recording and registering nothing twice. :func:`replay_folder` names a folder
+after the replay's config and data, so that the same replay resumes there and a changed
+one starts beside it (a folder holding a replay of another config is refused).
 
 Modules: ``_settings`` (the ``continuous`` config section), ``_steps`` (batches,
 fitting, monitoring, challengers, the fairness guardrail), ``_simulate`` (the loop
@@ -26,7 +28,7 @@ and its checkpoint), ``_register`` (the replay's models in the registry), ``_res
 from ._register import replay_model_name
 from ._result import SimulationResult, performance_figure, read_timeline, summarise
 from ._settings import COMPARISON_METRICS, ContinuousSettings
-from ._simulate import simulate
+from ._simulate import replay_folder, simulate
 
 __all__ = [
     "COMPARISON_METRICS",
@@ -34,6 +36,7 @@ __all__ = [
     "SimulationResult",
     "performance_figure",
     "read_timeline",
+    "replay_folder",
     "replay_model_name",
     "simulate",
     "summarise",

@@ -175,6 +175,24 @@ class SimulationResult:
         """The timeline."""
         return self.timeline.copy()
 
+    def versions(self) -> pd.DataFrame:
+        """This replay's versions in the model registry, with their aliases now.
+
+        Every replay of the same model registers under the same name (in a workshop's
+        working folder, several lessons' replays do), so only the versions tagged with
+        this replay's id are listed. Empty when the replay registers nothing.
+        """
+        import pandas as pd
+
+        from ..registry import Registry
+
+        if self.registry is None:
+            return pd.DataFrame()
+        table = Registry(self.registry["tracking_uri"]).versions(self.registry["model_name"])
+        if table.empty:
+            return table
+        return table[table["run_id"].astype(str).str.startswith(f"{self.simulation_id}:")]
+
     def to_dict(self) -> dict[str, Any]:
         """The content of ``timeline.json``."""
         return read_timeline(self.out_dir)
@@ -187,9 +205,9 @@ class SimulationResult:
             if len(self.timeline) and self.timeline["promoted"].iloc[-1]:
                 champion = int(self.timeline["challenger"].iloc[-1])
             text += (
-                f" Every model is registered as {self.registry['model_name']}; its champion "
-                f"alias points at version {self.registered_version(champion)} (replay "
-                f"v{champion})."
+                f" Every model is registered as {self.registry['model_name']}; this replay "
+                f"left its champion alias on version {self.registered_version(champion)} "
+                f"(replay v{champion})."
             )
         return text if self.complete else text + " The replay stopped early; run it again."
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,56 @@ def _fingerprint(config: PipelineConfig) -> str:
 
     text = config.model_dump_json(exclude={"trained_by", "audit_log", "name"})
     return hashlib.sha256((text + sha256_file(config.data)).encode()).hexdigest()
+
+
+_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def replay_folder(
+    config: PipelineConfig, *, label: str, parent: str | os.PathLike[str] = "simulation"
+) -> Path:
+    """The folder a replay of ``config`` keeps to: ``<parent>/<label>-<key>``.
+
+    The key is the start of the replay's fingerprint, which :func:`simulate` checks
+    before it resumes a folder: the config (without who runs it) and the SHA-256 of its
+    data. Passed as ``out_dir``, the same config and data resume their replay (a finished
+    one records nothing again), and a changed config or data gets a new folder beside
+    the old one, where a single ``out_dir`` refuses it. The lessons use it so that each
+    keeps its replays apart and a learner can change a parameter and run again. Nothing
+    is created.
+
+    Parameters
+    ----------
+    config : PipelineConfig
+    label : str
+        Whose replays these are, e.g. ``"explore"``: letters, digits, ``-``, ``_`` and
+        ``.``, starting with a letter or digit.
+    parent : path-like, default "simulation"
+
+    Raises
+    ------
+    ConfigError
+        ``label`` is not a plain folder name.
+
+    Examples
+    --------
+    >>> from mlops_kit.config import load_config
+    >>> from mlops_kit.data import dataset_info
+    >>> config = load_config(dataset_info("benefit_claims").config)
+    >>> folder = replay_folder(config, label="explore")
+    >>> folder.parent.name, folder.name.startswith("explore-")
+    ('simulation', True)
+    >>> replay_folder(config.model_copy(update={"trained_by": "Jo"}), label="explore") == folder
+    True
+    >>> replay_folder(config.model_copy(update={"seed": 1}), label="explore") == folder
+    False
+    """
+    if not isinstance(label, str) or not _LABEL.fullmatch(label):
+        raise ConfigError(
+            "The 'label' parameter of replay_folder must be a plain folder name (letters, "
+            f"digits, '-', '_' and '.', starting with a letter or digit). Got {label!r} instead."
+        )
+    return Path(parent) / f"{label}-{_fingerprint(config)[:12]}"
 
 
 class _Audit:
@@ -167,7 +218,9 @@ def simulate(
     out_dir : path-like
         Folder for ``timeline.json``, ``timeline.csv``, the figure, the models and the
         checkpoint. Running again with the same folder resumes after the last
-        completed batch; nothing is recorded twice.
+        completed batch; nothing is recorded twice. A folder holding a replay of
+        another config or data is refused: :func:`replay_folder` gives each config
+        its own folder.
     audit_log : AuditLog or path, optional
         Default the config's ``audit_log`` or ``audit/audit.jsonl`` in the current folder.
     workspace : path-like, default "."

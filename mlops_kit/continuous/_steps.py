@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from sklearn.pipeline import Pipeline
 
+    from .._wording import Wording
     from ..config import PipelineConfig, PolicySection
     from ..data import ColumnRoles
 
@@ -54,7 +55,7 @@ def load_stream(config: PipelineConfig, settings: ContinuousSettings) -> Stream:
     """Read and validate the config's data and cut it into ordered batches."""
     import pandas as pd
 
-    from ..data import binary_target, read_csv
+    from ..data import TableRules, binary_target, load_table
 
     column = settings.batch_column or config.time_column
     if column is None:
@@ -62,7 +63,7 @@ def load_stream(config: PipelineConfig, settings: ContinuousSettings) -> Stream:
             "Continuous training needs batches: set config key 'continuous.batch_column' or "
             "'time_column' to the column that orders rows in time; got neither."
         )
-    df = read_csv(config.data)
+    df = load_table(config.data, TableRules.from_params(config)).data
     if column not in df.columns:
         raise DataValidationError(
             f"Config key 'continuous.batch_column' names '{column}', which is not a column of "
@@ -172,9 +173,25 @@ def evaluate(
             min_group_positives=config.min_group_positives,
             n_bootstrap=0,
             seed=config.seed,
+            rate_name=words(config).rate,
+            positive_words=words(config).positive,
         )
         out["fairness"] = {k: v.to_dict() for k, v in report.items()}
     return out
+
+
+def words(config: PipelineConfig) -> Wording:
+    """How the replay's fairness sentences and alerts name the rate and a positive
+    prediction: the config's ``wording``, else words derived from its target."""
+    from .._wording import Wording
+
+    return Wording.resolve(
+        target=config.target,
+        positive_label=config.positive_label,
+        positive_is=config.positive_is,
+        task=config.task,
+        settings=config.wording,
+    )
 
 
 def headline(metrics: dict[str, Any]) -> dict[str, float | None]:
@@ -243,7 +260,11 @@ def monitor(
         n_labelled = int(jm.sum())
         if config.task == "classification":
             settings = perf.model_copy(
-                update={"threshold": config.threshold, "positive_is": config.positive_is}
+                update={
+                    "threshold": config.threshold,
+                    "positive_is": config.positive_is,
+                    "rate_name": perf.rate_name or words(config).rate,
+                }
             )
             scored = pd.DataFrame(
                 {

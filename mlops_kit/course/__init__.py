@@ -34,11 +34,15 @@ draw on these, so that the notebooks hold narrative and calls only:
   writes Markdown and HTML and :func:`read_written` reads a team's text back;
   :func:`summary_fact_sheet` lists the run's stakeholder-summary facts beside the files
   to check them in.
+* Every lesson: :func:`keyed_path`, :func:`settings_key` and :func:`new_folder` decide
+  where a lesson writes in its working folder, so that lessons run in order in one
+  folder and again after a parameter changes without meeting each other's files.
 
 Modules: ``_wardley`` (the Wardley map), ``_concepts`` (the Explain lesson's quiz), ``_design``
 (the Elaborate lesson),
 ``_rubric``, ``_feedback``, ``_reflect`` and ``_report`` (the Evaluate lesson),
-``_proposal`` and ``_proposal_evidence`` (the extension activities).
+``_proposal`` and ``_proposal_evidence`` (the extension activities), ``_workspace``
+(where lessons write).
 """
 
 from ._concepts import COMPONENT_BENEFIT_OPTIONS, COMPONENT_BENEFITS, answer_key
@@ -112,6 +116,7 @@ from ._wardley import (
     wardley_map,
     wardley_table,
 )
+from ._workspace import keyed_path, new_folder, settings_key
 
 __all__ = [
     "COMBINING_RULE",
@@ -159,10 +164,12 @@ __all__ = [
     "export_written_report",
     "feedback_frame",
     "governance_guidelines",
+    "keyed_path",
     "load_design",
     "load_feedback",
     "load_rubric_example",
     "load_wardley",
+    "new_folder",
     "peer_levels",
     "proposal_template",
     "read_written",
@@ -174,6 +181,7 @@ __all__ = [
     "scenarios",
     "score_rubric",
     "self_assessment_summary",
+    "settings_key",
     "summary_fact_sheet",
     "track_guide",
     "wardley_components",

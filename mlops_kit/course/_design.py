@@ -707,7 +707,8 @@ def _transparency(design: Design) -> CheckItem:
         "transparency",
         status,
         f"{len(empty)} of {len(needed)} transparency parts are empty: {shown}. The pipeline "
-        "refuses to register a model whose model card is incomplete.",
+        "records a model whose model card is incomplete but refuses it at the gate: "
+        "no one can approve or promote it until these parts are written.",
         keys,
     )
 
@@ -734,12 +735,16 @@ def check_design(design: Design | str | os.PathLike[str]) -> DesignCheck:
     ------
     ConfigError
         A design file that cannot be loaded (see :func:`load_design`).
+    DataValidationError
+        Its data file cannot be read, or the config's data rules refuse it (as the
+        pipeline's validate stage would).
     """
-    import pandas as pd
+    from ..data import TableRules, load_table
 
     if not isinstance(design, Design):
         design = load_design(design)
-    data = pd.read_csv(design.config.data, low_memory=False)
+    # Read and prepared as the pipeline's validate stage will (format, delimiter, rules).
+    data = load_table(design.config.data, TableRules.from_params(design.config)).data
     fairness, fair_extra = _fairness(design, [str(c) for c in data.columns])
     monitoring, monitor_extra = _monitoring(design)
     privacy, privacy_extra = _privacy(design, data)
@@ -805,7 +810,9 @@ def run_design(
     model : str, optional
         Another model family (for example ``"logistic"``, the fastest).
     register : bool, default True
-        Run the register stage, which refuses a model whose model card is incomplete.
+        Run the register stage. As in any pipeline run, a model whose card has empty
+        parts is still recorded, but the gate refuses it and it can be neither approved
+        nor promoted until the design's ``transparency`` keys are written.
     progress : callable, optional
         Receives one line per stage.
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -580,18 +580,24 @@ def read_written(
         )
     chosen = template if isinstance(template, ProposalTemplate) else proposal_template(template)
     text = file.read_text(encoding="utf-8")
-    found: dict[str, str] = {}
-    for key in chosen.keys:
-        pattern = re.escape(_BEGIN.format(key=key)) + r"\n(.*?)" + re.escape(_END.format(key=key))
-        match = re.search(pattern, text, flags=re.DOTALL)
-        if match:
-            found[key] = _without_prompt_box(match.group(1))
+    found = _sections_in(text, chosen.keys)
     if not found:
         raise ConfigError(
             f"The file '{file}' has none of the proposal's section markers "
             f"('{_BEGIN.format(key=chosen.keys[0])}' ...); is it a proposal exported by "
             "export_proposal?"
         )
+    return found
+
+
+def _sections_in(text: str, keys: Iterable[str]) -> dict[str, str]:
+    """The text between each section's markers in an exported proposal, by section key."""
+    found: dict[str, str] = {}
+    for key in keys:
+        pattern = re.escape(_BEGIN.format(key=key)) + r"\n(.*?)" + re.escape(_END.format(key=key))
+        match = re.search(pattern, text, flags=re.DOTALL)
+        if match:
+            found[key] = _without_prompt_box(match.group(1))
     return found
 
 
@@ -655,18 +661,27 @@ class ProposalFiles:
 
     markdown: Path
     html: Path
+    kept: tuple[str, ...] = ()
+
+    def _kept_text(self) -> str:
+        if not self.kept:
+            return ""
+        return (
+            f" The text already written in the file was kept for {len(self.kept)} section(s) "
+            f"the draft left empty: {', '.join(self.kept)}."
+        )
 
     def __repr__(self) -> str:
         return (
             f"Proposal saved as {self.markdown} (Markdown, to edit) and {self.html} (HTML, "
-            "to read or print)."
+            "to read or print)." + self._kept_text()
         )
 
     def _repr_html_(self) -> str:
         return (
             f"<p>Proposal saved as <code>{html.escape(str(self.markdown))}</code> (Markdown, "
             f"to edit) and <code>{html.escape(str(self.html))}</code> (HTML, to read or "
-            "print).</p>"
+            f"print).{html.escape(self._kept_text())}</p>"
         )
 
 
@@ -679,7 +694,11 @@ def export_proposal(
     ----------
     proposal : AdoptionProposal
     path : path-like, default "adoption_proposal.md"
-        The Markdown file (ending ``.md``); the HTML goes beside it with ``.html``.
+        The Markdown file (ending ``.md``); the HTML goes beside it with ``.html``. When
+        the file exists already (an earlier export the team may have written in), the
+        text between its section markers is kept for every section the proposal leaves
+        empty, so exporting again, for example when the lesson runs again, never loses
+        a team's words; sections the proposal has text for are written from it.
 
     Raises
     ------
@@ -697,6 +716,16 @@ def export_proposal(
             "The 'path' parameter of export_proposal must be a Markdown file ending '.md' "
             f"(the HTML is written beside it). Got {str(target)!r} instead."
         )
+    kept: dict[str, str] = {}
+    if target.is_file():
+        keys = [p.section.key for p in proposal.parts]
+        earlier = _sections_in(target.read_text(encoding="utf-8"), keys)
+        kept = {
+            p.section.key: earlier[p.section.key]
+            for p in proposal.parts
+            if p.empty and earlier.get(p.section.key)
+        }
+        proposal = proposal.with_written(kept)
     markdown = atomic_write_text(target, proposal.to_markdown())
     page = atomic_write_text(target.with_suffix(".html"), proposal.to_html())
-    return ProposalFiles(markdown, page)
+    return ProposalFiles(markdown, page, tuple(kept))
