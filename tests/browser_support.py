@@ -457,6 +457,7 @@ def prepare_refused_version(workspace: Path) -> int:
     run_dir = validated_claims_run(workspace, workspace / "runs" / "refused")
     train_stage(run_dir, model="logistic", cv_folds=0, split="time", threshold=0.3)
     evaluate_stage(run_dir, n_bootstrap=0)
+    card = load_config(dataset_info("benefit_claims").config).transparency.model_dump(mode="json")
     gate_stage(
         run_dir,
         policy={
@@ -465,8 +466,8 @@ def prepare_refused_version(workspace: Path) -> int:
             "four_fifths": False,
             "max_equalized_odds_difference": None,
         },
+        transparency=card,
     )
-    card = load_config(dataset_info("benefit_claims").config).transparency.model_dump(mode="json")
     version = register_stage(run_dir, registry={"model_name": APPROVAL_MODEL}, transparency=card)
     return int(version.version)
 

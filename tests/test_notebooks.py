@@ -514,7 +514,14 @@ def test_explainability_lesson_explains_a_case_and_records_the_reviews(
     claims = load_dataset("benefit_claims")
     roles = profile_dataset(claims, "benefit_claims").roles
     result = train_model(claims, roles, model=model, split="time", cv_folds=0, threshold=0.3)
-    explanation = explain_training(result, claims, roles, id_column="claim_id", max_rows=1000)
+    explanation = explain_training(
+        result,
+        claims,
+        roles,
+        id_column="claim_id",
+        max_rows=1000,
+        decision_words=("Flagged for review", "Not flagged"),  # as the lesson says
+    )
     top = explanation.reason_codes(explanation.top_cases(1)[0])
     kind = {"hgb": "tree", "logistic": "linear"}[model]
     assert f"ExplainerChoice(kind='{kind}'" in text

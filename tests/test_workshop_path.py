@@ -554,7 +554,14 @@ def test_lesson_09_reviews_its_own_queue_and_counts_only_its_decisions(room: Wal
     claims = load_dataset("benefit_claims")
     roles = profile_dataset(claims, "benefit_claims").roles
     result = train_model(claims, roles, model="hgb", split="time", cv_folds=0, threshold=0.3)
-    explanation = explain_training(result, claims, roles, id_column="claim_id", max_rows=1000)
+    explanation = explain_training(
+        result,
+        claims,
+        roles,
+        id_column="claim_id",
+        max_rows=1000,
+        decision_words=("Flagged for review", "Not flagged"),  # as the lesson says
+    )
     top = explanation.reason_codes(explanation.top_cases(1)[0])
     assert "ExplainerChoice(kind='tree'" in text
     assert f"Case explorer. Case {top.case_id}: {top.text}" in text
