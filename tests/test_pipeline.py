@@ -287,7 +287,18 @@ def test_regression_pipeline_on_the_admissions_data(tmp_path: Path) -> None:
     assert metrics["mae"] == pytest.approx(skm.mean_absolute_error(p.y_true, p.y_pred))
     assert metrics["r2"] == pytest.approx(skm.r2_score(p.y_true, p.y_pred))
     assert metrics["r2"] > 0.9
-    assert metrics["fairness"] == {}
+    # Regions are compared on forecast error (protected: [region]), checked by hand.
+    region = metrics["fairness"]["region"]
+    assert region["task"] == "regression"
+    groups = {g["group"]: g for g in region["groups"]}
+    assert len(groups) == 7
+    for name, rows in p.groupby(p["region"].astype(str)):
+        assert groups[name]["mae"] == pytest.approx(
+            skm.mean_absolute_error(rows.y_true, rows.y_pred)
+        )
+    worst = max(g["rmse"] for g in groups.values())
+    best = min(g["rmse"] for g in groups.values())
+    assert region["group_error"]["rmse"]["ratio"] == pytest.approx(worst / best)
     assert "y_score" not in p.columns
     html = result.report.read_text(encoding="utf-8")
     assert "Predicted against actual" in html
