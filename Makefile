@@ -69,8 +69,11 @@ dashboard: $(SYNCED)  ## Serve the facilitator dashboard of every run with Voila
 lab: $(SYNCED)  ## Open the course in JupyterLab.
 	$(BIN)/jupyter lab notebooks/00_engage_case_study.ipynb
 
-slides: $(SYNCED)  ## Export the Explain lesson as a reveal.js slide deck (build/slides/).
-	$(BIN)/jupyter nbconvert --to slides --execute notebooks/02_explain_concepts.ipynb --output-dir build/slides
+# Without code: docs/slides/explain_slides.json leaves code input out, shows each quiz's
+# questions (its static snapshot, not the widget) and then its answers on the next slide.
+slides: $(SYNCED)  ## Export the Explain lesson as a reveal.js slide deck without code (build/slides/).
+	$(BIN)/jupyter nbconvert --config docs/slides/explain_slides.json --to slides --execute \
+		notebooks/02_explain_concepts.ipynb --output-dir build/slides
 
 format: $(SYNCED)  ## Apply ruff's fixes and formatting.
 	$(BIN)/ruff check --fix .

@@ -6,6 +6,8 @@ Commands
     Run the automated pipeline; the last line printed is the run folder.
 ``mlops-kit check --config FILE.yml [--set key=value ...]``
     Validate the config and the data without running anything.
+``mlops-kit design check FILE.design.yml [FILE ...]``
+    Check teams' design files (lesson 10) against the six governance guidelines.
 ``mlops-kit data list`` / ``mlops-kit data generate --out DIR``
     The bundled datasets, and regenerating their CSVs from the seeded generators.
 ``mlops-kit models --model NAME``
@@ -22,7 +24,8 @@ Commands
     Re-run a recorded run from its manifest; reports whether every metric matches exactly.
 
 Exit codes: 0 success, 1 a pipeline stage failed, a check failed (audit log altered,
-run not reproduced), 2 bad input (config, data or usage).
+run not reproduced, a design with a guideline not met), 2 bad input (config, data, a
+design file that cannot be read, or usage).
 """
 
 from __future__ import annotations
@@ -122,6 +125,13 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--runs-dir", default="runs", help="where run folders are")
     reproduce.add_argument("--quiet", action="store_true", help="no progress lines")
 
+    design = sub.add_parser("design", help="teams' pipeline designs (the Elaborate lesson)")
+    design_sub = design.add_subparsers(dest="design_command", required=True, metavar="ACTION")
+    design_check = design_sub.add_parser(
+        "check", help="check design files against the six governance guidelines, run nothing"
+    )
+    design_check.add_argument("files", nargs="+", metavar="FILE.design.yml")
+
     data = sub.add_parser("data", help="the bundled datasets")
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     data_sub.add_parser("list", help="list the bundled datasets and their files")
@@ -182,6 +192,29 @@ def _warn_card(config: Any) -> None:
         "writes them. Add this to the config and fill it in:"
     )
     print(transparency_block(keys))
+
+
+def _cmd_design(args: argparse.Namespace) -> int:
+    """Each design's check in words; every file is checked even when one cannot be read."""
+    from .course import check_design
+    from .errors import MlopsKitError
+
+    worst = 0
+    for file in args.files:
+        print(f"== {file}")
+        try:
+            check = check_design(file)
+        except MlopsKitError as exc:
+            for line in str(exc).splitlines():
+                _err(f"mlops-kit: error: {line}")
+            worst = 2
+            continue
+        print(check.summary())
+        for item in check.items:
+            print(f"  {item.status.value.upper():8} {item.title}: {item.message}")
+        if not check.passed:
+            worst = max(worst, 1)
+    return worst
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
@@ -300,6 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _cmd_run,
         "check": _cmd_check,
         "data": _cmd_data,
+        "design": _cmd_design,
         "models": _cmd_models,
         "approve": _cmd_approve,
         "decline": _cmd_decline,

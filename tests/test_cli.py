@@ -14,6 +14,7 @@ from mlops_kit.data import dataset_info
 from .cli_support import mlops_kit
 
 CLAIMS_CONFIG = str(dataset_info("benefit_claims").config)
+REPO_DESIGNS = Path(__file__).resolve().parents[1] / "data" / "course" / "designs"
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -266,3 +267,30 @@ def test_simulate_prints_progress_then_the_summary_and_folder(
     assert (tmp_path / "audit" / "audit.jsonl").is_file()
     assert main([*argv, "--set", "continuous.window=rolling"]) == 2
     assert "continuous.window" in capsys.readouterr().err
+
+
+def test_design_check_judges_each_teams_file_and_reads_past_a_broken_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlops_kit.course import check_design, copy_template
+
+    designs = REPO_DESIGNS
+    complete = tmp_path / "team-heron.design.yml"
+    complete.write_bytes((designs / "benefit_claims_triage.example.design.yml").read_bytes())
+    blank = copy_template("benefit_claims_triage", tmp_path / "team-wren")
+    assert main(["design", "check", str(complete)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"== {complete}\n6 of 6 parts of ")
+    assert out.count("  PASS ") == 6
+
+    missing = tmp_path / "team-otter.design.yml"
+    code = main(["design", "check", str(blank), str(missing), str(complete)])
+    captured = capsys.readouterr()
+    assert code == 2  # a file that cannot be read is bad input, and the others still run
+    assert "team-otter.design.yml' was not found" in captured.err
+    assert captured.out.count("== ") == 3
+    expected = check_design(blank)
+    assert expected.summary() in captured.out
+    for item in expected.items:
+        assert f"  {item.status.value.upper():8} {item.title}: {item.message}" in captured.out
+    assert main(["design", "check", str(blank)]) == 1  # guidelines not met

@@ -159,3 +159,30 @@ def test_every_glossary_term_has_a_meaning_in_words_and_its_own_pop_out(where: s
     # A lesson shows them as one keyboard pop-out per term on the novice track.
     page = track_guide("novice").terms(glossary)._repr_html_()
     assert page.count("<details>") == len(glossary)
+
+
+def test_novices_get_the_how_to_use_card_and_the_experienced_one_line() -> None:
+    from mlops_kit.course._track import HOW_TO_USE
+
+    card = track_guide("novice").how_to_use()
+    assert card.title == "How to use this notebook (novice track)"
+    assert [what for what, _ in card.items] == [
+        "Run a cell",
+        "Run every cell",
+        "What a kernel is",
+        "Restart the kernel",
+        "When a cell fails",
+    ]
+    assert card.items == HOW_TO_USE
+    text = repr(card)
+    for words in ("Shift+Enter", "Run > Run All Cells", "Kernel > Restart Kernel", "last line"):
+        assert words in text
+    # Open, not folded: a card to read at the start, its menu arrows escaped in HTML.
+    page = card._repr_html_()
+    assert "<details>" not in page
+    assert "Run &gt; Run All Cells" in page
+    skipped = track_guide("experienced").how_to_use()
+    assert repr(skipped) == (
+        'Experienced track: the "How to use this notebook" card is skipped (switch to the '
+        "novice track to see it)."
+    )

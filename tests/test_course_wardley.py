@@ -236,7 +236,7 @@ def test_component_quiz_has_one_benefit_per_component() -> None:
     quiz.dropdowns[3].value = "keeps the model current as the world changes"
     quiz.dropdowns[0].value = COMPONENT_BENEFITS[0].answer
     result = quiz.check()
-    assert result.summary() == "1 of 9 correct. 7 not answered yet."
+    assert result.summary() == "1 of 10 correct. 8 not answered yet."
     assert result.items[3].message.startswith("Not quite: monitoring raises the alarm")
 
 

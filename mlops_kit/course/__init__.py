@@ -17,8 +17,11 @@ draw on these, so that the notebooks hold narrative and calls only:
   ``data/course/roles/``); :func:`copy_template` copies a scenario's design template for
   a team to fill in, :func:`load_design` reads it (a ``pipeline`` block that is a real
   pipeline config, and a ``plan``), :func:`check_design` judges it against the guidelines
-  (:class:`DesignCheck`, whose ``score()`` gives the rubric's automatic levels) and
-  :func:`run_design` runs it on the bundled data.
+  (:class:`DesignCheck`, whose ``score()`` gives the rubric's automatic levels),
+  :func:`run_design` runs it on the bundled data and :func:`design_summary` puts it in
+  words. A team fills it with the design form: :class:`DesignAnswers` (choices from
+  :func:`design_form_options`, at most :data:`FREE_TEXT` in words) written into the file
+  by :func:`write_design` and read back by :func:`read_answers` (``_design_form``).
 * Evaluate: :data:`RUBRIC` (six criteria, levels 0 to 3) and :func:`score_rubric`,
   which combines a design's automatic levels (from lesson 10's design check) with its
   peer levels by :data:`COMBINING_RULE`; :class:`PeerFeedback` saved one file per
@@ -34,15 +37,25 @@ draw on these, so that the notebooks hold narrative and calls only:
   writes Markdown and HTML and :func:`read_written` reads a team's text back;
   :func:`summary_fact_sheet` lists the run's stakeholder-summary facts beside the files
   to check them in.
+* Engage and Evaluate: the diagnostic self-check, the same :func:`self_check_questions`
+  (``data/course/self_check.yml``) before the session and after it. Each learner's answers
+  are saved by :func:`save_self_check` into the shared poll folder under a name or code
+  (:class:`mlops_kit.widgets.SelfCheckForm` is the form); :func:`load_self_check` gathers
+  them and :func:`self_check_change` gives the class's change (:class:`SelfCheckChange`).
 * Every lesson: :func:`keyed_path`, :func:`settings_key` and :func:`new_folder` decide
   where a lesson writes in its working folder, so that lessons run in order in one
   folder and again after a parameter changes without meeting each other's files.
+* The session's clock: :func:`lesson_timing` reads a lesson's objectives and its core,
+  optional and after-session sections with their minutes and estimates each from its
+  reading, activities and measured run time (:class:`LessonTiming`); :func:`session_plan`
+  reads the plan of the four hours (``data/course/session.yml``), whose
+  :meth:`SessionPlan.check` says whether each phase's core fits its slot.
 
 Modules: ``_wardley`` (the Wardley map), ``_concepts`` (the Explain lesson's quiz), ``_design``
 (the Elaborate lesson),
 ``_rubric``, ``_feedback``, ``_reflect`` and ``_report`` (the Evaluate lesson),
 ``_proposal`` and ``_proposal_evidence`` (the extension activities), ``_workspace``
-(where lessons write).
+(where lessons write), ``_self_check`` (the self-check), ``_timing`` (the session's clock).
 """
 
 from ._concepts import COMPONENT_BENEFIT_OPTIONS, COMPONENT_BENEFITS, answer_key
@@ -58,12 +71,21 @@ from ._design import (
     check_design,
     copy_template,
     design_path,
+    design_summary,
     governance_guidelines,
     load_design,
     role_card,
     run_design,
     scenario_brief,
     scenarios,
+)
+from ._design_form import (
+    FREE_TEXT,
+    DesignAnswers,
+    design_form_options,
+    design_updates,
+    read_answers,
+    write_design,
 )
 from ._feedback import (
     FEEDBACK_COLUMNS,
@@ -106,6 +128,26 @@ from ._rubric import (
     rubric_frame,
     score_rubric,
 )
+from ._self_check import (
+    NOT_SURE,
+    SELF_CHECK_MOMENTS,
+    SelfCheckChange,
+    SelfCheckQuestion,
+    load_self_check,
+    mark_self_check,
+    save_self_check,
+    self_check_change,
+    self_check_questions,
+)
+from ._timing import (
+    LessonTiming,
+    SectionTiming,
+    SessionPart,
+    SessionPhase,
+    SessionPlan,
+    lesson_timing,
+    session_plan,
+)
 from ._track import TRACKS, Track, TrackNote, track_guide
 from ._wardley import (
     EVOLUTION_STAGES,
@@ -125,11 +167,14 @@ __all__ = [
     "DESIGN_CRITERIA",
     "EVOLUTION_STAGES",
     "FEEDBACK_COLUMNS",
+    "FREE_TEXT",
     "LEVELS",
+    "NOT_SURE",
     "REFLECTION_QUESTIONS",
     "ROLE_CARDS",
     "RUBRIC",
     "SCENARIOS",
+    "SELF_CHECK_MOMENTS",
     "SKILLS",
     "SKILL_SCALE",
     "TRACKS",
@@ -137,9 +182,11 @@ __all__ = [
     "CheckItem",
     "CheckStatus",
     "Design",
+    "DesignAnswers",
     "DesignCheck",
     "DesignPlan",
     "Evidence",
+    "LessonTiming",
     "PeerFeedback",
     "ProposalCheck",
     "ProposalFiles",
@@ -147,7 +194,13 @@ __all__ = [
     "ProposalSection",
     "ProposalTemplate",
     "RubricScore",
+    "SectionTiming",
     "SelfAssessmentSummary",
+    "SelfCheckChange",
+    "SelfCheckQuestion",
+    "SessionPart",
+    "SessionPhase",
+    "SessionPlan",
     "SkillsSelfAssessment",
     "Track",
     "TrackNote",
@@ -157,7 +210,10 @@ __all__ = [
     "check_design",
     "check_proposal",
     "copy_template",
+    "design_form_options",
     "design_path",
+    "design_summary",
+    "design_updates",
     "draft_proposal",
     "evolution_stage",
     "export_proposal",
@@ -165,26 +221,35 @@ __all__ = [
     "feedback_frame",
     "governance_guidelines",
     "keyed_path",
+    "lesson_timing",
     "load_design",
     "load_feedback",
     "load_rubric_example",
+    "load_self_check",
     "load_wardley",
+    "mark_self_check",
     "new_folder",
     "peer_levels",
     "proposal_template",
+    "read_answers",
     "read_written",
     "role_card",
     "rubric_frame",
     "run_design",
     "save_feedback",
+    "save_self_check",
     "scenario_brief",
     "scenarios",
     "score_rubric",
     "self_assessment_summary",
+    "self_check_change",
+    "self_check_questions",
+    "session_plan",
     "settings_key",
     "summary_fact_sheet",
     "track_guide",
     "wardley_components",
     "wardley_map",
     "wardley_table",
+    "write_design",
 ]

@@ -1,5 +1,8 @@
 """The Explain lesson's quizzes, as data: each MLOps component matched to its main benefit.
 
+The last item is security: locked and hashed dependencies, models saved with skops
+rather than pickle, least access to the registry and secrets kept out of configs.
+
 The metric quiz reuses :data:`mlops_kit.widgets.METRIC_SCENARIOS`. Both are shown with
 :class:`mlops_kit.widgets.MatchingQuiz`; :func:`answer_key` gives the marked answers, so
 an executed notebook or a slide deck (where no one can press a button) still shows
@@ -25,6 +28,7 @@ COMPONENT_BENEFIT_OPTIONS: tuple[str, ...] = (
     "shows who did what, in an order nobody can quietly rewrite",
     "gives reasons a caseworker or claimant can follow",
     "keeps personal data out of training",
+    "stops tampered code or models, and leaked passwords, reaching the service",
 )
 
 _ALERT_NOT_ACTION = (
@@ -140,6 +144,24 @@ COMPONENT_BENEFITS: tuple[QuizItem, ...] = (
             "harder to link back to a person."
         ),
     ),
+    QuizItem(
+        prompt=(
+            "Security: hashed dependencies in uv.lock, models saved with skops (not pickle), "
+            "least access to the registry, passwords only in the environment."
+        ),
+        answer="stops tampered code or models, and leaked passwords, reaching the service",
+        explanation=(
+            "The lock file's hashes refuse a package that changed; skops loads only the "
+            "types on the kit's allow-list, where opening a pickle file can run any code; "
+            "only the pipeline should write to the registry; and a password kept out of "
+            "the config is never copied into a run folder, a manifest or MLflow."
+        ),
+        feedback={
+            "keeps personal data out of training": "that is the privacy checks, which "
+            "protect the people in the data. Security protects the pipeline itself: its "
+            "code, its models, its registry and its passwords.",
+        },
+    ),
 )
 
 
@@ -153,7 +175,7 @@ def answer_key(items: Sequence[QuizItem]) -> QuizResult:
     --------
     >>> key = answer_key(COMPONENT_BENEFITS)
     >>> key.summary()
-    '9 of 9 correct.'
+    '10 of 10 correct.'
     >>> key.items[0].message.startswith("Correct. Claims, prices")
     True
     """

@@ -54,6 +54,7 @@ __all__ = [
     "check_design",
     "copy_template",
     "design_path",
+    "design_summary",
     "governance_guidelines",
     "load_design",
     "role_card",
@@ -409,7 +410,11 @@ def _read(path: Path) -> dict[str, Any]:
 
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "was not found"
-        raise ConfigError(f"Design file '{path}' {what}; expected a YAML design file.")
+        raise ConfigError(
+            f"Design file '{path}' {what}; expected a YAML design file. Lesson 10 "
+            "(10_elaborate_design.ipynb) writes a team's design into designs/ of its "
+            "working folder: run it first, or give the path of your team's file."
+        )
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -619,8 +624,8 @@ def _monitoring(design: Design) -> tuple[CheckItem, bool]:
     if status is CheckStatus.PASS:
         triggers = ", ".join(design.config.continuous.triggers)
         message = (
-            f"Thresholds are set, retraining starts on {triggers}, and "
-            f"{design.plan.monitoring_owner.strip()} reads the alerts."
+            f"Thresholds are set and retraining starts on {triggers}. Who reads the "
+            f"alerts: {design.plan.monitoring_owner.strip()}."
         )
     elif status is CheckStatus.MISSING:
         message = f"Nothing watches the model after launch: {gaps}."
@@ -764,6 +769,98 @@ def check_design(design: Design | str | os.PathLike[str]) -> DesignCheck:
         items,
         {"fairness": fair_extra, "monitoring": monitor_extra, "privacy": privacy_extra},
     )
+
+
+def _or(text: str, missing: str) -> str:
+    text = " ".join(str(text).split())
+    return text.rstrip(".") + "." if _filled(text) else missing
+
+
+def design_summary(
+    design: Design | str | os.PathLike[str], *, check: DesignCheck | None = None
+) -> dict[str, str]:
+    """A team's design in words, one short paragraph per part, for a written report.
+
+    Only what the design file says is used (a part not written yet says so), so the
+    report of :func:`mlops_kit.course.export_written_report` is the team's own design.
+
+    Parameters
+    ----------
+    design : Design or path-like
+    check : DesignCheck, optional
+        Adds the design check's one-sentence result.
+
+    Returns
+    -------
+    dict of str to str
+        Section title to text: the scenario, sign-off, the model and its gate, fairness,
+        monitoring, rollback, privacy (and the check).
+    """
+    if not isinstance(design, Design):
+        design = load_design(design)
+    cfg, plan = design.config, design.plan
+    policy = cfg.policy
+    raw_policy = _section(design.pipeline, "policy")
+    named = [a for a in policy.approvers if _named(a)]
+    floors = ", ".join(f"{k} at least {v}" for k, v in policy.min_metrics.items())
+    out = {
+        "Scenario": f"{design.title or design.scenario}, designed by "
+        f"{design.team or 'a team not named yet'}: a {cfg.task} pipeline on "
+        f"{Path(cfg.data).name}, using the {cfg.model} model family"
+        + (f" and a threshold of {cfg.threshold}." if cfg.task == "classification" else "."),
+        "Who signs off": (
+            f"{'High impact: every' if policy.high_impact else 'Every'} new version needs the "
+            f"sign-off of {', '.join(named)}"
+            + (f" ({plan.approver_role.strip()})." if _filled(plan.approver_role) else ".")
+            if named
+            else "No named approver yet."
+        ),
+        "The gate": f"Floors: {floors}." if floors else "No performance floor written yet.",
+    }
+    if cfg.protected:
+        limits = []
+        if raw_policy.get("four_fifths") is True:
+            limits.append("the four-fifths rule")
+        if isinstance(raw_policy.get("max_equalized_odds_difference"), int | float):
+            limits.append(
+                f"an equalised odds difference of at most {policy.max_equalized_odds_difference}"
+            )
+        out["Fairness"] = f"Compared groups: {', '.join(cfg.protected)}; the gate requires " + (
+            " and ".join(limits) + "." if limits else "no fairness limit yet."
+        )
+    else:
+        out["Fairness"] = _or(
+            cfg.transparency.factors_note, "No groups compared, and no reason given yet."
+        )
+    continuous = _section(design.pipeline, "continuous")
+    triggers = continuous.get("triggers")
+    out["Monitoring and retraining"] = " ".join(
+        (
+            f"Retraining starts on {', '.join(triggers)}."
+            if triggers
+            else "No retraining trigger yet.",
+            _or(plan.monitoring_owner, "Nobody named to read the alerts yet."),
+            _or(plan.review_cadence and f"Review: {plan.review_cadence}", ""),
+        )
+    ).strip()
+    rb = plan.rollback
+    out["Rollback"] = (
+        f"When: {_or(rb.when, 'not written yet.')} How: {_or(rb.how, 'not written yet.')} "
+        f"Who decides: {_or(rb.who, 'not written yet.')}"
+    )
+    dpia = cfg.transparency.dpia
+    out["Privacy"] = " ".join(
+        (
+            f"Kept out of training: {', '.join(cfg.exclude)}."
+            if cfg.exclude
+            else "No column excluded.",
+            _or(plan.privacy, "No privacy statement yet."),
+            f"DPIA: {dpia.status}." if dpia is not None else "No DPIA recorded.",
+        )
+    )
+    if check is not None:
+        out["Design check"] = check.summary()
+    return out
 
 
 # --- running ----------------------------------------------------------------------------------

@@ -4,6 +4,9 @@ Every lesson and exercise has a ``track`` parameter. :func:`track_guide` checks 
 the top of the notebook and returns a :class:`Track`, whose three methods give each track
 its own material where the lesson calls them:
 
+* :meth:`Track.how_to_use`: the "How to use this notebook" card (run a cell, run all,
+  what a kernel is, restart it, what to do when a cell fails) on the novice track; one
+  line on the experienced track. Lesson 00 shows it.
 * :meth:`Track.terms`: the terms a section uses, as glossary pop-outs (HTML ``<details>``
   that open with Enter) on the novice track; one line on the experienced track.
 * :meth:`Track.hints`: hints, one pop-out each, so a learner opens only as many as they
@@ -26,12 +29,47 @@ from typing import Literal
 from ..errors import ConfigError, did_you_mean
 from ..pipeline._glossary import Glossary, inline_html, popout_html
 
-__all__ = ["TRACKS", "Track", "TrackNote", "track_guide"]
+__all__ = ["HOW_TO_USE", "TRACKS", "Track", "TrackNote", "track_guide"]
 
 #: The two tracks, in the order a facilitator offers them.
 TRACKS: tuple[str, ...] = ("novice", "experienced")
 
 TrackName = Literal["novice", "experienced"]
+
+#: The novice track's "How to use this notebook" card, as (what, how) pairs.
+HOW_TO_USE: tuple[tuple[str, str], ...] = (
+    (
+        "Run a cell",
+        "click in it (or move to it with the arrow keys) and press Shift+Enter. The cell "
+        "runs and the next one is selected. While it runs, [*] shows beside it; a number "
+        "such as [3] means it has finished.",
+    ),
+    (
+        "Run every cell",
+        "choose Run > Run All Cells in the menu. Use it when you arrive late or after a "
+        "restart, to catch up from the top.",
+    ),
+    (
+        "What a kernel is",
+        "the Python program behind the notebook that runs your cells and remembers what "
+        "they made. Its state is shown at the top right of the notebook (a filled circle "
+        "means busy).",
+    ),
+    (
+        "Restart the kernel",
+        "choose Kernel > Restart Kernel... when the notebook stops answering or behaves "
+        "oddly. The kernel forgets everything, so run the cells again from the top (Run > "
+        "Run All Cells). Answers you saved to the shared folder are kept.",
+    ),
+    (
+        "When a cell fails",
+        "a box with an error appears under it. Read its last line first: it says what went "
+        "wrong and often what to change. Check that every cell above has run (each shows a "
+        "number), then run the failing cell again. Still stuck? Restart the kernel and run "
+        "all cells, then ask your partner or the facilitator; nothing you do here can "
+        "break the course.",
+    ),
+)
 
 
 @dataclass(frozen=True, repr=False)
@@ -114,6 +152,31 @@ class Track:
             "Experienced track",
             lead="The terms and hints are folded away; each section ends with Going "
             "further tasks. Pair with someone on the novice track when you can.",
+        )
+
+    def how_to_use(self) -> TrackNote:
+        """The "How to use this notebook" card: open on the novice track, one line otherwise.
+
+        It says how to run a cell and every cell, what a kernel is, how to restart it and
+        what to do when a cell fails, in the words of JupyterLab's menus.
+
+        Examples
+        --------
+        >>> print(track_guide("experienced").how_to_use())
+        Experienced track: the "How to use this notebook" card is skipped (switch to the \
+novice track to see it).
+        """
+        if not self.novice:
+            return TrackNote(
+                "",
+                lead='Experienced track: the "How to use this notebook" card is skipped '
+                "(switch to the novice track to see it).",
+            )
+        return TrackNote(
+            "How to use this notebook (novice track)",
+            HOW_TO_USE,
+            lead="A notebook mixes text with cells of code that you run one at a time, "
+            "from the top down.",
         )
 
     def terms(

@@ -3,9 +3,10 @@
 The scenario: a benefits fraud-and-error review team can investigate only a few
 hundred claims a month, and every flag means a stressful interview for a claimant.
 A model scores each claim; a score of 0.5 or more is a flag. Learners choose the
-metric that fits the team's goal, compute precision and recall, look at recall by
-ethnic group, and apply the four-fifths rule to flag rates (a flag is an adverse
-outcome).
+metric that fits the team's goal, compute precision and recall, choose the column of
+recall in a prepared table of rates by ethnic group (``rates_by_group``, so no
+``groupby`` is needed), and apply the four-fifths rule to flag rates (a flag is an
+adverse outcome).
 
 Every expected answer is computed from the exercise's table of predictions (with
 scikit-learn through :mod:`mlops_kit.metrics` and fairlearn's definitions through
@@ -383,8 +384,8 @@ def _check_q5(answer: Any, data: Any) -> Feedback:
     if isinstance(answer, pd.Series | dict):
         raise AnswerTypeError(
             f"Expected {expected}; got {describe(answer)}. If it holds each group's recall, "
-            "`.idxmin()` on the Series (or on `pd.Series(your_dict)`) gives the name of the "
-            "group with the smallest."
+            "read the name of the group with the smallest value from it, or let "
+            "`.idxmin()` on the Series (or on `pd.Series(your_dict)`) give it."
         )
     text = as_text(answer, expected=expected)
     by_lower = {n.lower(): n for n in names}
@@ -542,26 +543,28 @@ EXERCISE = Exercise(
             id="choose_metrics.q4",
             prompt=f"Recall at threshold {THRESHOLD} for each {GROUP}, as a dict or Series.",
             checker=_check_q4,
-            hint="Keep only the claims that really involved fraud or error (`y_true == 1`); "
-            "the share of those flagged in each group is that group's recall. Group by "
-            f"`{GROUP}` and take the mean of the flags. A dict such as "
-            "`{'Group A': 0.1, ...}` or the Series that `groupby` gives both work.",
+            hint="Recall counts only the claims that really involved fraud or error "
+            "(`y_true == 1`): the share of those that were flagged, in each group. One column "
+            "of the table `rates_by_group(predictions, "
+            f"'{GROUP}', threshold={THRESHOLD})` is exactly that: give the column, "
+            "`by_group['...']`. A dict such as `{'Group A': 0.1, ...}` works too.",
         ),
         Question(
             id="choose_metrics.q5",
             prompt=f"The {GROUP} with the lowest recall, as a string.",
             checker=_check_q5,
-            hint="Use your answer to question 4: on a Series, `.idxmin()` gives the name of "
-            "the group with the smallest value.",
+            hint="Use your answer to question 4: read the smallest value of the recall "
+            "column and give its group's name as text (on a Series, `.idxmin()` gives it).",
         ),
         Question(
             id="choose_metrics.q6",
             prompt=f"The four-fifths ratio of flag rates across {GROUP} at threshold "
             f"{THRESHOLD}: the lowest flag rate divided by the highest.",
             checker=_check_q6,
-            hint=f"Work out each group's flag rate (the share of its claims with a score of "
-            f"at least {THRESHOLD}), then divide the lowest by the highest. Use the rate of "
-            "being flagged, because being flagged is the harmful outcome.",
+            hint=f"Each group's flag rate (the share of its claims with a score of at least "
+            f"{THRESHOLD}) is a column of the table `by_group`; `four_fifths_ratio(column)` "
+            "divides the lowest rate by the highest. Use the rate of being flagged, because "
+            "being flagged is the harmful outcome.",
         ),
     ),
 )

@@ -17,6 +17,10 @@ Two rules of judgement are added on top:
   ``min_group_positives`` actual positives is reported as "insufficient data",
   not pass or fail, and is left out of the headline disparity figures.
 
+For choosing a metric without writing a ``groupby``, :func:`rates_by_group` gives every
+group's counts and rates side by side at one threshold, and :func:`four_fifths_ratio`
+turns a chosen column of rates into the four-fifths rule's ratio.
+
 For a regression model, :func:`regression_fairness_report` compares the groups'
 errors instead: each group's MAE, RMSE, mean prediction, mean actual value and mean
 error (bias) as fairlearn's ``MetricFrame`` computes them, and the worst group's
@@ -25,6 +29,7 @@ error against the best group's, with bootstrap intervals resampled within groups
 
 from ._counts import CONFUSION_METRICS, DISPARITY_NAMES, group_confusion, group_metrics
 from ._error_intervals import ERROR_METRICS
+from ._rates import RATE_COLUMNS, four_fifths_ratio, rates_by_group
 from ._regression import (
     ErrorGap,
     GroupErrorStatus,
@@ -39,14 +44,17 @@ __all__ = [
     "DISPARITY_NAMES",
     "ERROR_METRICS",
     "FOUR_FIFTHS",
+    "RATE_COLUMNS",
     "ErrorGap",
     "FairnessResult",
     "GroupErrorStatus",
     "GroupVerdict",
     "RegressionFairnessResult",
     "fairness_report",
+    "four_fifths_ratio",
     "group_confusion",
     "group_errors_figure",
     "group_metrics",
+    "rates_by_group",
     "regression_fairness_report",
 ]

@@ -8,7 +8,10 @@ the run folder.
 
 ``run_tour`` and ``summarise_stage`` read a run folder back stage by stage: what each
 stage read, wrote, appended to the audit log and decided (``STAGE_FILES`` lists the
-files); ``stage_glossary`` explains each stage's terms for newcomers.
+files); ``stage_glossary`` explains each stage's terms for newcomers; ``read_gate``
+reads ``gate.json`` back as the gate's decision. ``pipeline_diagram`` draws the whole
+pipeline from the same stage list: what each stage writes and where a person decides
+(``PERSON_DECISIONS``).
 
 ``workspace_overview`` and ``run_details`` read a whole workspace (every run folder, the
 registry's aliases, the audit chain) for the facilitator dashboard, naming damaged files
@@ -16,6 +19,7 @@ instead of failing.
 """
 
 from ._context import run_context
+from ._diagram import PERSON_DECISIONS, PersonDecision, PipelineDiagram, pipeline_diagram
 from ._explain import EXPLANATIONS_FILE, explain_stage
 from ._glossary import PIPELINE_GLOSSARY, Glossary, stage_glossary
 from ._monitoring import MONITORING_FILE, monitor_stage
@@ -27,6 +31,7 @@ from ._overview import (
     workspace_overview,
 )
 from ._overview_details import RunDetails, run_details
+from ._records import read_gate
 from ._release import card_block, gate_stage, register_stage, release_summary
 from ._reproduce import Reproduction, find_run_dir, reproduce
 from ._runner import (
@@ -56,12 +61,15 @@ from ._tuning import tune_stage
 __all__ = [
     "EXPLANATIONS_FILE",
     "MONITORING_FILE",
+    "PERSON_DECISIONS",
     "PIPELINE_GLOSSARY",
     "STAGES",
     "STAGE_FILES",
     "WORKSPACE_ENV",
     "Evaluation",
     "Glossary",
+    "PersonDecision",
+    "PipelineDiagram",
     "Reproduction",
     "RunDetails",
     "RunOverview",
@@ -80,8 +88,10 @@ __all__ = [
     "find_workspace",
     "gate_stage",
     "monitor_stage",
+    "pipeline_diagram",
     "preflight",
     "read_dataset_record",
+    "read_gate",
     "register_stage",
     "release_summary",
     "report_stage",

@@ -33,9 +33,16 @@ also call directly so that it runs unattended (papermill fires no widget events)
   pick a case and read its reason codes and waterfall; :class:`ReviewDesk` over
   :meth:`mlops_kit.review.ReviewQueue.decide`: play the caseworker who accepts or
   overrides each flagged case, by name and with a written reason.
+* :class:`DesignForm` over :class:`mlops_kit.course.DesignAnswers` and
+  :func:`mlops_kit.course.write_design`: fill a team's design file with drop-downs and
+  tick boxes (and a few sentences in words), then check it against the guidelines.
 * :class:`PeerFeedbackForm` over :class:`mlops_kit.course.PeerFeedback` and
   :func:`mlops_kit.course.save_feedback`: score another team's design against the
   rubric (0 to 3 per criterion, in words), with one strength and one improvement, by name.
+* :class:`SelfCheckForm` over :func:`mlops_kit.course.save_self_check`: the diagnostic
+  self-check before the session and after it, under a name or code, saved per learner
+  into the shared poll folder; the facilitator's :func:`mlops_kit.course.self_check_change`
+  gives the class's change.
 * :class:`PipelineDashboard` over :func:`mlops_kit.pipeline.workspace_overview` and
   :func:`mlops_kit.pipeline.run_details`: the facilitator dashboard (``make dashboard``
   serves it with Voila): every run of a workspace, one run in detail, and Refresh.
@@ -57,6 +64,7 @@ from __future__ import annotations
 from ._abtest import ABTestSimulator, DesignSimulation, simulate_design
 from ._approval import ApprovalForm, SignOff, sign_off
 from ._dashboard import PipelineDashboard
+from ._design_form import DesignForm
 from ._drift import DriftExplorer, drift_report_html
 from ._ethics import EthicsAssessmentForm
 from ._feedback import PeerFeedbackForm
@@ -80,6 +88,7 @@ from ._quiz import (
     grade_matching,
 )
 from ._review import CaseExplorer, ReviewDesk, case_options
+from ._self_check import SelfCheckForm
 from ._threshold import ThresholdExplorer, ThresholdSummary, threshold_summary
 from ._tuning import TUNING_OPTIONS, TUNING_SCENARIOS, TuningWidget
 
@@ -95,6 +104,7 @@ __all__ = [
     "ABTestSimulator",
     "ApprovalForm",
     "CaseExplorer",
+    "DesignForm",
     "DesignSimulation",
     "DriftExplorer",
     "EthicsAssessmentForm",
@@ -109,6 +119,7 @@ __all__ = [
     "QuizResult",
     "Release",
     "ReviewDesk",
+    "SelfCheckForm",
     "SignOff",
     "ThresholdExplorer",
     "ThresholdSummary",
