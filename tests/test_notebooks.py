@@ -101,6 +101,15 @@ def test_engage_case_study_shows_the_failure_and_charts_both_polls(
         save_poll_answer(polls, poll_id="engage-first-thoughts", choice=choice)
     for choice in ("Trained once by hand, rarely re-checked",) * 2:
         save_poll_answer(polls, poll_id="engage-team-practice", choice=choice)
+    save_poll_answer(
+        polls,
+        poll_id="engage-biggest-challenge",
+        choice="Checking that a model treats groups fairly",
+    )
+    save_poll_answer(
+        polls, poll_id="engage-automation-concern", choice="Tampered data, models or code"
+    )
+    (polls / "self-check-before").mkdir()  # created ahead by the facilitator, still empty
     out = tmp_path / "engage.ipynb"
     nb = execute_notebook(
         REPO / "notebooks" / "00_engage_case_study.ipynb",
@@ -126,19 +135,29 @@ def test_engage_case_study_shows_the_failure_and_charts_both_polls(
         '2 answers to "Before today, how does your team train and re-check its models?": '
         "We do not build models yet 0 (0%), Trained once by hand, rarely re-checked 2 (100%)"
     ) in text
+    # The video's two polls are charted with the others.
+    assert (
+        '1 answer to "What is the biggest challenge in managing AI models?": Knowing when a '
+        "model has stopped working well 0 (0%)"
+    ) in text
+    assert "Tampered data, models or code 1 (100%)" in text
     # Each poll widget leaves a static text representation as well as its view.
     assert "Poll: What was the most serious failure in this case?" in text
     assert "Poll: Before today, how does your team train and re-check its models?" in text
+    assert "Self-check (before the session), 8 questions:" in text
+    assert "No self-check answers yet" in text
     views = [
         o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
-    assert len(views) == 2, "both poll widgets are displayed"
+    assert len(views) == 5, "the four poll widgets and the self-check are displayed"
     # The facilitator's notes on the discussion are pop-outs on either track.
     assert "For the facilitator: what to listen for (open one with Enter)" in text
     assert "<details><summary><strong>Oversight</strong></summary>" in text
     # One parameter switches the track: glossary pop-outs and hints, or the tasks.
     novice = track == "novice"
     assert ("Novice track" in text) == novice
+    assert ("How to use this notebook (novice track)" in text) == novice
+    assert ('the "How to use this notebook" card is skipped' in text) == (not novice)
     assert ("The terms you will need (open one with Enter)" in text) == novice
     assert ("<details><summary><strong>ROC AUC</strong></summary>" in text) == novice
     assert ("Hints (novice track): open one at a time" in text) == novice
@@ -227,36 +246,7 @@ def test_a_mistyped_track_stops_the_lesson_at_its_first_cell(tmp_path: Path) -> 
     assert ran[-1].outputs[-1]["output_type"] == "error"
 
 
-@pytest.mark.notebook
-def test_explain_lesson_exports_as_a_slide_deck(tmp_path: Path) -> None:
-    """What `make slides` does: execute the committed notebook and export it with reveal.js."""
-    import re
-
-    from nbconvert import SlidesExporter
-    from traitlets.config import Config
-
-    source = nbformat.read(REPO / "notebooks" / "02_explain_concepts.ipynb", as_version=4)
-    types = [cell.metadata.get("slideshow", {}).get("slide_type") for cell in source.cells]
-    assert all(t in {"slide", "subslide", "fragment", "skip"} for t in types), types
-    exporter = SlidesExporter(config=Config({"ExecutePreprocessor": {"enabled": True}}))
-    html, _ = exporter.from_notebook_node(source, resources={"metadata": {"path": str(tmp_path)}})
-    out = tmp_path / "02_explain_concepts.slides.html"
-    out.write_text(html, encoding="utf-8")
-    # One <section> per slide and one per subslide (each slide's group adds its own).
-    sections = html.count("<section")
-    assert sections >= types.count("slide") + types.count("subslide") >= 20
-    assert html.count('class="fragment"') == types.count("fragment")
-    assert "reveal" in html.lower()
-    # The skipped cells (parameters and imports) stay out of the deck; the content is in.
-    assert "from mlops_kit.course import" not in html
-    assert "Parameters: papermill can replace these" not in html
-    assert re.search(r'<img[^>]+alt="Wardley map of the MLOps pipeline"', html)
-    assert "User need: a fair, explained decision on a claim." in html
-    # The quizzes are embedded with their widget state, and the answers follow.
-    assert "application/vnd.jupyter.widget-state+json" in html
-    assert "What is each component for?" in html
-    assert "9 of 9 correct." in html
-    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+# The Explain lesson's slide deck (`make slides`) is exported and checked in test_slides.py.
 
 
 @pytest.mark.notebook
@@ -568,14 +558,22 @@ def test_evaluate_lesson_scores_the_design_from_the_shared_feedback_and_writes_t
     tmp_path: Path, track: str
 ) -> None:
     from mlops_kit.course import (
+        DesignAnswers,
         PeerFeedback,
+        check_design,
+        design_path,
         load_feedback,
-        load_rubric_example,
         peer_levels,
         save_feedback,
         score_rubric,
+        write_design,
     )
 
+    # The team's design where lesson 10 leaves it by default: the model answer, renamed.
+    design = tmp_path / "designs" / "benefit_claims_triage.design.yml"
+    design.parent.mkdir()
+    design.write_text(design_path("benefit_claims_triage", example=True).read_text())
+    write_design(DesignAnswers(team="Team Heron"), design)
     folder = tmp_path / "shared-feedback"
     for reviewer, level in (("Ash Khan", 3), ("Jo Bloggs", 1), ("Sam Lee", 2)):
         save_feedback(
@@ -608,14 +606,14 @@ def test_evaluate_lesson_scores_the_design_from_the_shared_feedback_and_writes_t
     nb = execute_notebook(
         REPO / "notebooks" / "11_evaluate_reflect.ipynb",
         tmp_path / "evaluate.ipynb",
-        parameters={"track": track, "team": "Team Heron", "feedback_folder": str(folder)},
+        parameters={"track": track, "feedback_folder": str(folder)},
         cwd=tmp_path,
     )
     _no_errors_or_warnings(nb)
     text = _shown(nb)
-    # The score combines the example's automatic part with this team's peers (medians 2, 0).
+    # The score combines the design's own check with this team's peers (medians 2, 0).
     expected = score_rubric(
-        load_rubric_example()["auto"],
+        check_design(design).score(),
         peer_levels(load_feedback(folder), team="Team Heron"),
     )
     assert expected.level("communication") == 0

@@ -76,9 +76,26 @@ STEPS = [
     Step(
         "10",
         "10_elaborate_design.ipynb",
-        {"scenario": "housing_repairs_priority", "track": "experienced"},
+        {
+            "scenario": "housing_repairs_priority",
+            "track": "experienced",
+            "team": "Team Heron",
+            # what the team answered in the design form
+            "form_answers": {
+                "positive_is": "favourable",
+                "approvers": "Sam Okafor",
+                "protected": ["sex", "age_band", "ethnic_group", "disability"],
+                "four_fifths": True,
+                "max_equalized_odds_difference": 0.1,
+            },
+        },
     ),
-    Step("11", "11_evaluate_reflect.ipynb", {"track": "novice", "team": "Team Heron"}),
+    # Lesson 11 scores and reports the design file lesson 10 wrote.
+    Step(
+        "11",
+        "11_evaluate_reflect.ipynb",
+        {"track": "novice", "design_file": "designs/housing_repairs_priority.design.yml"},
+    ),
     Step("12", "12_extend_adoption.ipynb", {"track": "experienced"}),
     Step("12-again", "12_extend_adoption.ipynb", _extension_run),
     # A learner changes a parameter and runs a lesson again: the model family of the
@@ -188,9 +205,10 @@ def test_lesson_00_shows_the_failure_and_charts_the_rooms_polls(room: Walk) -> N
     views = [
         o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
-    assert len(views) == 2, "both poll widgets are displayed"
+    assert len(views) == 5, "the four poll widgets and the self-check are displayed"
     assert "For the facilitator: what to listen for (open one with Enter)" in text
     assert "Novice track" in text
+    assert "How to use this notebook (novice track)" in text
     assert "Hints (novice track): open one at a time" in text
     # The lesson writes nothing in its working folder.
     assert room.results["00"].created == {}
@@ -242,10 +260,11 @@ def test_lesson_01_walks_the_stages_runs_unattended_and_replays(room: Walk) -> N
     assert timeline["summary"]["promotions"]
     assert "Retraining recovered" in text
     assert "Figure: roc_auc per batch: retrained champion against a never-retrained model" in text
-    # Find it: the lesson's two runs are the first versions of the registry, refused.
+    # Find it: the lesson's two runs are the first versions of the registry, refused: the
+    # unattended run of the core path, then the stages run by hand (if time allows).
     registry = Registry(workspace=cwd)
     versions = registry.versions("benefit-claims")
-    assert list(versions["run_id"])[:2] == ["by-hand-1", unattended[0].name]
+    assert list(versions["run_id"])[:2] == [unattended[0].name, "by-hand-1"]
     assert set(versions["gate_decision"][:2]) == {"refuse"}
     # The replay's own versions, with the champion alias it left, were shown.
     mine = registry.versions("benefit-claims-replay")
@@ -588,8 +607,10 @@ def test_lesson_09_reviews_its_own_queue_and_counts_only_its_decisions(room: Wal
     _assert_track_switch(nb, "novice", terms="The terms you will need", n_tasks=6)
 
 
-def test_lesson_10_checks_the_blank_template_and_runs_the_model_answer(room: Walk) -> None:
+def test_lesson_10_writes_checks_and_runs_the_teams_design(room: Walk) -> None:
     import yaml
+
+    from mlops_kit.course import check_design, load_design
 
     nb = room.executed("10")
     _no_errors_or_warnings(nb)
@@ -602,6 +623,11 @@ def test_lesson_10_checks_the_blank_template_and_runs_the_model_answer(room: Wal
     assert not (REPO / "notebooks" / "designs").exists()
     assert "0 of 6 parts of Prioritising urgent housing-repair inspections pass" in text
     assert "6 of 6 parts of Prioritising urgent housing-repair inspections" in text
+    # The design form wrote the team's answers into its design file, and that is checked.
+    design_file = room.cwd("10") / "designs" / "housing_repairs_priority.design.yml"
+    assert load_design(design_file).team == "Team Heron"
+    assert check_design(design_file).summary() in text
+    assert "Design form for housing_repairs_priority.design.yml" in text
     runs = _runs(room, "10")
     assert len(runs) == 1
     assert json.loads((runs[0] / "status.json").read_text())["status"] == "succeeded"
@@ -611,27 +637,30 @@ def test_lesson_10_checks_the_blank_template_and_runs_the_model_answer(room: Wal
     assert "Gate: refuse" in text
     config = yaml.safe_load((runs[0] / "config.yml").read_text())
     assert config["positive_is"] == "favourable"
+    assert config["policy"]["approvers"] == ["Sam Okafor"]
     assert config["tuning"]["n_trials"] == 1
 
 
 def test_lesson_11_scores_the_design_from_the_rooms_feedback_and_writes_the_report(
     room: Walk,
 ) -> None:
-    from mlops_kit.course import load_feedback, load_rubric_example, peer_levels, score_rubric
+    from mlops_kit.course import check_design, load_feedback, peer_levels, score_rubric
 
     nb = room.executed("11")
     _no_errors_or_warnings(nb)
     text = _shown(nb)
     cwd = room.cwd("11")
     folder = cwd / "feedback"
-    expected = score_rubric(
-        load_rubric_example()["auto"], peer_levels(load_feedback(folder), team="Team Heron")
-    )
+    # Lesson 10's design file, its check, and the reviews of the team it names.
+    check = check_design(cwd / "designs" / "housing_repairs_priority.design.yml")
+    expected = score_rubric(check.score(), peer_levels(load_feedback(folder), team="Team Heron"))
     assert expected.level("communication") == 0
     assert expected.summary() in text
     assert "Ash Khan liked the named sign-off." in text
     md = (cwd / "written_report.md").read_text(encoding="utf-8")
     assert md.startswith("# Pipeline design report: Team Heron")
+    assert "Prioritising urgent housing-repair inspections, designed by Team Heron" in md
+    assert check.summary() in md
     assert "Table 2: Peer scores from 3 reviewers" in md
     assert "Otter's strength" not in md
     assert "<caption>" in (cwd / "written_report.html").read_text(encoding="utf-8")
@@ -705,7 +734,7 @@ def test_lesson_01_again_with_another_model_starts_a_new_run_and_replay(room: Wa
     assert json.loads((earlier / "timeline.json").read_text())["simulation_id"] not in shown
     # Its runs are the newest versions; the registry and the log carry every lesson's.
     versions = Registry(workspace=cwd).versions("benefit-claims")
-    assert list(versions["run_id"])[-2:] == ["by-hand-2", unattended[0].name]
+    assert list(versions["run_id"])[-2:] == [unattended[0].name, "by-hand-2"]
     assert f"is intact: each of its {room.results['01-again'].audit_after} entries" in text
 
 
@@ -731,3 +760,26 @@ def test_lesson_06_again_with_another_tuning_budget_replays_beside_the_first(
     folders = sorted(p.name for p in (room.cwd("06-again") / "simulation").iterdir())
     assert [f.split("-")[0] for f in folders] == ["explore", "explore", "monitoring", "monitoring"]
     assert re.search(r"left its champion alias on version \d+", text)
+
+
+def test_every_lessons_core_path_fits_its_slot_with_the_run_time_the_walk_measured(
+    room: Walk,
+) -> None:
+    """The timing check of test_course_timing.py, with each lesson's run minutes measured.
+
+    The run minutes are the cell durations papermill recorded in this walk, which runs the
+    suite's small test parameters (fewer trials, rows and simulations than the lessons'
+    defaults) on a shared test machine. ``benchmarks/session_minutes.py`` measures the
+    lessons with their default parameters.
+    """
+    from mlops_kit.course import lesson_timing, session_plan
+
+    timings = {
+        step.key: lesson_timing(
+            REPO / step.folder / step.notebook, executed=room.executed(step.key)
+        )
+        for step in STEPS
+        if "again" not in step.key
+    }
+    assert {key: t.problems() for key, t in timings.items() if t.problems()} == {}
+    assert session_plan().check(timings) == []
