@@ -34,6 +34,7 @@ from ._design import ROLE_CARDS, SCENARIOS, design_path, load_design
 
 __all__ = [
     "FREE_TEXT",
+    "MULTIPLE_CHOICE",
     "DesignAnswers",
     "design_form_options",
     "design_updates",
@@ -60,7 +61,8 @@ FREE_TEXT = (
 )
 
 _TEXT_LIST = ("members", "approvers", "out_of_scope_uses", "ethical_considerations")
-_CHOICE_LIST = ("protected", "exclude", "quasi_identifiers", "triggers", "caveats")
+#: The choices that take several options at once (tick boxes in the form; YAML lists).
+MULTIPLE_CHOICE = ("protected", "exclude", "quasi_identifiers", "triggers", "caveats")
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ class DesignAnswers:
     risk_mitigation: str | None = None
 
     def __post_init__(self) -> None:
-        for name in (*_TEXT_LIST, *_CHOICE_LIST):
+        for name in (*_TEXT_LIST, *MULTIPLE_CHOICE):
             value = getattr(self, name)
             if isinstance(value, str):
                 value = _split(value, "\n" if name in _TEXT_LIST[2:] else ",")

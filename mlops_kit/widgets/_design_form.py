@@ -23,6 +23,7 @@ import traitlets
 from ..course._design import ROLE_CARDS, DesignCheck, check_design, design_path, load_design
 from ..course._design_form import (
     FREE_TEXT,
+    MULTIPLE_CHOICE,
     DesignAnswers,
     design_form_options,
     read_answers,
@@ -184,8 +185,6 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ),
     ),
 )
-
-_MULTI = ("protected", "exclude", "quasi_identifiers", "triggers", "caveats")
 
 
 class _TickBoxes(widgets.VBox):
@@ -349,7 +348,7 @@ class DesignForm(StaticSnapshot, widgets.VBox):
         style: dict[str, str],
         layout: widgets.Layout,
     ) -> widgets.Widget:
-        if name in _MULTI:
+        if name in MULTIPLE_CHOICE:
             group = _TickBoxes(QUESTIONS[name], options)
             group.value = tuple(current or ())
             return group
