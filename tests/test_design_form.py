@@ -324,32 +324,17 @@ LESSON_ANSWERS = {
 @pytest.mark.slow
 def test_lesson_11_scores_and_reports_the_design_lesson_10_wrote(tmp_path: Path) -> None:
     from mlops_kit.course import (
-        PeerFeedback,
         load_feedback,
         load_rubric_example,
         peer_levels,
-        save_feedback,
         score_rubric,
     )
     from mlops_kit.pipeline import execute_notebook
 
-    from .test_notebooks import REPO, _no_errors_or_warnings, _shown
+    from .test_notebooks import REPO, _no_errors_or_warnings, _shown, save_team_reviews
 
     folder = tmp_path / "feedback"
-    for reviewer, level in (("Ash Khan", 3), ("Jo Bloggs", 1)):
-        save_feedback(
-            PeerFeedback(
-                "Team Heron",
-                reviewer,
-                dict.fromkeys(
-                    ("governance", "fairness", "monitoring", "privacy", "technical"), level
-                )
-                | {"communication": 2},
-                strength=f"{reviewer} liked the named sign-off.",
-                improvement=f"{reviewer} wants a rollback plan.",
-            ),
-            folder,
-        )
+    save_team_reviews(folder, "Team Heron", (("Ash Khan", 3), ("Jo Bloggs", 1)), communication=2)
     elaborate = execute_notebook(
         REPO / "notebooks" / "10_elaborate_design.ipynb",
         tmp_path / "10.ipynb",

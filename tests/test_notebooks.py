@@ -54,6 +54,29 @@ def _no_errors_or_warnings(nb: Any) -> None:
             assert "Warning" not in o["text"], o["text"]
 
 
+def save_team_reviews(
+    folder: Path, team: str, reviews: tuple[tuple[str, int], ...], *, communication: int
+) -> None:
+    """Save one peer review of ``team`` per (reviewer, level): every criterion at that level,
+    except communication (the one criterion only peers judge) at ``communication``."""
+    from mlops_kit.course import PeerFeedback, save_feedback
+
+    for reviewer, level in reviews:
+        save_feedback(
+            PeerFeedback(
+                team,
+                reviewer,
+                dict.fromkeys(
+                    ("governance", "fairness", "monitoring", "privacy", "technical"), level
+                )
+                | {"communication": communication},
+                strength=f"{reviewer} liked the named sign-off.",
+                improvement=f"{reviewer} wants a rollback plan.",
+            ),
+            folder,
+        )
+
+
 def test_every_notebook_in_the_repository_is_executed_by_the_suite() -> None:
     """Lessons run in order in test_workshop_path.py (and here with other parameters or
     the other track), stage notebooks here, exercise notebooks in test_exercises*.py."""
@@ -575,20 +598,9 @@ def test_evaluate_lesson_scores_the_design_from_the_shared_feedback_and_writes_t
     design.write_text(design_path("benefit_claims_triage", example=True).read_text())
     write_design(DesignAnswers(team="Team Heron"), design)
     folder = tmp_path / "shared-feedback"
-    for reviewer, level in (("Ash Khan", 3), ("Jo Bloggs", 1), ("Sam Lee", 2)):
-        save_feedback(
-            PeerFeedback(
-                "Team Heron",
-                reviewer,
-                dict.fromkeys(
-                    ("governance", "fairness", "monitoring", "privacy", "technical"), level
-                )
-                | {"communication": 0},
-                strength=f"{reviewer} liked the named sign-off.",
-                improvement=f"{reviewer} wants a rollback plan.",
-            ),
-            folder,
-        )
+    save_team_reviews(
+        folder, "Team Heron", (("Ash Khan", 3), ("Jo Bloggs", 1), ("Sam Lee", 2)), communication=0
+    )
     save_feedback(  # another team's feedback must not count
         PeerFeedback(
             "Team Otter",
