@@ -11,7 +11,7 @@ The verbs the lessons use::
     config = mk.load_config("data/configs/benefit_claims.yml", ["model=rf"])
     result = mk.run_pipeline(config)
 
-Modules: ``data``, ``config``, ``train``, ``metrics``, ``fairness``, ``plots``,
+Modules: ``data``, ``config``, ``train``, ``metrics``, ``fairness``, ``figures``,
 ``tune``, ``registry``, ``governance``, ``audit``, ``monitor``, ``continuous``,
 ``abtest``, ``privacy``, ``explain``, ``review``, ``pipeline``, ``widgets``, ``exercises``,
 ``course``, ``cli``, ``errors``.
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .audit import AuditLog
     from .config import PipelineConfig, load_config
-    from .data import list_datasets, load_dataset, profile_dataset, validate_table
+    from .data import list_datasets, load_dataset, profile_dataset, split_data, validate_table
     from .errors import (
         ApprovalError,
         ArtefactError,
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     )
     from .pipeline import reproduce, run_pipeline
     from .registry import Registry
-    from .train import build_pipeline, split_data, train_model
+    from .train import build_pipeline, train_model
 
 _EXPORTS = {
     "load_dataset": "data",
@@ -57,7 +57,7 @@ _EXPORTS = {
     "load_config": "config",
     "PipelineConfig": "config",
     "build_pipeline": "train",
-    "split_data": "train",
+    "split_data": "data",
     "train_model": "train",
     "classification_metrics": "metrics",
     "regression_metrics": "metrics",
@@ -87,16 +87,17 @@ _SUBMODULES = (
     "cli",
     "config",
     "continuous",
+    "course",
     "data",
     "errors",
     "exercises",
     "explain",
     "fairness",
+    "figures",
     "governance",
     "metrics",
     "monitor",
     "pipeline",
-    "plots",
     "privacy",
     "registry",
     "review",

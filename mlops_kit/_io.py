@@ -1,4 +1,4 @@
-"""Small file helpers: atomic writes and content hashes.
+"""Small file helpers: atomic writes, content hashes and JSON-ready values.
 
 Nothing is half-written: every writer goes to a temporary file in the same
 folder and renames it into place, which is atomic on POSIX and Windows.
@@ -7,16 +7,25 @@ folder and renames it into place, which is atomic on POSIX and Windows.
 from __future__ import annotations
 
 import datetime
+import enum
 import hashlib
 import json
+import math
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_path", "atomic_write_json", "atomic_write_text", "read_json", "sha256_file"]
+__all__ = [
+    "atomic_path",
+    "atomic_write_json",
+    "atomic_write_text",
+    "json_ready",
+    "read_json",
+    "sha256_file",
+]
 
 
 @contextmanager
@@ -87,6 +96,30 @@ def sha256_file(path: str | os.PathLike[str], *, chunk_size: int = 1 << 20) -> s
         while block := fh.read(chunk_size):
             digest.update(block)
     return digest.hexdigest()
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` ready for JSON, by the kit's one rule: NumPy scalars become Python ones,
+    enums their value, tuples lists (mappings and lists are converted item by item), and a
+    float that is NaN or infinite becomes ``None`` (JSON has no such numbers).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> json_ready({"a": np.float64(0.5), "b": (np.int64(2), float("inf")), "c": float("nan")})
+    {'a': 0.5, 'b': [2, None], 'c': None}
+    """
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, Mapping):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if hasattr(value, "item") and type(value) not in (str, bytes) and not getattr(value, "ndim", 0):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _json_default(obj: Any) -> Any:

@@ -7,10 +7,7 @@ so a learner can fix it without reading a traceback.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .governance import GateDecision
+from typing import Any, Protocol
 
 __all__ = [
     "ApprovalError",
@@ -171,6 +168,20 @@ class DocumentationError(MlopsKitError, ValueError):
         self.document = document
 
 
+class GateOutcome(Protocol):
+    """What :class:`GateFailedError` needs of a gate decision
+    (:class:`mlops_kit.governance.GateDecision` is one); named here so that this module,
+    the bottom of the kit, imports nothing of the kit."""
+
+    @property
+    def failing_checks(self) -> tuple[Any, ...]:
+        """The checks that failed."""
+
+    @property
+    def unjudged_checks(self) -> tuple[Any, ...]:
+        """The checks that could not be judged."""
+
+
 class GateFailedError(MlopsKitError):
     """The gate did not promote the model and no named person has signed off.
 
@@ -184,7 +195,7 @@ class GateFailedError(MlopsKitError):
         The checks that could not be judged from the data.
     """
 
-    def __init__(self, message: str, *, decision: GateDecision) -> None:
+    def __init__(self, message: str, *, decision: GateOutcome) -> None:
         super().__init__(message)
         self.decision = decision
         self.failing_checks = decision.failing_checks

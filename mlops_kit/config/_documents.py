@@ -10,8 +10,6 @@ without them lists exactly what is still to be written (``.missing``). A model w
 card has empty required parts is registered but refused by the gate's check "model card
 complete", and no one may approve or promote it until they are written.
 
-Only pydantic (and the standard library) is imported here, so :mod:`mlops_kit.config`
-can import this module.
 """
 
 from __future__ import annotations
@@ -20,7 +18,9 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from ._common import STRICT as _STRICT
 
 __all__ = [
     "PHASES",
@@ -30,7 +30,6 @@ __all__ = [
     "Supplier",
 ]
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
 
 #: The phases of the Algorithmic Transparency Recording Standard (ATRS) record.
 PHASES = ("pre-deployment", "beta", "production", "retired")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .errors import DataValidationError
+from ..errors import DataValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,6 +26,7 @@ __all__ = [
     "METRIC_GLOSSARY",
     "REGRESSION_METRICS",
     "MetricSuite",
+    "as_binary",
     "classification_metrics",
     "confusion_counts",
     "evaluate_predictions",
@@ -42,7 +43,7 @@ METRIC_GLOSSARY: dict[str, str] = {
     "accuracy": "Share of all cases the model got right. Misleading when one class is rare: "
     "where 1 case in 10 is positive, a model that never predicts positive is 90% accurate.",
     "precision": "Of the cases the model predicted positive, the share that really were "
-    "positive. Low precision means many people are reviewed or refused for nothing.",
+    "positive. Low precision means many positive predictions are false alarms.",
     "recall": "Of the truly positive cases, the share the model caught (also called "
     "sensitivity or true positive rate). Low recall means real cases are missed.",
     "f1": "The harmonic mean of precision and recall: high only when both are.",
@@ -62,7 +63,7 @@ METRIC_GLOSSARY: dict[str, str] = {
 }
 
 
-def _as_binary(y: Any, name: str) -> np.ndarray:
+def as_binary(y: Any, name: str) -> np.ndarray:
     """``y`` as int64 0/1 labels; anything else is refused, naming the values found."""
     arr = np.asarray(y)
     if arr.dtype.kind in "biuf":
@@ -124,8 +125,8 @@ def classification_metrics(
     """
     from sklearn import metrics as skm
 
-    yt = _as_binary(y_true, "y_true")
-    yp = _as_binary(y_pred, "y_pred")
+    yt = as_binary(y_true, "y_true")
+    yp = as_binary(y_pred, "y_pred")
     out: dict[str, float | None] = {
         "accuracy": float(skm.accuracy_score(yt, yp)),
         "precision": float(skm.precision_score(yt, yp, zero_division=0)),
@@ -162,7 +163,7 @@ def regression_metrics(y_true: Any, y_pred: Any) -> dict[str, float]:
 
 def _labels_and_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
     """0/1 labels and finite scores of the same length, or a clear error."""
-    yt = _as_binary(y_true, "y_true")
+    yt = as_binary(y_true, "y_true")
     ys = np.asarray(y_score, dtype=float)
     if yt.shape != ys.shape:
         raise DataValidationError(

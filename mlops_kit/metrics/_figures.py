@@ -1,131 +1,39 @@
-"""Matplotlib figures, each returned with a text description a screen reader can read.
+"""Figures of a model's performance: ROC and precision-recall curves, the confusion
+matrix, the threshold trade-off, a metric over time, predicted against actual.
 
-Every function returns a :class:`DescribedFigure`: the figure, a short title (used as
-the image's alternative text) and a description written from the data (shown
-under the figure in notebooks and reports). Figures are drawn on
-:class:`matplotlib.figure.Figure` objects, never through ``pyplot``, so nothing
-global changes and they work headless. Meaning never rests on colour alone: lines
-differ in style and marker, bars carry patterns and written labels, and the
-palette is Okabe and Ito's, which stays distinct with colour-blindness.
+Each returns a :class:`~mlops_kit.figures.DescribedFigure` with a description written
+from the data.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._io import atomic_path
+from ..figures import (
+    LINE_STYLES,
+    MARKERS,
+    PALETTE,
+    DescribedFigure,
+    metric_label,
+    new_axes,
+    percent,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-    from .fairness import FairnessResult
 
 __all__ = [
-    "PALETTE",
-    "DescribedFigure",
     "confusion_matrix_figure",
-    "group_rates_figure",
     "metric_over_time_figure",
     "precision_recall_figure",
     "predicted_vs_actual_figure",
     "roc_figure",
     "threshold_figure",
 ]
-
-#: Okabe-Ito colours: distinguishable with the common forms of colour-blindness.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-LINE_STYLES = ("-", "--", ":", "-.")
-MARKERS = ("o", "s", "^", "D", "v", "P")
-#: How metric names are written in figures and their descriptions.
-METRIC_LABELS = {
-    "roc_auc": "ROC AUC",
-    "pr_auc": "PR AUC",
-    "f1": "F1",
-    "flag_rate": "share predicted positive",
-    "positive_rate": "share positive",
-}
-HATCHES = {"fail": "///", "pass": "", "reference": "...", "insufficient data": "", "not judged": ""}
-
-
-@dataclass(frozen=True)
-class DescribedFigure:
-    """A figure with its title and a text description.
-
-    Displaying it in a notebook shows the image with the title as alternative
-    text and the description beneath; its plain-text form is the description,
-    so executed notebooks and screen readers keep the meaning.
-    """
-
-    figure: Figure = field(repr=False)
-    title: str
-    description: str
-
-    def to_png(self, *, dpi: int = 110) -> bytes:
-        """The figure as PNG bytes."""
-        buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-        return buf.getvalue()
-
-    def save(self, path: str | os.PathLike[str], *, dpi: int = 110) -> Path:
-        """Write the figure as a PNG file, atomically, and return its path."""
-        with atomic_path(path, suffix=".png") as tmp:
-            tmp.write_bytes(self.to_png(dpi=dpi))
-        return Path(path)
-
-    def to_html(self, *, dpi: int = 110) -> str:
-        """An HTML ``<figure>`` with the image inlined and the description as caption."""
-        data = base64.b64encode(self.to_png(dpi=dpi)).decode("ascii")
-        return (
-            f'<figure class="mlops-figure" style="margin:0 0 1em 0">'
-            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.title)}" '
-            f'style="max-width:100%">'
-            f"<figcaption><strong>{html.escape(_sentence(self.title))}</strong> "
-            f"{html.escape(self.description)}</figcaption></figure>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __repr__(self) -> str:
-        return f"Figure: {self.title}\n{self.description}"
-
-
-def _new_axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Figure, Axes]:
-    if ax is not None:
-        fig = ax.figure
-        return fig, ax  # type: ignore[return-value]
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.add_subplot()
-
-
-def _label(metric: str) -> str:
-    return METRIC_LABELS.get(metric, metric.replace("_", " "))
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _sentence(title: str) -> str:
-    """A title ending as a sentence: a full stop unless it already ends in punctuation."""
-    return title if title.rstrip().endswith((".", "?", "!", ":")) else f"{title}."
-
-
-def _pct(x: float) -> str:
-    return f"{x:.0%}" if abs(x * 100 - round(x * 100)) < 0.05 else f"{x:.1%}"
 
 
 def roc_figure(
@@ -135,7 +43,7 @@ def roc_figure(
     from sklearn.metrics import RocCurveDisplay, roc_auc_score
 
     yt, ys = np.asarray(y_true), np.asarray(y_score, dtype=float)
-    fig, ax = _new_axes(ax)
+    fig, ax = new_axes(ax)
     RocCurveDisplay.from_predictions(
         yt,
         ys,
@@ -166,8 +74,8 @@ def roc_figure(
             label=f"threshold {threshold:g}",
         )
         text += (
-            f" At the threshold {threshold:g} the model catches {_pct(tpr)} of positive "
-            f"cases and wrongly predicts {_pct(fpr)} of negative ones positive."
+            f" At the threshold {threshold:g} the model catches {percent(tpr)} of positive "
+            f"cases and wrongly predicts {percent(fpr)} of negative ones positive."
         )
     ax.legend(loc="lower right")
     ax.set_title("ROC curve")
@@ -181,7 +89,7 @@ def precision_recall_figure(
     from sklearn.metrics import PrecisionRecallDisplay, average_precision_score
 
     yt, ys = np.asarray(y_true), np.asarray(y_score, dtype=float)
-    fig, ax = _new_axes(ax)
+    fig, ax = new_axes(ax)
     base = yt.mean()
     PrecisionRecallDisplay.from_predictions(
         yt,
@@ -193,13 +101,13 @@ def precision_recall_figure(
         chance_level_kw={
             "linestyle": ":",
             "color": "grey",
-            "label": f"guessing: share of positives ({_pct(base)})",
+            "label": f"guessing: share of positives ({percent(base)})",
         },
     )
     ap = average_precision_score(yt, ys)
     text = (
         f"Precision-recall curve on {len(yt):,} test cases: average precision {ap:.3f}, "
-        f"against {_pct(base)} for a model that guesses. Moving right catches more positive "
+        f"against {percent(base)} for a model that guesses. Moving right catches more positive "
         "cases (recall) at the cost of more false alarms (lower precision)."
     )
     if threshold is not None:
@@ -215,7 +123,9 @@ def precision_recall_figure(
             linestyle="none",
             label=f"threshold {threshold:g}",
         )
-        text += f" At the threshold {threshold:g}: recall {_pct(rec)}, precision {_pct(prec)}."
+        text += (
+            f" At the threshold {threshold:g}: recall {percent(rec)}, precision {percent(prec)}."
+        )
     ax.legend(loc="upper right")
     ax.set_title("Precision-recall curve")
     return DescribedFigure(fig, "Precision-recall curve", text)
@@ -232,7 +142,7 @@ def confusion_matrix_figure(
     from sklearn.metrics import confusion_matrix
 
     cm = confusion_matrix(np.asarray(y_true), np.asarray(y_pred), labels=[0, 1])
-    fig, ax = _new_axes(ax, (4.8, 4.0))
+    fig, ax = new_axes(ax, (4.8, 4.0))
     ax.imshow(cm, cmap="Blues")
     row = cm.sum(axis=1, keepdims=True)
     share = np.divide(cm, row, out=np.zeros_like(cm, dtype=float), where=row > 0)
@@ -268,7 +178,7 @@ def threshold_figure(
 
     ``table`` is the output of :func:`mlops_kit.metrics.threshold_analysis`.
     """
-    fig, ax = _new_axes(ax, (6.5, 4.0))
+    fig, ax = new_axes(ax, (6.5, 4.0))
     series = [
         ("precision", "precision"),
         ("recall", "recall"),
@@ -303,58 +213,16 @@ def threshold_figure(
         "threshold predicts fewer cases positive: precision rises while recall falls. F1 "
         "is highest, "
         f"{best['f1']:.2f}, at threshold {best['threshold']:g}, where recall is "
-        f"{_pct(best['recall'])}, precision {_pct(best['precision'])} and "
-        f"{_pct(best['flag_rate'])} of cases are predicted positive."
+        f"{percent(best['recall'])}, precision {percent(best['precision'])} and "
+        f"{percent(best['flag_rate'])} of cases are predicted positive."
     )
     if threshold is not None:
         near = table.iloc[int(np.argmin(np.abs(table["threshold"].to_numpy() - threshold)))]
         text += (
-            f" At the chosen threshold {threshold:g}: recall {_pct(near['recall'])}, precision "
-            f"{_pct(near['precision'])}, {_pct(near['flag_rate'])} predicted positive."
+            f" At the chosen threshold {threshold:g}: recall {percent(near['recall'])}, precision "
+            f"{percent(near['precision'])}, {percent(near['flag_rate'])} predicted positive."
         )
     return DescribedFigure(fig, "Threshold trade-off", text)
-
-
-def group_rates_figure(result: FairnessResult, *, ax: Axes | None = None) -> DescribedFigure:
-    """Each group's rate of positive predictions, with its four-fifths verdict written on."""
-    t = result.table
-    fig, ax = _new_axes(ax, (6.5, 0.9 + 0.5 * len(t)))
-    y = np.arange(len(t))
-    rates = t["selection_rate"].to_numpy(dtype=float)
-    for i, (_, row) in enumerate(t.iterrows()):
-        verdict = str(row["verdict"])
-        insufficient = verdict == "insufficient data"
-        ax.barh(
-            i,
-            rates[i],
-            color="white" if insufficient else PALETTE[0],
-            edgecolor="black",
-            hatch=HATCHES.get(verdict, ""),
-            linestyle="--" if insufficient else "-",
-        )
-        ax.text(rates[i] + 0.003, i, f" {rates[i]:.1%}  {verdict}", va="center", fontsize=9)
-    ax.set_yticks(y, [str(i) for i in t.index])
-    ax.invert_yaxis()
-    ref = result.reference_group
-    if ref is not None:
-        ref_rate = float(t["selection_rate"].to_numpy()[t.index.get_loc(ref)])
-        limit = ref_rate / 0.8 if result.positive_is == "adverse" else ref_rate * 0.8
-        ax.axvline(
-            limit,
-            color="black",
-            linestyle="--",
-            linewidth=1,
-            label=f"four-fifths limit ({limit:.1%})",
-        )
-        ax.legend(loc="lower right", fontsize=8)
-    from matplotlib.ticker import PercentFormatter
-
-    ax.set_xlim(0, max(float(np.nanmax(rates)) * 1.45, 0.05))
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(result.rate_name)
-    title = f"{result.rate_name.capitalize()} by {result.attribute}"
-    ax.set_title(title)
-    return DescribedFigure(fig, title, result.summary())
 
 
 def metric_over_time_figure(
@@ -371,7 +239,7 @@ def metric_over_time_figure(
     ``marker_at`` draws a vertical line at a period (such as a policy change);
     ``trained_until`` shades the periods the model was trained on.
     """
-    fig, ax = _new_axes(ax, (7.5, 4.0))
+    fig, ax = new_axes(ax, (7.5, 4.0))
     periods = [str(p) for p in table.index]
     x = np.arange(len(periods))
     for k, m in enumerate(metrics):
@@ -381,7 +249,7 @@ def metric_over_time_figure(
             linestyle=LINE_STYLES[k],
             marker=MARKERS[k],
             color=PALETTE[k],
-            label=_label(m),
+            label=metric_label(m),
         )
     if trained_until is not None and trained_until in periods:
         end = periods.index(trained_until)
@@ -396,7 +264,7 @@ def metric_over_time_figure(
     ax.legend(loc="lower left", fontsize=8)
     ax.set_title("Model performance over time")
     parts = [
-        f"{_capital(', '.join(_label(m) for m in metrics))} for each period from "
+        f"{_capital(', '.join(metric_label(m) for m in metrics))} for each period from "
         f"{periods[0]} to {periods[-1]}."
     ]
     for m in metrics:
@@ -405,11 +273,11 @@ def metric_over_time_figure(
             i = periods.index(marker_at)
             before, after = np.nanmean(v[:i]), np.nanmean(v[i:])
             parts.append(
-                f"{_capital(_label(m))} averages {before:.2f} before "
+                f"{_capital(metric_label(m))} averages {before:.2f} before "
                 f"{marker_at} and {after:.2f} from {marker_at} on."
             )
         else:
-            parts.append(f"{_capital(_label(m))} goes from {v[0]:.2f} to {v[-1]:.2f}.")
+            parts.append(f"{_capital(metric_label(m))} goes from {v[0]:.2f} to {v[-1]:.2f}.")
     return DescribedFigure(fig, "Model performance over time", " ".join(parts))
 
 
@@ -418,7 +286,7 @@ def predicted_vs_actual_figure(
 ) -> DescribedFigure:
     """Scatter of predictions against actual values, with the line of perfect prediction."""
     yt, yp = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
-    fig, ax = _new_axes(ax, (5.0, 4.5))
+    fig, ax = new_axes(ax, (5.0, 4.5))
     ax.scatter(yt, yp, s=12, alpha=0.6, color=PALETTE[0], marker="o", label="test case")
     lo, hi = float(min(yt.min(), yp.min())), float(max(yt.max(), yp.max()))
     ax.plot([lo, hi], [lo, hi], linestyle="--", color="black", label="perfect prediction")
@@ -436,3 +304,7 @@ def predicted_vs_actual_figure(
         f"{abs(err.mean()):,.1f}. The largest miss is {err[worst]:+,.1f} (actual {yt[worst]:,.0f})."
     )
     return DescribedFigure(fig, "Predicted against actual", text)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

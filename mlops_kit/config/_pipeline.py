@@ -1,114 +1,45 @@
-"""The pipeline config: one validated schema for the command line, notebooks and designs.
-
-A config is a YAML file such as::
-
-    data: ../benefit_claims.csv     # any tabular CSV (relative to this file)
-    target: flagged                 # column to predict
-    task: classification            # or regression
-    positive_label: 1               # the class that counts as positive
-    positive_is: adverse            # a positive prediction harms the person
-    protected: [sex, ethnic_group]  # fairness analysis only, never features
-    model: hgb                      # logistic | hgb | rf (regression: linear | hgb | rf)
-    seed: 0
+"""The pipeline config: each stage's keys, the whole config, and how a file is read.
 
 The keys are grouped by the pipeline stage that uses them (:class:`DataParams`,
-:class:`TrainParams`, :class:`EvaluateParams`); each stage notebook's papermill
-parameters are exactly its group's keys plus ``run_dir``. Every problem is reported
-on one line naming the key, the rule and the value received.
+:class:`TrainParams`, :class:`EvaluateParams`, ...); :class:`PipelineConfig` is all of
+them with the run's own keys, and :func:`load_config` reads, overrides and validates it.
+
+Over 400 lines because the schema is written once, field by field with its description
+(the config reference in ``docs/analyst.md`` is generated from it), and kept together so
+that a reader sees every key of a config in one place.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from ._wording import WordingSettings
-from .continuous._settings import ContinuousSettings
-from .errors import ConfigError, did_you_mean
-from .explain._settings import ExplainSettings
-from .governance._documents_settings import DocumentsSettings
-from .monitor._settings import DriftSettings, PerformanceSettings
-from .privacy._settings import PrivacySettings
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from .data import TableProfile
-    from .privacy import PrivacyScan
-
-__all__ = [
-    "STAGE_PARAMS",
-    "DataParams",
-    "EvaluateParams",
-    "ExplainParams",
-    "PipelineConfig",
-    "TrainParams",
-    "load_config",
-    "parse_overrides",
-    "validate_params",
-]
+from .._wording import WordingSettings
+from ..errors import ConfigError
+from ._common import (
+    BUNDLED_DATASETS,
+    BUNDLED_PREFIX,
+    bundled_path,
+    check_section,
+    no_secret,
+    split_commas,
+)
+from ._common import STRICT as _STRICT
+from ._documents import DocumentsSettings
+from ._monitoring import ContinuousSettings, DriftSettings, PerformanceSettings
+from ._sections import ExplainSettings, PolicySection, PrivacySettings
 
 Task = Literal["classification", "regression"]
 ModelName = Literal["logistic", "hgb", "rf", "linear"]
+#: The model families each task may use (the config key ``model``).
 MODELS_FOR_TASK: dict[str, tuple[str, ...]] = {
     "classification": ("logistic", "hgb", "rf"),
     "regression": ("linear", "hgb", "rf"),
 }
-
-#: ``data: bundled:benefit_claims`` names a dataset shipped with the kit.
-BUNDLED_PREFIX = "bundled:"
-
-# A password or token written into a URL's query string.
-_SECRET_QUERY = re.compile(
-    r"(?i)(?<![a-z])(password|passwd|pwd|token|access_token|secret|api_?key)=([^&#]+)"
-)
-#: Where a driver or MLflow finds a password instead of the URL.
-SECRET_SOURCES = (
-    "PostgreSQL reads PGPASSWORD or ~/.pgpass; MySQL an option file "
-    "(?read_default_file=~/.my.cnf); an MLflow server MLFLOW_TRACKING_USERNAME and "
-    "MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
-)
-
-
-def mask_secrets(url: str) -> str:
-    """``url`` with any password or token in it replaced by ``***``.
-
-    Examples
-    --------
-    >>> mask_secrets("postgresql://optuna:s3cret@db.example.gov.uk/optuna")
-    'postgresql://optuna:***@db.example.gov.uk/optuna'
-    >>> mask_secrets("https://mlflow.example.gov.uk/?token=abc&x=1")
-    'https://mlflow.example.gov.uk/?token=***&x=1'
-    >>> mask_secrets("sqlite:///mlops.db")
-    'sqlite:///mlops.db'
-    """
-    masked = re.sub(r"^([a-z][a-z0-9+.-]*://[^/@:]*):[^/@]*@", r"\1:***@", url, flags=re.I)
-    return _SECRET_QUERY.sub(r"\1=***", masked)
-
-
-def _no_secret(value: str | None) -> str | None:
-    if value is not None and mask_secrets(value) != value:
-        raise ValueError(
-            "must not hold a password or token: the config is written into the run's "
-            "config.yml, its manifest and its MLflow run. Give the user name only and let "
-            f"the driver find the password ({SECRET_SOURCES})"
-        )
-    return value
-
-
-_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
-
-
-def _split_commas(value: Any) -> Any:
-    """Accept ``"sex,race"`` (handy on the command line) as ``["sex", "race"]``."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
 
 
 class DataParams(BaseModel):
@@ -174,7 +105,7 @@ class DataParams(BaseModel):
         "reason, a named person's override, and the k-anonymity export settings.",
     )
 
-    _lists = field_validator("protected", "features", "exclude", mode="before")(_split_commas)
+    _lists = field_validator("protected", "features", "exclude", mode="before")(split_commas)
 
     @field_validator("data", "target")
     @classmethod
@@ -189,58 +120,13 @@ class DataParams(BaseModel):
         """``bundled:<name>`` names a dataset shipped with the kit."""
         if not value.startswith(BUNDLED_PREFIX):
             return value
-        from .data import dataset_info, list_datasets
-
         name = value.removeprefix(BUNDLED_PREFIX)
-        if name not in list_datasets():
+        if name not in BUNDLED_DATASETS:
             raise ValueError(
                 f"must name a bundled dataset after '{BUNDLED_PREFIX}' "
-                f"({', '.join(BUNDLED_PREFIX + n for n in list_datasets())})"
+                f"({', '.join(BUNDLED_PREFIX + n for n in BUNDLED_DATASETS)})"
             )
-        return str(dataset_info(name).path)
-
-    def check_table(
-        self, df: pd.DataFrame, *, source: str, run_by: str | None = None
-    ) -> TableProfile:
-        """Validate ``df`` against these keys (target, task, roles, time column) and
-        refuse unresolved personal data (:meth:`check_data`)."""
-        return self.check_data(df, source=source, run_by=run_by)[0]
-
-    def check_data(
-        self, df: pd.DataFrame, *, source: str, run_by: str | None = None
-    ) -> tuple[TableProfile, PrivacyScan]:
-        """Validate ``df`` against these keys, then scan it for personal data.
-
-        Raises :class:`~mlops_kit.errors.DataValidationError` naming the column and the
-        rule, or :class:`~mlops_kit.errors.PrivacyError` naming each identifier column
-        that is neither excluded from training, allowed with a reason (``privacy.allow``)
-        nor covered by a named person's override (``privacy.override``, who may not be
-        ``run_by``); ``source`` names the data in the message.
-        """
-        from .privacy import check_privacy
-
-        profile = self._validate(df, source=source)
-        # Columns never trained on are resolved: the excluded ones, and with an explicit
-        # feature list every column outside it, the target and the protected columns.
-        used = {*profile.roles.features, self.target, *self.protected}
-        never = [c for c in map(str, df.columns) if c not in used]
-        scan = check_privacy(df, self.privacy, source=source, exclude=never, run_by=run_by)
-        return profile, scan
-
-    def _validate(self, df: pd.DataFrame, *, source: str) -> TableProfile:
-        from .data import validate_table
-
-        return validate_table(
-            df,
-            target=self.target,
-            task=self.task,
-            positive_label=self.positive_label,
-            protected=self.protected,
-            features=self.features,
-            exclude=self.exclude,
-            time_column=self.time_column,
-            source=source,
-        )
+        return str(bundled_path(name))
 
 
 class SplitParams(BaseModel):
@@ -295,6 +181,7 @@ class EvaluateParams(BaseModel):
     )
 
 
+#: The metrics tuning may optimise, by task (the config key ``tuning.metric``).
 TUNING_METRICS: dict[str, tuple[str, ...]] = {
     "classification": ("roc_auc", "average_precision", "neg_log_loss", "f1"),
     "regression": ("rmse", "mae", "r2"),
@@ -354,7 +241,7 @@ class TuningSection(BaseModel):
     )
     study_name: str | None = Field(None, description="Name of the study in the storage.")
 
-    _storage_without_secret = field_validator("storage")(_no_secret)
+    _storage_without_secret = field_validator("storage")(no_secret)
     pruning: bool = Field(True, description="Stop unpromising trials early (successive halving).")
     search_space: dict[str, SearchDimension] | None = Field(
         None, description="Hyperparameter ranges; default the model family's own."
@@ -375,67 +262,6 @@ class TuneParams(SplitParams):
     model_config = _STRICT
 
     tuning: TuningSection = Field(default_factory=TuningSection, description="Tuning settings.")
-
-
-#: Metrics the gate can put a floor (``min_metrics``) or a ceiling (``max_metrics``) on.
-GATE_METRICS = (
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "roc_auc",
-    "pr_auc",
-    "brier",
-    "mse",
-    "rmse",
-    "mae",
-    "r2",
-)
-
-
-class PolicySection(BaseModel):
-    """The governance policy the gate applies before a model may be promoted."""
-
-    model_config = _STRICT
-
-    high_impact: bool = Field(
-        False, description="High-impact use: a named person must always approve promotion."
-    )
-    min_metrics: dict[str, float] = Field(
-        default_factory=dict, description="Performance floors, e.g. {roc_auc: 0.7, recall: 0.3}."
-    )
-    max_metrics: dict[str, float] = Field(
-        default_factory=dict, description="Ceilings for error metrics, e.g. {rmse: 900}."
-    )
-    four_fifths: bool = Field(
-        True, description="Require the four-fifths rule (on the outcome's rates) to pass."
-    )
-    max_equalized_odds_difference: float | None = Field(
-        0.1, ge=0, le=1, description="Largest equalised odds difference allowed (None: no limit)."
-    )
-    max_group_error_ratio: float | None = Field(
-        1.25,
-        ge=1,
-        description="Regression: largest ratio of the worst group's error to the best "
-        "group's allowed (None: no limit).",
-    )
-    group_error_metric: Literal["mae", "rmse"] = Field(
-        "mae", description="Regression: the error compared between groups (mae or rmse)."
-    )
-    approvers: list[str] = Field(
-        default_factory=list, description="People who may approve; empty: any named person."
-    )
-
-    @field_validator("min_metrics", "max_metrics")
-    @classmethod
-    def _known_metrics(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - set(GATE_METRICS))
-        if unknown:
-            raise ValueError(
-                f"names unknown metric(s) {', '.join(unknown)}; "
-                f"choose from {', '.join(GATE_METRICS)}"
-            )
-        return value
 
 
 class GateParams(BaseModel):
@@ -462,7 +288,7 @@ class RegistrySection(BaseModel):
     )
     model_name: str | None = Field(None, description="Registered model name; default the run name.")
 
-    _uri_without_secret = field_validator("tracking_uri")(_no_secret)
+    _uri_without_secret = field_validator("tracking_uri")(no_secret)
 
 
 class RegisterParams(BaseModel):
@@ -595,71 +421,6 @@ RUNNER_KEYS = ("name", "trained_by", "audit_log")
 SIMULATION_KEYS = ("continuous",)
 
 
-def _valid_keys(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
-
-
-def _describe_input(value: Any) -> str:
-    shown = mask_secrets(value) if isinstance(value, str) else value
-    return f"{shown!r} ({type(value).__name__})"
-
-
-def _section_at(model: type[BaseModel], path: Sequence[Any]) -> type[BaseModel] | None:
-    """The (nested) section a key path points into, e.g. ``("tuning",)`` -> TuningSection."""
-    import typing
-
-    current: Any = model
-    parts = list(path)
-    while parts:
-        field = current.model_fields.get(str(parts.pop(0))) if current else None
-        if field is None:
-            return None
-        annotation = field.annotation
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if typing.get_origin(annotation) is dict and parts:
-            parts.pop(0)  # the mapping's own key, e.g. a hyperparameter's name
-            annotation = typing.get_args(annotation)[1]
-        elif args and typing.get_origin(annotation) is not dict:
-            annotation = args[0] if len(args) == 1 else annotation
-        if typing.get_origin(annotation) is dict and parts:
-            parts.pop(0)
-            annotation = typing.get_args(annotation)[1]
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return None
-        current = annotation
-    return current
-
-
-def _format_error(err: Mapping[str, Any], model: type[BaseModel]) -> str:
-    path = tuple(err.get("loc", ()))
-    loc = ".".join(str(p) for p in path) or "config"
-    kind = err.get("type", "")
-    got = err.get("input")
-    section = _section_at(model, path[:-1]) or model
-    keys = _valid_keys(section)
-    if kind == "extra_forbidden":
-        hint = did_you_mean(str(path[-1]) if path else loc, keys)
-        return (
-            f"Unknown config key '{loc}' (got {got!r}): keys must be among the schema's. "
-            f"Valid keys: {', '.join(keys)}.{hint}"
-        )
-    if kind == "missing":
-        return f"Config key '{loc}' is required but missing."
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"Config key '{loc}' must be one of {expected}; got {_describe_input(got)}."
-    if kind == "value_error" and loc == "config":
-        message = str(err.get("ctx", {}).get("error", err.get("msg", "")))
-        return f"Config is inconsistent: {message}."
-    msg = str(err.get("msg", "is invalid"))
-    msg = msg.removeprefix("Value error, ")
-    rule = msg[0].lower() + msg[1:] if msg else "is invalid"
-    rule = rule.replace("input should be", "must be")
-    if kind == "value_error" and not rule.startswith(("must", "names")):
-        rule = f"is invalid: {rule}"
-    return f"Config key '{loc}' {rule}; got {_describe_input(got)}."
-
-
 def validate_params(
     params: Mapping[str, Any], *, model: type[BaseModel] = PipelineConfig, source: str = "config"
 ) -> Any:
@@ -677,12 +438,7 @@ def validate_params(
     ...
     mlops_kit.errors.ConfigError: Unknown config key 'modle' (got 'rf'): ... Did you mean 'model'?
     """
-    try:
-        return model.model_validate(dict(params))
-    except ValidationError as exc:
-        problems = tuple(_format_error(e, model) for e in exc.errors())
-        prefix = "" if source == "config" else f"{source}: "
-        raise ConfigError("\n".join(prefix + p for p in problems), problems=problems) from None
+    return check_section(params, model, source)
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
