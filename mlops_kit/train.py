@@ -4,6 +4,9 @@ Every model is a scikit-learn :class:`~sklearn.pipeline.Pipeline`: a
 :class:`~sklearn.compose.ColumnTransformer` that imputes and encodes the columns,
 then the estimator. Everything random takes the seed, so the same data, config and
 seed give the same model.
+
+Over 400 lines because saved models name ``mlops_kit.train.standardise_missing`` in their
+allow-list, so the pipeline, its fitting and its files stay in this one module.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 
 from ._io import atomic_path
 from .config import MODELS_FOR_TASK
-from .data import ColumnRoles, binary_target
+from .data import ColumnRoles, SplitResult, binary_target, split_data
 from .errors import ArtefactError, ConfigError, DataValidationError
 
 if TYPE_CHECKING:
@@ -29,13 +32,12 @@ if TYPE_CHECKING:
 __all__ = [
     "TRUSTED_TYPES",
     "CVResult",
-    "SplitResult",
     "TrainingResult",
     "build_pipeline",
     "cross_validate_model",
     "load_model",
     "save_model",
-    "split_data",
+    "standardise_missing",
     "train_model",
 ]
 
@@ -122,22 +124,8 @@ def build_pipeline(
     >>> [name for name, _ in build_pipeline("hgb", roles).steps]
     ['clean', 'prepare', 'model']
     """
-    from sklearn.compose import ColumnTransformer
-    from sklearn.ensemble import (
-        HistGradientBoostingClassifier,
-        HistGradientBoostingRegressor,
-        RandomForestClassifier,
-        RandomForestRegressor,
-    )
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression, Ridge
-    from sklearn.pipeline import Pipeline, make_pipeline
-    from sklearn.preprocessing import (
-        FunctionTransformer,
-        OneHotEncoder,
-        OrdinalEncoder,
-        StandardScaler,
-    )
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
 
     allowed = MODELS_FOR_TASK[task]
     if model not in allowed:
@@ -146,8 +134,29 @@ def build_pipeline(
             f"for task '{task}'. Got {model!r} instead."
         )
     numeric, categorical = list(roles.numeric), list(roles.categorical)
+    prepare = _preparation(model, numeric, categorical)
+    is_category = [True] * len(categorical) + [False] * len(numeric)
+    estimator = _estimator(model, task, seed=seed, is_category=is_category)
+    if params:
+        estimator.set_params(**params)
+    return Pipeline(
+        [
+            ("clean", FunctionTransformer(standardise_missing, feature_names_out="one-to-one")),
+            ("prepare", prepare),
+            ("model", estimator),
+        ]
+    )
+
+
+def _preparation(model: str, numeric: list[str], categorical: list[str]) -> Any:
+    """The ColumnTransformer that imputes and encodes the features for ``model``."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
     if model in ("logistic", "linear"):
-        prepare = ColumnTransformer(
+        return ColumnTransformer(
             [
                 (
                     "numeric",
@@ -169,26 +178,36 @@ def build_pipeline(
             ],
             verbose_feature_names_out=False,
         )
-    else:
-        # Trees take categories as integer codes; unknown categories and gaps become NaN,
-        # which both tree models handle natively.
-        prepare = ColumnTransformer(
-            [
-                (
-                    "categorical",
-                    OrdinalEncoder(
-                        handle_unknown="use_encoded_value",
-                        unknown_value=np.nan,
-                        encoded_missing_value=np.nan,
-                        max_categories=250,
-                    ),
-                    categorical,
+    # Trees take categories as integer codes; unknown categories and gaps become NaN,
+    # which both tree models handle natively.
+    return ColumnTransformer(
+        [
+            (
+                "categorical",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=np.nan,
+                    encoded_missing_value=np.nan,
+                    max_categories=250,
                 ),
-                ("numeric", "passthrough", numeric),
-            ],
-            verbose_feature_names_out=False,
-        )
-    is_category = [True] * len(categorical) + [False] * len(numeric)
+                categorical,
+            ),
+            ("numeric", "passthrough", numeric),
+        ],
+        verbose_feature_names_out=False,
+    )
+
+
+def _estimator(model: str, task: Task, *, seed: int, is_category: list[bool]) -> Any:
+    """The unfitted estimator of a model family and task, with the kit's defaults."""
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
+    from sklearn.linear_model import LogisticRegression, Ridge
+
     # Forests run on one thread: with several, scikit-learn adds the trees' predictions
     # in whatever order the threads finish, so scores differ in the last bit between
     # runs and a re-run would not reproduce its metrics exactly.
@@ -208,118 +227,7 @@ def build_pipeline(
             n_estimators=100, min_samples_leaf=5, random_state=seed
         ),
     }
-    estimator = estimators[(task, model)]()
-    if params:
-        estimator.set_params(**params)
-    return Pipeline(
-        [
-            ("clean", FunctionTransformer(standardise_missing, feature_names_out="one-to-one")),
-            ("prepare", prepare),
-            ("model", estimator),
-        ]
-    )
-
-
-@dataclass(frozen=True)
-class SplitResult:
-    """Which rows train and which test the model, and how they were chosen."""
-
-    method: Literal["random", "time"]
-    train_index: np.ndarray = field(repr=False)
-    test_index: np.ndarray = field(repr=False)
-    train_periods: tuple[str, str] | None = None
-    test_periods: tuple[str, str] | None = None
-
-    @property
-    def description(self) -> str:
-        """The split in one sentence."""
-        n_train, n_test = len(self.train_index), len(self.test_index)
-        if self.method == "time" and self.train_periods and self.test_periods:
-            return (
-                f"Time-aware split: trained on {self.train_periods[0]} to "
-                f"{self.train_periods[1]} ({n_train:,} rows), tested on the later "
-                f"{self.test_periods[0]} to {self.test_periods[1]} ({n_test:,} rows)."
-            )
-        return f"Random split: {n_train:,} training rows, {n_test:,} test rows."
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (without the row indices)."""
-        return {
-            "method": self.method,
-            "n_train": len(self.train_index),
-            "n_test": len(self.test_index),
-            "train_periods": list(self.train_periods) if self.train_periods else None,
-            "test_periods": list(self.test_periods) if self.test_periods else None,
-            "description": self.description,
-        }
-
-
-def split_data(
-    df: pd.DataFrame,
-    *,
-    method: Literal["random", "time"] = "random",
-    test_size: float = 0.25,
-    time_column: str | None = None,
-    stratify: np.ndarray | None = None,
-    seed: int = 0,
-) -> SplitResult:
-    """Split rows into training and test sets.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-    method : {"random", "time"}, default "random"
-        ``"time"`` trains on earlier periods and tests on the latest ones, never
-        splitting a period, so the test set is the future the model has not seen.
-    test_size : float, default 0.25
-        Share of rows to test on (for ``"time"``, the nearest whole-period share).
-    time_column : str, optional
-        Required for ``"time"``: values that sort in time order (ISO dates or numbers).
-    stratify : array, optional
-        Class labels to keep in proportion in a random split.
-    seed : int, default 0
-
-    Returns
-    -------
-    SplitResult
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"month": ["2024-01"] * 3 + ["2024-02"] * 3 + ["2024-03"] * 2})
-    >>> split_data(df, method="time", time_column="month", test_size=0.25).test_periods
-    ('2024-03', '2024-03')
-    """
-    from sklearn.model_selection import train_test_split
-
-    positions = np.arange(len(df))
-    if method == "random":
-        train, test = train_test_split(
-            positions, test_size=test_size, random_state=seed, stratify=stratify
-        )
-        return SplitResult("random", np.sort(train), np.sort(test))
-    if time_column is None:
-        raise ConfigError("split 'time' needs time_column, the column that orders rows.")
-    times = df[time_column].to_numpy()
-    periods, counts = np.unique(times, return_counts=True)
-    if len(periods) < 2:
-        raise DataValidationError(
-            f"A time-aware split needs at least two periods in '{time_column}'; "
-            f"found only {periods[0]!r}.",
-            column=time_column,
-        )
-    # Share of rows in the last k periods, for k = 1 .. len-1; take the closest to test_size.
-    tail_share = np.cumsum(counts[::-1])[:-1] / counts.sum()
-    k = int(np.argmin(np.abs(tail_share - test_size))) + 1
-    cutoff = periods[len(periods) - k]
-    is_test = times >= cutoff
-    return SplitResult(
-        "time",
-        positions[~is_test],
-        positions[is_test],
-        train_periods=(str(periods[0]), str(periods[len(periods) - k - 1])),
-        test_periods=(str(cutoff), str(periods[-1])),
-    )
+    return estimators[(task, model)]()
 
 
 @dataclass(frozen=True)
@@ -481,56 +389,36 @@ def train_model(
     -------
     TrainingResult
     """
-    import pandas as pd
-
-    target = roles.target
-    y_all = (
-        binary_target(df[target], positive_label)
-        if task == "classification"
-        else df[target].to_numpy(dtype=float)
-    )
-    X_all = df.loc[:, list(roles.features)]
-    sp = split_data(
+    sp, y_all = _split(
         df,
-        method=split,
+        roles,
+        task=task,
+        positive_label=positive_label,
+        split=split,
         test_size=test_size,
-        time_column=roles.time_column,
-        stratify=y_all if task == "classification" and split == "random" else None,
         seed=seed,
     )
+    X_all = df.loc[:, list(roles.features)]
     X_train, y_train = X_all.iloc[sp.train_index], y_all[sp.train_index]
     X_test, y_test = X_all.iloc[sp.test_index], y_all[sp.test_index]
     if task == "classification" and len(np.unique(y_train)) < 2:
         raise DataValidationError(
-            f"The training rows hold only one class of '{target}'; choose a split that "
+            f"The training rows hold only one class of '{roles.target}'; choose a split that "
             "leaves both classes in training (for example a larger test_size or split: random).",
-            column=target,
+            column=roles.target,
         )
     pipeline = build_pipeline(model, roles, task=task, seed=seed, params=params)
-    cv = None
-    if cv_folds:
-        if split == "time":
-            order = np.argsort(df[roles.time_column].to_numpy()[sp.train_index], kind="stable")
-            X_cv, y_cv = X_train.iloc[order], y_train[order]
-        else:
-            X_cv, y_cv = X_train, y_train
-        cv = cross_validate_model(
-            pipeline, X_cv, y_cv, task=task, folds=cv_folds, time_ordered=split == "time", seed=seed
-        )
+    times = df[roles.time_column].to_numpy()[sp.train_index] if split == "time" else None
+    cv = (
+        _cross_validation(pipeline, X_train, y_train, times, task, cv_folds, seed)
+        if cv_folds
+        else None
+    )
     start = time.perf_counter()
     pipeline.fit(X_train, y_train)
     fit_seconds = time.perf_counter() - start
 
-    out = pd.DataFrame({"row": sp.test_index, "y_true": y_test})
-    if task == "classification":
-        y_score = pipeline.predict_proba(X_test)[:, 1]
-        out["y_pred"] = (y_score >= threshold).astype(np.int64)
-        out["y_score"] = y_score
-    else:
-        out["y_pred"] = pipeline.predict(X_test)
-    extra = [*roles.protected, *([roles.time_column] if roles.time_column else [])]
-    for col in extra:
-        out[col] = df[col].to_numpy()[sp.test_index]
+    out = _predictions(pipeline, X_test, y_test, df, sp, roles, task=task, threshold=threshold)
     return TrainingResult(
         model=model,
         task=task,
@@ -543,6 +431,80 @@ def train_model(
         fit_seconds=fit_seconds,
         estimator_params=pipeline.named_steps["model"].get_params(),
     )
+
+
+def _split(
+    df: pd.DataFrame,
+    roles: ColumnRoles,
+    *,
+    task: Task,
+    positive_label: Any,
+    split: Literal["random", "time"],
+    test_size: float,
+    seed: int,
+) -> tuple[SplitResult, np.ndarray]:
+    """The split into training and held-out rows, and the coded target of every row."""
+    y_all = (
+        binary_target(df[roles.target], positive_label)
+        if task == "classification"
+        else df[roles.target].to_numpy(dtype=float)
+    )
+    sp = split_data(
+        df,
+        method=split,
+        test_size=test_size,
+        time_column=roles.time_column,
+        stratify=y_all if task == "classification" and split == "random" else None,
+        seed=seed,
+    )
+    return sp, y_all
+
+
+def _cross_validation(
+    pipeline: Pipeline,
+    X_train: pd.DataFrame,
+    y_train: np.ndarray,
+    times: np.ndarray | None,
+    task: Task,
+    folds: int,
+    seed: int,
+) -> CVResult:
+    """Cross-validate on the training rows, in time order when ``times`` are given."""
+    if times is not None:
+        order = np.argsort(times, kind="stable")
+        X_cv, y_cv = X_train.iloc[order], y_train[order]
+    else:
+        X_cv, y_cv = X_train, y_train
+    return cross_validate_model(
+        pipeline, X_cv, y_cv, task=task, folds=folds, time_ordered=times is not None, seed=seed
+    )
+
+
+def _predictions(
+    pipeline: Pipeline,
+    X_test: pd.DataFrame,
+    y_test: np.ndarray,
+    df: pd.DataFrame,
+    sp: SplitResult,
+    roles: ColumnRoles,
+    *,
+    task: Task,
+    threshold: float,
+) -> pd.DataFrame:
+    """The held-out rows' predictions, with their protected and time columns."""
+    import pandas as pd
+
+    out = pd.DataFrame({"row": sp.test_index, "y_true": y_test})
+    if task == "classification":
+        y_score = pipeline.predict_proba(X_test)[:, 1]
+        out["y_pred"] = (y_score >= threshold).astype(np.int64)
+        out["y_score"] = y_score
+    else:
+        out["y_pred"] = pipeline.predict(X_test)
+    extra = [*roles.protected, *([roles.time_column] if roles.time_column else [])]
+    for col in extra:
+        out[col] = df[col].to_numpy()[sp.test_index]
+    return out
 
 
 def save_model(estimator: Pipeline, path: str | os.PathLike[str]) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,106 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigError, DataValidationError, did_you_mean
-from ._common import METRIC_WORDS, clean, p_text
+from .._io import json_ready
+from ..errors import ConfigError, DataValidationError
+from ._bootstrap import _weighted_auc, bootstrap_difference
+from ._common import METRIC_WORDS, outcome_column
 from ._design import CHALLENGER, CHAMPION
-from ._rule import DecisionRule, Guardrail, RegisteredRule
+from ._guardrails import GuardrailCheck, check_guardrails, rate
+from ._rule import DecisionRule, RegisteredRule
 from ._sequential import SequentialResult, sequential_test
-from ._stats import Alternative, TestResult, bootstrap_difference, rate_masks, two_proportion_test
+from ._stats import Alternative, TestResult, _wald_diff, two_proportion_test
+from ._verdict import Verdict, decide
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-class Verdict(enum.StrEnum):
-    """What the pre-registered rule says to do."""
-
-    PROMOTE = "promote the challenger"
-    KEEP = "keep the champion"
-    COLLECT = "keep collecting data"
-    STOP = "stop: guardrail broken"
-
-
-@dataclass(frozen=True)
-class GuardrailCheck:
-    """One guardrail judged on the data: the values, and whether it holds."""
-
-    guardrail: Guardrail
-    champion: float | None
-    challenger: float | None
-    status: str  # "holds", "broken" or "not judged"
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "metric": self.guardrail.metric,
-            "attribute": self.guardrail.attribute,
-            "rule": self.guardrail.describe(),
-            "champion": clean(self.champion),
-            "challenger": clean(self.challenger),
-            "status": self.status,
-            "reason": self.reason,
-        }
-
-
-def rate(metric: str, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[int, int]:
-    """(successes, cases counted) of a rate metric."""
-    num, den = rate_masks(metric, y_true, y_pred)
-    return int(num.sum()), int(den.sum())
-
-
-def fairness_ratio(flags: np.ndarray, groups: np.ndarray, min_size: int) -> float | None:
-    """Lowest group flag rate over highest, over groups with at least ``min_size`` cases."""
-    names, codes = np.unique(groups.astype(str), return_inverse=True)
-    sizes = np.bincount(codes, minlength=len(names))
-    rates = np.bincount(codes, weights=flags.astype(float), minlength=len(names))
-    keep = sizes >= min_size
-    if keep.sum() < 2:
-        return None
-    r = rates[keep] / sizes[keep]
-    return float(r.min() / r.max()) if r.max() > 0 else None
-
-
-def judge_guardrail(
-    g: Guardrail, champion: float | None, challenger: float | None, why_not: str = ""
-) -> GuardrailCheck:
-    """Hold the challenger's value (and its change from the champion) to the guardrail."""
-    if challenger is None:
-        return GuardrailCheck(
-            g,
-            champion,
-            None,
-            "not judged",
-            f"{g.describe()}: not judged ({why_not or 'undefined on the data'}).",
-        )
-    broken = []
-    if g.min_value is not None and challenger < g.min_value:
-        broken.append(f"the challenger's {challenger:.3f} is below {g.min_value:.2f}")
-    if g.max_value is not None and challenger > g.max_value:
-        broken.append(f"the challenger's {challenger:.3f} is above {g.max_value:.2f}")
-    if g.max_drop is not None and champion is not None:
-        worse = (champion - challenger) if g.higher_is_better else (challenger - champion)
-        if worse > g.max_drop + 1e-12:
-            broken.append(
-                f"it is {worse:.3f} worse than the champion's {champion:.3f} "
-                f"(allowed {g.max_drop:.2f})"
-            )
-    champ = f" (champion {champion:.3f})" if champion is not None else ""
-    if broken:
-        return GuardrailCheck(
-            g,
-            champion,
-            challenger,
-            "broken",
-            f"Guardrail broken, {g.describe()}: {'; '.join(broken)}.",
-        )
-    return GuardrailCheck(
-        g,
-        champion,
-        challenger,
-        "holds",
-        f"Guardrail holds, {g.describe()}: challenger {challenger:.3f}{champ}.",
-    )
 
 
 @dataclass(frozen=True)
@@ -150,7 +62,7 @@ class ABTestResult:
         return self.groups.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        rows = [{k: clean(v) for k, v in r.items()} for r in self.groups.to_dict("records")]
+        rows = [{k: json_ready(v) for k, v in r.items()} for r in self.groups.to_dict("records")]
         return {
             "verdict": self.verdict.value,
             "headline": self.headline(),
@@ -167,8 +79,8 @@ class ABTestResult:
             "guardrails": [g.to_dict() for g in self.guardrails],
             "n_observed": list(self.n_observed),
             "n_required": list(self.n_required),
-            "champion_value": clean(self.values[0]),
-            "challenger_value": clean(self.values[1]),
+            "champion_value": json_ready(self.values[0]),
+            "challenger_value": json_ready(self.values[1]),
             "groups": rows,
             "summary": self.summary(),
         }
@@ -189,16 +101,6 @@ class ABTestResult:
         )
 
 
-def _column(frame: pd.DataFrame, name: str, owner: str) -> np.ndarray:
-    if name not in frame.columns:
-        raise DataValidationError(
-            f"The outcomes given to {owner} must have a column {name!r}. Got columns "
-            f"{list(frame.columns)} instead.{did_you_mean(name, map(str, frame.columns))}",
-            column=name,
-        )
-    return frame[name].to_numpy()
-
-
 def _group_effects(
     metric: str,
     y: np.ndarray,
@@ -210,12 +112,10 @@ def _group_effects(
 ) -> pd.DataFrame:
     import pandas as pd
 
-    from ._stats import _wald_diff
-
     rows = []
     metric = metric if metric != "roc_auc" else "flag_rate"
     for attr in attributes:
-        values = _column(frame, attr, "analyse_experiment").astype(str)
+        values = outcome_column(frame, attr, "analyse_experiment").astype(str)
         for g in sorted(set(values)):
             m = values == g
             (x1, n1), (x2, n2) = (
@@ -280,161 +180,29 @@ def analyse_experiment(
         Protected columns to report effects for (guardrail attributes are added).
     """
     owner = "analyse_experiment"
-    registration = None
-    if isinstance(rule, RegisteredRule):
-        rule.check()
-        registration, rule = rule, rule.rule
-    if not isinstance(rule, DecisionRule):
-        raise ConfigError(
-            f"The 'rule' of {owner} must be a DecisionRule or RegisteredRule. "
-            f"Got {type(rule).__name__} instead."
-        )
-    arms = _column(outcomes, arm, owner).astype(str)
-    bad = sorted(set(arms) - {CHAMPION, CHALLENGER})
-    if bad:
-        raise DataValidationError(
-            f"The {arm!r} column of the outcomes must hold only 'champion' and 'challenger'. "
-            f"Got {bad[:3]} instead.",
-            column=arm,
-        )
-    y = np.asarray(_column(outcomes, y_true, owner), dtype=float)
-    pred = np.asarray(_column(outcomes, y_pred, owner), dtype=float)
+    registration, rule = _checked_rule(rule)
+    arms = _arms(outcomes, arm)
+    y = np.asarray(outcome_column(outcomes, y_true, owner), dtype=float)
+    pred = np.asarray(outcome_column(outcomes, y_pred, owner), dtype=float)
     if not np.isin(pred, (0, 1)).all():
         raise DataValidationError(f"The {y_pred!r} column must hold 0/1 decisions.", column=y_pred)
-    better = rule.higher_is_better_
-    one_sided = rule.alternative == "one-sided"
-    tested: Alternative = "larger" if better else "smaller"
     is_a, is_b = arms == CHAMPION, arms == CHALLENGER
-    sequential = None
     if rule.is_rate:
-        (x1, n1), (x2, n2) = (
-            rate(rule.metric, y[is_a], pred[is_a]),
-            rate(rule.metric, y[is_b], pred[is_b]),
-        )
-        if n1 == 0 or n2 == 0:
-            raise DataValidationError(
-                f"Each arm must have at least one case counted by {rule.metric}. Got "
-                f"{n1} (champion) and {n2} (challenger) instead."
-            )
-        primary = two_proportion_test(
-            (x1, x2),
-            (n1, n2),
-            alternative=tested if one_sided else "two-sided",
-            confidence_level=1 - rule.alpha * (2 if one_sided else 1),
-        )
-        values = (x1 / n1, x2 / n2)
-        if rule.design == "sequential":
-            sequential = sequential_test(
-                (x1, x2), (n1, n2), alpha=rule.alpha, mixture_scale=rule.mixture_scale or rule.mde
-            )
+        primary, values, sequential, n1, n2 = _rate_effect(rule, y, pred, is_a, is_b)
     else:
-        score = np.asarray(_column(outcomes, y_score or "y_score", owner), dtype=float)
-        ok = ~np.isnan(y)
-        a, b = ok & is_a, ok & is_b
-        n1, n2 = int(a.sum()), int(b.sum())
-        primary = bootstrap_difference(
-            y[a],
-            score[a],
-            score[b],
-            y_true_challenger=y[b],
-            metric="roc_auc",
-            n_resamples=n_resamples,
-            seed=seed,
-            confidence_level=1 - rule.alpha * (2 if one_sided else 1),
+        score = np.asarray(outcome_column(outcomes, y_score or "y_score", owner), dtype=float)
+        primary, values, n1, n2 = _auc_effect(
+            rule, y, score, is_a, is_b, n_resamples=n_resamples, seed=seed
         )
-        from ._stats import _weighted_auc
-
-        values = (
-            float(_weighted_auc(y[a], score[a], np.ones((1, n1)))[0]),
-            float(_weighted_auc(y[b], score[b], np.ones((1, n2)))[0]),
-        )
-    # guardrails
-    checks = []
-    for g in rule.guardrails:
-        if g.metric == "fairness_ratio":
-            attr = _column(outcomes, str(g.attribute), owner).astype(str)
-            fr = [fairness_ratio(pred[m], attr[m], rule.min_group_size) for m in (is_a, is_b)]
-            checks.append(
-                judge_guardrail(
-                    g,
-                    fr[0],
-                    fr[1],
-                    f"fewer than two groups of {rule.min_group_size} cases with flags",
-                )
-            )
-        else:
-            vals = []
-            for m in (is_a, is_b):
-                s, n = rate(g.metric, y[m], pred[m])
-                vals.append(s / n if n else None)
-            checks.append(judge_guardrail(g, vals[0], vals[1]))
+        sequential = None
+    checks = check_guardrails(rule, outcomes, y, pred, (is_a, is_b))
     attributes = list(
         dict.fromkeys([*groups, *(g.attribute for g in rule.guardrails if g.attribute)])
     )
     table = _group_effects(rule.metric, y, pred, arms, outcomes, attributes, 1 - rule.alpha)
-    # verdict
-    required = rule.required_sample_size()
     reasons = [c.reason for c in checks]
-    direction = "higher" if better else "lower"
-    favourable = (primary.estimate > 0) == better and primary.estimate != 0
-    if sequential is not None:
-        max_n = rule.max_sample_size or 2 * max(required)
-        required = (max(max_n, required[0]), max(max_n, required[1]))
-        mde_side = sequential.cs_high < rule.mde if better else sequential.cs_low > -rule.mde
-        reasons.append(sequential.summary())
-        if sequential.significant and favourable:
-            verdict = Verdict.PROMOTE
-            reasons.append(
-                f"The always-valid p-value is at or below {rule.alpha:g} and the "
-                f"challenger's {rule.metric} is {direction}, as the rule requires."
-            )
-        elif sequential.significant:
-            verdict = Verdict.KEEP
-            reasons.append(f"The challenger is significantly worse on {rule.metric}.")
-        elif mde_side:
-            verdict = Verdict.KEEP
-            reasons.append(
-                f"The confidence sequence rules out an improvement as large as the "
-                f"minimum detectable effect ({rule.mde:g}): stop for futility."
-            )
-        elif min(n1, n2) >= max_n:
-            verdict = Verdict.KEEP
-            reasons.append(
-                f"The maximum of {max_n:,} cases per arm is reached without a "
-                "significant improvement."
-            )
-        else:
-            verdict = Verdict.COLLECT
-            reasons.append("No decision yet; looking again later is safe with this test.")
-    elif n1 < required[0] or n2 < required[1]:
-        verdict = Verdict.COLLECT
-        reasons.append(
-            f"The planned sample is {required[0]:,} champion and {required[1]:,} challenger "
-            f"cases; only {n1:,} and {n2:,} are in. Do not decide early: a fixed-horizon test "
-            "looked at repeatedly raises far more false alarms than it promises."
-        )
-    else:
-        sig = (
-            primary.p_value <= rule.alpha
-            if rule.is_rate
-            else not (primary.ci_low <= 0 <= primary.ci_high)
-        )
-        reasons.append(primary.summary())
-        if sig and favourable:
-            verdict = Verdict.PROMOTE
-            reasons.append(
-                f"Significant at {rule.alpha:g} with the challenger's {rule.metric} "
-                f"{direction}, as the rule requires."
-            )
-        elif sig:
-            verdict = Verdict.KEEP
-            reasons.append(f"The challenger is significantly worse on {rule.metric}.")
-        else:
-            verdict = Verdict.KEEP
-            reasons.append(
-                f"No significant difference at {rule.alpha:g} ({p_text(primary.p_value)}"
-                f"): the challenger has not shown the improvement the rule asks for."
-            )
+    verdict, required, decided = decide(rule, primary, sequential, (n1, n2))
+    reasons += decided
     if any(c.status == "broken" for c in checks):
         if verdict is Verdict.COLLECT:
             reasons.append(
@@ -460,3 +228,96 @@ def analyse_experiment(
         values,
         table,
     )
+
+
+def _checked_rule(
+    rule: DecisionRule | RegisteredRule,
+) -> tuple[RegisteredRule | None, DecisionRule]:
+    """The registration (its hash checked) and the rule, or a ConfigError."""
+    registration = None
+    if isinstance(rule, RegisteredRule):
+        rule.check()
+        registration, rule = rule, rule.rule
+    if not isinstance(rule, DecisionRule):
+        raise ConfigError(
+            "The 'rule' of analyse_experiment must be a DecisionRule or RegisteredRule. "
+            f"Got {type(rule).__name__} instead."
+        )
+    return registration, rule
+
+
+def _arms(outcomes: pd.DataFrame, arm: str) -> np.ndarray:
+    """The arm of each case, refusing anything but "champion" and "challenger"."""
+    arms = outcome_column(outcomes, arm, "analyse_experiment").astype(str)
+    bad = sorted(set(arms) - {CHAMPION, CHALLENGER})
+    if bad:
+        raise DataValidationError(
+            f"The {arm!r} column of the outcomes must hold only 'champion' and 'challenger'. "
+            f"Got {bad[:3]} instead.",
+            column=arm,
+        )
+    return arms
+
+
+def _confidence(rule: DecisionRule) -> float:
+    """The confidence level of the primary test's interval (one-sided tests use 2 alpha)."""
+    return 1 - rule.alpha * (2 if rule.alternative == "one-sided" else 1)
+
+
+def _rate_effect(
+    rule: DecisionRule, y: np.ndarray, pred: np.ndarray, is_a: np.ndarray, is_b: np.ndarray
+) -> tuple[TestResult, tuple[float, float], SequentialResult | None, int, int]:
+    """The primary test of a rate metric (and the sequential test of a sequential design)."""
+    tested: Alternative = "larger" if rule.higher_is_better_ else "smaller"
+    (x1, n1), (x2, n2) = (
+        rate(rule.metric, y[is_a], pred[is_a]),
+        rate(rule.metric, y[is_b], pred[is_b]),
+    )
+    if n1 == 0 or n2 == 0:
+        raise DataValidationError(
+            f"Each arm must have at least one case counted by {rule.metric}. Got "
+            f"{n1} (champion) and {n2} (challenger) instead."
+        )
+    primary = two_proportion_test(
+        (x1, x2),
+        (n1, n2),
+        alternative=tested if rule.alternative == "one-sided" else "two-sided",
+        confidence_level=_confidence(rule),
+    )
+    sequential = None
+    if rule.design == "sequential":
+        sequential = sequential_test(
+            (x1, x2), (n1, n2), alpha=rule.alpha, mixture_scale=rule.mixture_scale or rule.mde
+        )
+    return primary, (x1 / n1, x2 / n2), sequential, n1, n2
+
+
+def _auc_effect(
+    rule: DecisionRule,
+    y: np.ndarray,
+    score: np.ndarray,
+    is_a: np.ndarray,
+    is_b: np.ndarray,
+    *,
+    n_resamples: int,
+    seed: int,
+) -> tuple[TestResult, tuple[float, float], int, int]:
+    """The primary test of ROC AUC: a bootstrap of the difference, on labelled cases."""
+    ok = ~np.isnan(y)
+    a, b = ok & is_a, ok & is_b
+    n1, n2 = int(a.sum()), int(b.sum())
+    primary = bootstrap_difference(
+        y[a],
+        score[a],
+        score[b],
+        y_true_challenger=y[b],
+        metric="roc_auc",
+        n_resamples=n_resamples,
+        seed=seed,
+        confidence_level=_confidence(rule),
+    )
+    values = (
+        float(_weighted_auc(y[a], score[a], np.ones((1, n1)))[0]),
+        float(_weighted_auc(y[b], score[b], np.ones((1, n2)))[0]),
+    )
+    return primary, values, n1, n2

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DataValidationError, did_you_mean
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 #: How each metric is named in plain words.
 METRIC_WORDS = {
@@ -18,15 +22,6 @@ METRIC_WORDS = {
     "roc_auc": "ROC AUC",
     "fairness_ratio": "fairness ratio (lowest group flag rate over highest)",
 }
-
-
-def clean(value: Any) -> Any:
-    """A JSON-ready value: NumPy scalars become Python ones, NaN and inf become None."""
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def check_probability(
@@ -69,3 +64,14 @@ def html_block(title: str, summary: str, table_html: str = "") -> str:
         f'<div class="mlops-abtest"><h4>{html.escape(title)}</h4>'
         f"<p>{html.escape(summary)}</p>{table_html}</div>"
     )
+
+
+def outcome_column(frame: pd.DataFrame, name: str, owner: str) -> np.ndarray:
+    """The column ``name`` of the outcomes, or a DataValidationError naming it."""
+    if name not in frame.columns:
+        raise DataValidationError(
+            f"The outcomes given to {owner} must have a column {name!r}. Got columns "
+            f"{list(frame.columns)} instead.{did_you_mean(name, map(str, frame.columns))}",
+            column=name,
+        )
+    return frame[name].to_numpy()

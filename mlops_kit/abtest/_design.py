@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._io import json_ready
 from ..errors import ConfigError
-from ._common import check_probability, clean, html_block, p_text, pct
+from ._common import check_probability, html_block, p_text, pct
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -221,8 +222,8 @@ class BalanceCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            **{k: clean(v) for k, v in asdict(self).items()},
-            "observed_share": clean(self.observed_share),
+            **{k: json_ready(v) for k, v in asdict(self).items()},
+            "observed_share": json_ready(self.observed_share),
             "balanced": self.balanced,
             "summary": self.summary(),
         }

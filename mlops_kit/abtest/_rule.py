@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from ..errors import ConfigError, did_you_mean
 from ._common import METRIC_WORDS, check_probability
+from ._design import sample_size
 
 #: Metrics that are a share of cases, tested with proportion tests.
 RATE_METRICS = ("recall", "precision", "accuracy", "flag_rate", "false_positive_rate")
@@ -248,7 +249,6 @@ class DecisionRule:
         if self.sample_size is not None:
             n_ch = max(2, round(self.sample_size * self.share / (1 - self.share)))
             return self.sample_size, n_ch
-        from ._design import sample_size
 
         plan = sample_size(
             self.baseline,

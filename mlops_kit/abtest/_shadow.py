@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._io import json_ready
 from ..errors import DataValidationError
-from ._analysis import Verdict, fairness_ratio
-from ._common import check_count, check_probability, clean, p_text, pct
+from ._common import check_count, check_probability, p_text, pct
+from ._guardrails import fairness_ratio
 from ._stats import TestResult, _binary, mcnemar_test
+from ._verdict import Verdict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,8 +61,10 @@ class ShadowResult:
             "challenger_flag_rate": self.challenger_flag_rate,
             "flags": self.flags.to_dict(),
             "correctness": None if self.correctness is None else self.correctness.to_dict(),
-            "fairness": {k: [clean(a), clean(b)] for k, (a, b) in self.fairness.items()},
-            "groups": [{k: clean(v) for k, v in r.items()} for r in self.groups.to_dict("records")],
+            "fairness": {k: [json_ready(a), json_ready(b)] for k, (a, b) in self.fairness.items()},
+            "groups": [
+                {k: json_ready(v) for k, v in r.items()} for r in self.groups.to_dict("records")
+            ],
             "reasons": list(self.reasons),
             "summary": self.summary(),
         }
@@ -123,6 +127,87 @@ def compare_shadow(
     check_count(owner, "min_labelled", min_labelled)
     n = len(a)
     flags = mcnemar_test(a, b)  # flags as "successes": is the flag rate different?
+    rows, fairness, reasons, broken = _by_group(
+        a, b, groups, fairness_limit=fairness_limit, min_group_size=min_group_size
+    )
+    correctness, n_labelled = _correctness(a, b, y_true)
+    verdict = _verdict(
+        reasons,
+        broken=broken,
+        correctness=correctness,
+        counts=(n, n_labelled),
+        min_labelled=min_labelled,
+        alpha=alpha,
+    )
+    table = pd.DataFrame(rows, columns=GROUP_COLUMNS)
+    return ShadowResult(
+        n,
+        n_labelled,
+        float((a == b).mean()),
+        float(a.mean()),
+        float(b.mean()),
+        flags,
+        correctness,
+        fairness,
+        table,
+        verdict,
+        tuple(reasons),
+    )
+
+
+#: The columns of the table of flag rates by group.
+GROUP_COLUMNS = [
+    "attribute",
+    "group",
+    "n",
+    "champion_flag_rate",
+    "challenger_flag_rate",
+    "difference",
+    "agreement",
+]
+
+
+def _verdict(
+    reasons: list[str],
+    *,
+    broken: bool,
+    correctness: TestResult | None,
+    counts: tuple[int, int],
+    min_labelled: int,
+    alpha: float,
+) -> Verdict:
+    """What to do, with the reasons appended to ``reasons``."""
+    n, n_labelled = counts
+    if broken:
+        return Verdict.STOP
+    if correctness is None or n_labelled < min_labelled:
+        reasons.append(
+            f"Only {n_labelled:,} of {n:,} cases have labels; wait for at least "
+            f"{min_labelled:,} before judging correctness."
+        )
+        return Verdict.COLLECT
+    reasons.append(correctness.summary())
+    if correctness.p_value <= alpha and correctness.estimate > 0:
+        reasons.append(
+            f"The challenger is right significantly more often (at {alpha:g}) on "
+            "the same cases: promote it, or move to a live test."
+        )
+        return Verdict.PROMOTE
+    reasons.append("The challenger is not right significantly more often on the same cases.")
+    return Verdict.KEEP
+
+
+def _by_group(
+    a: np.ndarray,
+    b: np.ndarray,
+    groups: Mapping[str, Any] | pd.DataFrame | None,
+    *,
+    fairness_limit: float,
+    min_group_size: int,
+) -> tuple[list[dict[str, Any]], dict[str, tuple[float | None, float | None]], list[str], bool]:
+    """Each group's flag rates and agreement, each attribute's fairness ratios, the
+    guardrail's findings in words, and whether it is broken."""
+    n = len(a)
     reasons: list[str] = []
     broken = False
     rows, fairness = [], {}
@@ -130,8 +215,8 @@ def compare_shadow(
     for attr, values in cols.items():
         if len(values) != n:
             raise DataValidationError(
-                f"The protected column {attr!r} given to {owner} must have one value per case "
-                f"({n}). Got {len(values)} instead.",
+                f"The protected column {attr!r} given to compare_shadow must have one value "
+                f"per case ({n}). Got {len(values)} instead.",
                 column=attr,
             )
         for g in sorted(set(values)):
@@ -161,64 +246,23 @@ def compare_shadow(
                 f"Fairness ratio by {attr}: challenger {fb:.2f}, champion "
                 f"{'n/a' if fa is None else f'{fa:.2f}'} (limit {fairness_limit:.2f})."
             )
-    correctness = None
-    n_labelled = 0
-    if y_true is not None:
-        y = np.asarray(y_true, dtype=float)
-        if len(y) != n:
-            raise DataValidationError(
-                f"The labels given to {owner} must have one value per case ({n}). "
-                f"Got {len(y)} instead.",
-                column="y_true",
-            )
-        ok = ~np.isnan(y)
-        n_labelled = int(ok.sum())
-        if n_labelled:
-            truth = y[ok].astype(bool)
-            correctness = mcnemar_test(a[ok] == truth, b[ok] == truth)
-    if broken:
-        verdict = Verdict.STOP
-    elif correctness is None or n_labelled < min_labelled:
-        verdict = Verdict.COLLECT
-        reasons.append(
-            f"Only {n_labelled:,} of {n:,} cases have labels; wait for at least "
-            f"{min_labelled:,} before judging correctness."
+    return rows, fairness, reasons, broken
+
+
+def _correctness(a: np.ndarray, b: np.ndarray, y_true: Any) -> tuple[TestResult | None, int]:
+    """McNemar's test on which model is right, over the labelled cases, and their number."""
+    if y_true is None:
+        return None, 0
+    y = np.asarray(y_true, dtype=float)
+    if len(y) != len(a):
+        raise DataValidationError(
+            f"The labels given to compare_shadow must have one value per case ({len(a)}). "
+            f"Got {len(y)} instead.",
+            column="y_true",
         )
-    else:
-        reasons.append(correctness.summary())
-        if correctness.p_value <= alpha and correctness.estimate > 0:
-            verdict = Verdict.PROMOTE
-            reasons.append(
-                f"The challenger is right significantly more often (at {alpha:g}) on "
-                "the same cases: promote it, or move to a live test."
-            )
-        else:
-            verdict = Verdict.KEEP
-            reasons.append(
-                "The challenger is not right significantly more often on the same cases."
-            )
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "attribute",
-            "group",
-            "n",
-            "champion_flag_rate",
-            "challenger_flag_rate",
-            "difference",
-            "agreement",
-        ],
-    )
-    return ShadowResult(
-        n,
-        n_labelled,
-        float((a == b).mean()),
-        float(a.mean()),
-        float(b.mean()),
-        flags,
-        correctness,
-        fairness,
-        table,
-        verdict,
-        tuple(reasons),
-    )
+    ok = ~np.isnan(y)
+    n_labelled = int(ok.sum())
+    if not n_labelled:
+        return None, 0
+    truth = y[ok].astype(bool)
+    return mcnemar_test(a[ok] == truth, b[ok] == truth), n_labelled

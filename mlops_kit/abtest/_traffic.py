@@ -16,9 +16,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..data import load_dataset, profile_dataset
 from ..errors import ConfigError
+from ..train import train_model
 from ._common import check_probability, pct
 from ._design import CHALLENGER, assign_arms
+from ._guardrails import rate
+from ._rule import RATE_METRICS
+from ._sequential import sequential_test
+from ._stats import two_proportion_test
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,9 +36,6 @@ _MODELS = ("logistic", "hgb", "rf")
 @functools.lru_cache(maxsize=4)
 def _scores(model: str, seed: int) -> pd.DataFrame:
     """Held-out scores of one model trained on the earlier months (cached per process)."""
-    from ..data import load_dataset, profile_dataset
-    from ..train import train_model
-
     claims = load_dataset(_DATASET, validate=False)
     roles = profile_dataset(claims, _DATASET).roles
     result = train_model(claims, roles, model=model, split="time", cv_folds=0, seed=seed)
@@ -155,11 +158,6 @@ def monthly_looks(
     (6, True)
     """
     import pandas as pd
-
-    from ._analysis import rate
-    from ._rule import RATE_METRICS
-    from ._sequential import sequential_test
-    from ._stats import two_proportion_test
 
     owner = "monthly_looks"
     if metric not in RATE_METRICS:

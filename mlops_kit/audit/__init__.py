@@ -51,10 +51,8 @@ Limits
     head leaves the log one entry ahead of the head, reported as ``"inserted"``; the
     log then refuses further entries until someone responsible has looked at it.
 
-Two public submodules serve the lessons and exercises:
-:mod:`mlops_kit.audit.trace` follows a registered model version back to its run, data,
-code, trainer and sign-offs; :mod:`mlops_kit.audit.tamper` tampers on purpose (one
-flipped byte in a stored model, one edited log entry) to show that both are caught.
+A public submodule serves the lessons and exercises: :mod:`mlops_kit.audit.trace`
+follows a registered model version back to its run, data, code, trainer and sign-offs.
 
 Appending is safe across processes: each append holds a file lock (``<log>.lock``),
 checks the whole log first, then writes one complete line with a single write, forces
@@ -78,19 +76,15 @@ True
 Entry seq 2 on line 2 has been altered: its content no longer matches its recorded hash.
 """
 
-from ..errors import AuditError
-from ._entry import GENESIS_HASH, AuditEntry, AuditEvent, entry_hash
+from ._entry import AuditEntry, AuditEvent, entry_hash
 from ._log import AuditLog, default_audit_log
-from ._verify import AuditVerification, ProblemKind
+from ._verify import AuditVerification
 
 __all__ = [
-    "GENESIS_HASH",
     "AuditEntry",
-    "AuditError",
     "AuditEvent",
     "AuditLog",
     "AuditVerification",
-    "ProblemKind",
     "default_audit_log",
     "entry_hash",
 ]

@@ -14,6 +14,9 @@ from typing import Any, Literal
 from ..errors import AuditError
 from ._entry import _HEX64, GENESIS_HASH, AuditEntry, entry_hash
 
+#: What a verification found wrong with the log: an entry altered, removed, reordered or
+#: inserted, the log truncated or rewritten from the start, a line unreadable, or the
+#: recorded head of the chain missing.
 ProblemKind = Literal[
     "altered",
     "removed",
@@ -204,6 +207,20 @@ def _check_line(
             number,
             seq,
         )
+    return _check_link(item, number, prev_seq, prev_hash, prev_line, seq_lines, by_hash)
+
+
+def _check_link(
+    item: dict[str, Any],
+    number: int,
+    prev_seq: int,
+    prev_hash: str,
+    prev_line: int,
+    seq_lines: dict[int, list[int]],
+    by_hash: dict[str, dict[str, Any]],
+) -> _Finding | None:
+    """Check that an intact entry follows the one before it, or say how the chain broke."""
+    seq: int = item["seq"]
     expected = prev_seq + 1
     if seq == expected and item["prev_hash"] == prev_hash:
         return None

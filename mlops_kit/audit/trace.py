@@ -332,18 +332,7 @@ def trace_version(
             f"model version. Got {shown}."
         )
     if run_id is not None:
-        table = registry.versions(model_name)
-        found = [
-            int(v)
-            for v, r in zip(table.index, table.get("run_id", []), strict=False)
-            if r == run_id
-        ]
-        if not found:
-            raise ArtefactError(
-                f"No version of model '{model_name}' was produced by run '{run_id}' in the "
-                f"registry at {registry.tracking_uri}."
-            )
-        version = found[-1]
+        version = _version_of_run(registry, model_name, run_id)
     mv = registry.get(model_name, version=version, alias=alias)
     run_id = mv.run_id
     mlflow_run_id = None
@@ -353,20 +342,7 @@ def trace_version(
         except ArtefactError:
             mlflow_run_id = None
     log = audit if audit is not None else getattr(registry, "audit", None)
-    sign_offs: tuple[AuditEntry, ...] = ()
-    run_entries: tuple[AuditEntry, ...] = ()
-    verification = None
-    if isinstance(log, AuditLog):
-        entries = log.entries()
-        sign_offs = tuple(
-            e
-            for e in entries
-            if e.event in SIGN_OFF_EVENTS
-            and e.details.get("model_name") == model_name
-            and e.details.get("version") == mv.version
-        )
-        run_entries = tuple(e for e in entries if run_id and e.run_id == run_id)
-        verification = log.verify()
+    sign_offs, run_entries, verification = _from_log(log, model_name, mv.version, run_id)
     return VersionTrace(
         model_name=model_name,
         version=mv.version,
@@ -382,3 +358,35 @@ def trace_version(
         run_entries=run_entries,
         verification=verification,
     )
+
+
+def _version_of_run(registry: Any, model_name: str, run_id: str) -> int:
+    """The latest version of ``model_name`` that pipeline run ``run_id`` produced."""
+    table = registry.versions(model_name)
+    found = [
+        int(v) for v, r in zip(table.index, table.get("run_id", []), strict=False) if r == run_id
+    ]
+    if not found:
+        raise ArtefactError(
+            f"No version of model '{model_name}' was produced by run '{run_id}' in the "
+            f"registry at {registry.tracking_uri}."
+        )
+    return found[-1]
+
+
+def _from_log(
+    log: Any, model_name: str, version: int, run_id: str | None
+) -> tuple[tuple[AuditEntry, ...], tuple[AuditEntry, ...], AuditVerification | None]:
+    """The version's sign-offs, its run's entries and the log's verification (if a log)."""
+    if not isinstance(log, AuditLog):
+        return (), (), None
+    entries = log.entries()
+    sign_offs = tuple(
+        e
+        for e in entries
+        if e.event in SIGN_OFF_EVENTS
+        and e.details.get("model_name") == model_name
+        and e.details.get("version") == version
+    )
+    run_entries = tuple(e for e in entries if run_id and e.run_id == run_id)
+    return sign_offs, run_entries, log.verify()

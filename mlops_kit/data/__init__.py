@@ -17,52 +17,55 @@ Two datasets ship with the kit, both synthetic (no personal data):
 
 from ._catalogue import (
     BundledDataset,
-    bundled_csv_text,
     dataset_info,
     list_datasets,
     load_dataset,
     profile_dataset,
     write_bundled_csv,
 )
-from ._formats import DELIMITERS, FileFormat, check_readable
-from ._generate import generate_benefit_claims, generate_hospital_admissions
+from ._contacts import generate_raw_contacts, write_raw_contacts
+from ._formats import DELIMITERS, FileFormat
+from ._generate import generate_benefit_claims
+from ._hospital import generate_hospital_admissions
 from ._load import PreparedTable, load_batch, load_recorded, load_table
-from ._prepare import NOT_RECORDED, Preparation, TableRules, prepare_table
-from ._read import detect_delimiter, file_format, read_csv, read_header, read_table
+from ._profile import ColumnRoles, TableProfile
+from ._read import file_format, read_csv, read_header, read_table
+from ._rules import Preparation, TableRules
+from ._split import SplitResult, split_data
 from ._split_check import SplitSettings, check_split
-from ._validate import ColumnRoles, TableProfile, TargetInfo, binary_target, validate_table
+from ._target import binary_target
+from ._validate import check_table, validate_table
 
 __all__ = [
     "DELIMITERS",
-    "NOT_RECORDED",
     "BundledDataset",
     "ColumnRoles",
     "FileFormat",
     "Preparation",
     "PreparedTable",
+    "SplitResult",
     "SplitSettings",
     "TableProfile",
     "TableRules",
-    "TargetInfo",
     "binary_target",
-    "bundled_csv_text",
-    "check_readable",
     "check_split",
+    "check_table",
     "dataset_info",
-    "detect_delimiter",
     "file_format",
     "generate_benefit_claims",
     "generate_hospital_admissions",
+    "generate_raw_contacts",
     "list_datasets",
     "load_batch",
     "load_dataset",
     "load_recorded",
     "load_table",
-    "prepare_table",
     "profile_dataset",
     "read_csv",
     "read_header",
     "read_table",
+    "split_data",
     "validate_table",
     "write_bundled_csv",
+    "write_raw_contacts",
 ]

@@ -13,9 +13,11 @@ import numpy as np
 from .._io import atomic_write_text
 from .._resources import resource_path
 from ..errors import DataValidationError
-from ._generate import generate_benefit_claims, generate_hospital_admissions
+from ._generate import generate_benefit_claims
+from ._hospital import generate_hospital_admissions
+from ._profile import TableProfile
 from ._read import file_line, read_table
-from ._validate import TableProfile, validate_table
+from ._validate import validate_table
 
 if TYPE_CHECKING:
     import pandas as pd

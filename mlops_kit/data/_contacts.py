@@ -123,103 +123,22 @@ def generate_raw_contacts(*, n: int = 1500, seed: int = 20240630) -> pd.DataFram
     """
     import pandas as pd
 
+    # The draws below are made in a fixed order: the same seed gives the same table.
     rng = np.random.default_rng(seed)
-    sex = rng.choice(["female", "male"], size=n, p=[0.54, 0.46])
-    female = sex == "female"
-    first = np.where(
-        female,
-        np.asarray(FIRST_NAMES_FEMALE)[rng.integers(0, len(FIRST_NAMES_FEMALE), n)],
-        np.asarray(FIRST_NAMES_MALE)[rng.integers(0, len(FIRST_NAMES_MALE), n)],
-    )
-    surname = np.asarray(SURNAMES)[rng.integers(0, len(SURNAMES), n)]
+    sex, first, surname = _names(rng, n)
     full_name = np.char.add(np.char.add(first.astype(str), " "), surname.astype(str))
-
-    # Ages 18 to 97: most of working age, a long thin tail of the oldest people.
-    age = np.where(
-        rng.random(n) < 0.85,
-        rng.integers(18, 67, n),
-        np.minimum(67 + np.floor(rng.exponential(8.0, n)), 97),
-    ).astype(int)
-    extract = pd.Timestamp(CONTACTS_EXTRACT_DATE)
-    # A birthday within the year before the extract's anniversary gives exactly ``age``.
-    days_back = rng.integers(0, 365, n)
-    anniversary = pd.to_datetime([f"{extract.year - a}-06-30" for a in age])
-    dob = anniversary - pd.to_timedelta(days_back, unit="D")
-
-    user = np.char.lower(np.char.replace(np.char.add(np.char.add(first, "."), surname), "-", ""))
-    number = rng.integers(1, 100, n).astype(str)
-    domain = np.asarray(EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]
-    email = np.char.add(np.char.add(np.char.add(user, number), "@"), domain)
-
-    prefixes = np.asarray([p for p, _ in PHONE_RANGES])
-    which = rng.choice(len(PHONE_RANGES), size=n, p=[s for _, s in PHONE_RANGES])
-    last = rng.integers(0, 1000, n)
-    # Some mobiles are written in the international format.
-    international = (which == 0) & (rng.random(n) < 0.2)
-    phone = [
-        f"+44 7700 900{v:03d}" if i else f"{prefixes[w]}{v:03d}"
-        for w, v, i in zip(which, last, international, strict=True)
-    ]
-
-    district = np.asarray(DISTRICTS)[rng.choice(len(DISTRICTS), size=n, p=DISTRICT_SHARES)]
-    sector = rng.integers(0, 10, n)
-    letters = np.asarray(list(UNIT_LETTERS))
-    unit = np.char.add(
-        letters[rng.integers(0, len(letters), n)], letters[rng.integers(0, len(letters), n)]
-    )
-    postcode = [f"{d} {s}{u}" for d, s, u in zip(district, sector, unit, strict=True)]
-
-    ni_digits = rng.integers(0, 1_000_000, n)
-    ni_suffix = np.asarray(list("ABCD"))[rng.integers(0, 4, n)]
-    spaced = rng.random(n) < 0.7
-    ni = [
-        f"QQ {d // 10000:02d} {d // 100 % 100:02d} {d % 100:02d} {s}" if sp else f"QQ{d:06d}{s}"
-        for d, s, sp in zip(ni_digits, ni_suffix, spaced, strict=True)
-    ]
-
-    # NHS numbers: 999 then six random digits, the check digit last. A draw whose check
-    # digit would be 10 has no valid number, so it is drawn again.
-    nine = np.column_stack([np.full((n, 3), 9), rng.integers(0, 10, (n, 6))])
-    check = _nhs_check_digit(nine)
-    while (bad := check == 10).any():
-        nine[bad, 3:] = rng.integers(0, 10, (int(bad.sum()), 6))
-        check = _nhs_check_digit(nine)
-    # About 2% carry a typing error in the check digit.
-    typo = rng.random(n) < 0.02
-    check = np.where(typo, (check + rng.integers(1, 10, n)) % 10, check)
-    check = np.where(typo & (check == _nhs_check_digit(nine)), (check + 1) % 10, check)
-    digits = np.column_stack([nine, check]).astype(str)
-    nhs = ["".join(row) for row in digits]
-    nhs = [f"{s[:3]} {s[3:6]} {s[6:]}" for s in nhs]
-
-    # The sensitive attribute: what the person needs help with. Older people more often
-    # need support with their physical health or as carers.
+    age, dob = _ages(rng, n)
+    email = _emails(rng, n, first, surname)
+    phone = _phones(rng, n)
+    postcode = _postcodes(rng, n)
+    ni = _ni_numbers(rng, n)
+    nhs = _nhs_numbers(rng, n)
     older = age >= 67
-    base = np.array([0.26, 0.18, 0.20, 0.16, 0.12, 0.08])
-    old = np.array([0.18, 0.06, 0.01, 0.10, 0.40, 0.25])
-    p = np.where(older[:, None], old, base)
-    need = (rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
-    need = np.minimum(need, len(SUPPORT_NEEDS) - 1)
-
+    need = _support_needs(rng, n, older)
     household = np.clip(1 + rng.poisson(1.1, n) - older, 1, 8)
     preference = rng.choice(PREFERENCES, size=n, p=[0.45, 0.35, 0.20])
     contact_day = pd.Timestamp("2024-01-02") + pd.to_timedelta(rng.integers(0, 180, n), unit="D")
-
-    # Free-text notes: mostly empty or harmless, but some hold a phone number or an email
-    # address typed in by a caseworker: identifiers hidden where a column name cannot warn.
-    kind = rng.choice(4, size=n, p=[0.45, 0.38, 0.10, 0.07])
-    plain = np.asarray(NOTES_PLAIN)[rng.integers(0, len(NOTES_PLAIN), n)]
-    notes: list[str | None] = []
-    for k, text, ph, em in zip(kind, plain, phone, email, strict=True):
-        if k == 0:
-            notes.append(None)
-        elif k == 1:
-            notes.append(str(text))
-        elif k == 2:
-            notes.append(f"Call back on {ph} after 3pm.")
-        else:
-            notes.append(f"Send the form to {em} instead of by post.")
-
+    notes = _case_notes(rng, n, phone, email)
     return pd.DataFrame(
         {
             "contact_id": [f"RC{i:05d}" for i in rng.permutation(np.arange(10001, 10001 + n))],
@@ -239,6 +158,126 @@ def generate_raw_contacts(*, n: int = 1500, seed: int = 20240630) -> pd.DataFram
             "case_notes": notes,
         }
     )
+
+
+def _names(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each person's sex, first name and (invented) surname."""
+    sex = rng.choice(["female", "male"], size=n, p=[0.54, 0.46])
+    female = sex == "female"
+    first = np.where(
+        female,
+        np.asarray(FIRST_NAMES_FEMALE)[rng.integers(0, len(FIRST_NAMES_FEMALE), n)],
+        np.asarray(FIRST_NAMES_MALE)[rng.integers(0, len(FIRST_NAMES_MALE), n)],
+    )
+    surname = np.asarray(SURNAMES)[rng.integers(0, len(SURNAMES), n)]
+    return sex, first, surname
+
+
+def _ages(rng: np.random.Generator, n: int) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Each person's age at the extract date, and a date of birth that gives it."""
+    import pandas as pd
+
+    # Ages 18 to 97: most of working age, a long thin tail of the oldest people.
+    age = np.where(
+        rng.random(n) < 0.85,
+        rng.integers(18, 67, n),
+        np.minimum(67 + np.floor(rng.exponential(8.0, n)), 97),
+    ).astype(int)
+    extract = pd.Timestamp(CONTACTS_EXTRACT_DATE)
+    # A birthday within the year before the extract's anniversary gives exactly ``age``.
+    days_back = rng.integers(0, 365, n)
+    anniversary = pd.to_datetime([f"{extract.year - a}-06-30" for a in age])
+    return age, anniversary - pd.to_timedelta(days_back, unit="D")
+
+
+def _emails(rng: np.random.Generator, n: int, first: np.ndarray, surname: np.ndarray) -> np.ndarray:
+    """first.surname, a number, and a domain that can never deliver."""
+    user = np.char.lower(np.char.replace(np.char.add(np.char.add(first, "."), surname), "-", ""))
+    number = rng.integers(1, 100, n).astype(str)
+    domain = np.asarray(EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]
+    return np.char.add(np.char.add(np.char.add(user, number), "@"), domain)
+
+
+def _phones(rng: np.random.Generator, n: int) -> list[str]:
+    """Phone numbers from Ofcom's drama ranges."""
+    prefixes = np.asarray([p for p, _ in PHONE_RANGES])
+    which = rng.choice(len(PHONE_RANGES), size=n, p=[s for _, s in PHONE_RANGES])
+    last = rng.integers(0, 1000, n)
+    # Some mobiles are written in the international format.
+    international = (which == 0) & (rng.random(n) < 0.2)
+    return [
+        f"+44 7700 900{v:03d}" if i else f"{prefixes[w]}{v:03d}"
+        for w, v, i in zip(which, last, international, strict=True)
+    ]
+
+
+def _postcodes(rng: np.random.Generator, n: int) -> list[str]:
+    """Full postcodes in the fake districts."""
+    district = np.asarray(DISTRICTS)[rng.choice(len(DISTRICTS), size=n, p=DISTRICT_SHARES)]
+    sector = rng.integers(0, 10, n)
+    letters = np.asarray(list(UNIT_LETTERS))
+    unit = np.char.add(
+        letters[rng.integers(0, len(letters), n)], letters[rng.integers(0, len(letters), n)]
+    )
+    return [f"{d} {s}{u}" for d, s, u in zip(district, sector, unit, strict=True)]
+
+
+def _ni_numbers(rng: np.random.Generator, n: int) -> list[str]:
+    """National Insurance numbers with the prefix QQ, which HMRC never issues."""
+    ni_digits = rng.integers(0, 1_000_000, n)
+    ni_suffix = np.asarray(list("ABCD"))[rng.integers(0, 4, n)]
+    spaced = rng.random(n) < 0.7
+    return [
+        f"QQ {d // 10000:02d} {d // 100 % 100:02d} {d % 100:02d} {s}" if sp else f"QQ{d:06d}{s}"
+        for d, s, sp in zip(ni_digits, ni_suffix, spaced, strict=True)
+    ]
+
+
+def _nhs_numbers(rng: np.random.Generator, n: int) -> list[str]:
+    """NHS numbers in the 999 range, about 2% with a typing error in the check digit."""
+    # 999 then six random digits, the check digit last. A draw whose check digit would be
+    # 10 has no valid number, so it is drawn again.
+    nine = np.column_stack([np.full((n, 3), 9), rng.integers(0, 10, (n, 6))])
+    check = _nhs_check_digit(nine)
+    while (bad := check == 10).any():
+        nine[bad, 3:] = rng.integers(0, 10, (int(bad.sum()), 6))
+        check = _nhs_check_digit(nine)
+    typo = rng.random(n) < 0.02
+    check = np.where(typo, (check + rng.integers(1, 10, n)) % 10, check)
+    check = np.where(typo & (check == _nhs_check_digit(nine)), (check + 1) % 10, check)
+    digits = np.column_stack([nine, check]).astype(str)
+    nhs = ["".join(row) for row in digits]
+    return [f"{s[:3]} {s[3:6]} {s[6:]}" for s in nhs]
+
+
+def _support_needs(rng: np.random.Generator, n: int, older: np.ndarray) -> np.ndarray:
+    """The sensitive attribute: the code of what each person needs help with."""
+    # Older people more often need support with their physical health or as carers.
+    base = np.array([0.26, 0.18, 0.20, 0.16, 0.12, 0.08])
+    old = np.array([0.18, 0.06, 0.01, 0.10, 0.40, 0.25])
+    p = np.where(older[:, None], old, base)
+    need = (rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+    return np.minimum(need, len(SUPPORT_NEEDS) - 1)
+
+
+def _case_notes(
+    rng: np.random.Generator, n: int, phone: list[str], email: np.ndarray
+) -> list[str | None]:
+    """Free-text notes: mostly empty or harmless, some with a phone number or an email."""
+    # Identifiers typed in by a caseworker are hidden where a column name cannot warn.
+    kind = rng.choice(4, size=n, p=[0.45, 0.38, 0.10, 0.07])
+    plain = np.asarray(NOTES_PLAIN)[rng.integers(0, len(NOTES_PLAIN), n)]
+    notes: list[str | None] = []
+    for k, text, ph, em in zip(kind, plain, phone, email, strict=True):
+        if k == 0:
+            notes.append(None)
+        elif k == 1:
+            notes.append(str(text))
+        elif k == 2:
+            notes.append(f"Call back on {ph} after 3pm.")
+        else:
+            notes.append(f"Send the form to {em} instead of by post.")
+    return notes
 
 
 def raw_contacts_csv_text(*, n: int = 1500, seed: int = 20240630) -> str:

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._io import sha256_file
 from ..errors import DataValidationError
 from ._formats import FileFormat
-from ._prepare import Preparation, TableRules, prepare_table
+from ._prepare import prepare_table
 from ._read import file_format, file_line, read_table
+from ._rules import Preparation, TableRules
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,8 +153,6 @@ def load_recorded(record: Mapping[str, Any], *, verify: bool = True) -> pd.DataF
         The file has gone or changed since validation, or no longer prepares to the
         recorded counts.
     """
-    from .._io import sha256_file
-
     path = str(record["path"])
     p = Path(path)
     if not p.is_file():

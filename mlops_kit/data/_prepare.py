@@ -28,189 +28,23 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import DataValidationError
+from ._rules import NOT_RECORDED, Preparation, TableRules
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_MAGNITUDE", "NOT_RECORDED", "Preparation", "TableRules", "prepare_table"]
+__all__ = ["MAX_MAGNITUDE", "prepare_table"]
 
-#: The group a blank protected value joins (``missing_protected: group``).
-NOT_RECORDED = "not recorded"
 #: Largest magnitude the models take: scikit-learn's trees work in 32-bit floats.
 MAX_MAGNITUDE = float(np.finfo(np.float32).max)
 
 _DECIMAL_COMMA = re.compile(r"^[-+]?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?$")
-
-
-@dataclass(frozen=True)
-class TableRules:
-    """How a data file is read and prepared: the config keys that decide it.
-
-    Attributes
-    ----------
-    target : str
-        The column to predict.
-    protected : tuple of str
-        Columns for fairness analysis.
-    time_column : str or None
-        The column that orders rows in time (never converted).
-    delimiter : {",", ";", "\\t", "|"} or None
-        The CSV field separator; None: detected.
-    missing_target : {"refuse", "drop"}
-    missing_protected : {"group", "refuse"}
-    infinite_values : {"missing", "refuse"}
-    """
-
-    target: str
-    protected: tuple[str, ...] = ()
-    time_column: str | None = None
-    delimiter: str | None = None
-    missing_target: Literal["refuse", "drop"] = "refuse"
-    missing_protected: Literal["group", "refuse"] = "group"
-    infinite_values: Literal["missing", "refuse"] = "missing"
-
-    @classmethod
-    def from_params(cls, params: Any) -> TableRules:
-        """The rules of a config (:class:`mlops_kit.config.DataParams` or the whole
-        :class:`~mlops_kit.config.PipelineConfig`)."""
-        return cls(
-            target=params.target,
-            protected=tuple(params.protected),
-            time_column=params.time_column,
-            delimiter=params.delimiter,
-            missing_target=params.missing_target,
-            missing_protected=params.missing_protected,
-            infinite_values=params.infinite_values,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        return {
-            "target": self.target,
-            "protected": list(self.protected),
-            "time_column": self.time_column,
-            "delimiter": self.delimiter,
-            "missing_target": self.missing_target,
-            "missing_protected": self.missing_protected,
-            "infinite_values": self.infinite_values,
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> TableRules:
-        """Rebuild from :meth:`to_dict` output."""
-        return cls(
-            target=d["target"],
-            protected=tuple(d.get("protected", ())),
-            time_column=d.get("time_column"),
-            delimiter=d.get("delimiter"),
-            missing_target=d.get("missing_target", "refuse"),
-            missing_protected=d.get("missing_protected", "group"),
-            infinite_values=d.get("infinite_values", "missing"),
-        )
-
-
-@dataclass(frozen=True)
-class Preparation:
-    """What preparing a table did: the rules and the counts they produced.
-
-    Attributes
-    ----------
-    rules : TableRules
-    rows_read : int
-        Data rows in the file.
-    dropped_missing_target : int
-        Rows left out because their target was blank (``missing_target: drop``).
-    not_recorded : dict of str to int
-        Per protected column, blank values that became the group :data:`NOT_RECORDED`.
-    infinite : dict of str to int
-        Per numeric column, infinite (or too large) values that became missing.
-    decimal_comma : tuple of str
-        Text columns of numbers with a decimal comma, read as numbers.
-    converted : dict of str to str
-        Columns whose file type was converted (Parquet dates, categories, ...), and how.
-    """
-
-    rules: TableRules
-    rows_read: int
-    dropped_missing_target: int = 0
-    not_recorded: dict[str, int] = field(default_factory=dict)
-    infinite: dict[str, int] = field(default_factory=dict)
-    decimal_comma: tuple[str, ...] = ()
-    converted: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def n_rows(self) -> int:
-        """Rows after preparation."""
-        return self.rows_read - self.dropped_missing_target
-
-    def facts(self) -> dict[str, Any]:
-        """The counts alone (what a re-run must reproduce)."""
-        d = self.to_dict()
-        d.pop("rules")
-        return d
-
-    def lines(self) -> list[str]:
-        """What was done, one sentence each (empty when the table needed nothing)."""
-        out = []
-        target = self.rules.target
-        if self.dropped_missing_target:
-            out.append(
-                f"{self.dropped_missing_target:,} row(s) with a blank target '{target}' were "
-                f"left out (missing_target: drop); {self.n_rows:,} of {self.rows_read:,} "
-                "rows remain."
-            )
-        for col, n in self.not_recorded.items():
-            out.append(
-                f"Protected column '{col}': {n:,} blank value(s) form the group "
-                f"'{NOT_RECORDED}' (missing_protected: group)."
-            )
-        for col, n in self.infinite.items():
-            out.append(
-                f"Column '{col}': {n:,} infinite value(s) treated as missing "
-                "(infinite_values: missing)."
-            )
-        if self.decimal_comma:
-            out.append(
-                "Read as numbers written with a decimal comma: "
-                + ", ".join(f"'{c}'" for c in self.decimal_comma)
-                + "."
-            )
-        for col, how in self.converted.items():
-            out.append(f"Column '{col}': {how}.")
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary (the ``preparation`` part of ``dataset.json``)."""
-        return {
-            "rules": self.rules.to_dict(),
-            "rows_read": self.rows_read,
-            "rows": self.n_rows,
-            "dropped_missing_target": self.dropped_missing_target,
-            "not_recorded": dict(self.not_recorded),
-            "infinite": dict(self.infinite),
-            "decimal_comma": list(self.decimal_comma),
-            "converted": dict(self.converted),
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Preparation:
-        """Rebuild from :meth:`to_dict` output."""
-        return cls(
-            rules=TableRules.from_dict(d["rules"]),
-            rows_read=int(d["rows_read"]),
-            dropped_missing_target=int(d.get("dropped_missing_target", 0)),
-            not_recorded={str(k): int(v) for k, v in d.get("not_recorded", {}).items()},
-            infinite={str(k): int(v) for k, v in d.get("infinite", {}).items()},
-            decimal_comma=tuple(d.get("decimal_comma", ())),
-            converted={str(k): str(v) for k, v in d.get("converted", {}).items()},
-        )
 
 
 def _where(mask: np.ndarray, index: pd.Index, line_of: Callable[[int], int] | None) -> str:
@@ -381,11 +215,30 @@ def prepare_table(
     >>> prepared["sex"].tolist(), prep.dropped_missing_target, prep.infinite
     (['F', 'not recorded'], 1, {'x': 1})
     """
-    import pandas as pd
-
     rows_read = len(df)
     out, converted = _file_types(df, source)
-    protected = [c for c in rules.protected if c in out.columns]
+    out, commas = _decimal_commas(df, out, rules, decimal_comma)
+    dropped = 0
+    if rules.target in out.columns and not labels_optional:
+        out, dropped = _blank_targets(df, out, rules.target, rules, source, line_of)
+    out, infinite = _infinities(df, out, rules, source, line_of)
+    out, not_recorded = _blank_protected(df, out, rules, source, line_of)
+    out = out.reset_index(drop=True)
+    return out, Preparation(
+        rules=rules,
+        rows_read=rows_read,
+        dropped_missing_target=dropped,
+        not_recorded=not_recorded,
+        infinite=infinite,
+        decimal_comma=commas,
+        converted=converted,
+    )
+
+
+def _decimal_commas(
+    df: pd.DataFrame, out: pd.DataFrame, rules: TableRules, decimal_comma: Sequence[str] | None
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Text columns of numbers written with a decimal comma, made numeric."""
     skip = {*rules.protected, *([rules.time_column] if rules.time_column else [])}
     if decimal_comma is None:
         decimal_comma = _decimal_comma_columns(out, skip)
@@ -394,42 +247,68 @@ def prepare_table(
         out = out.copy() if out is df else out
         for col in commas:
             out[col] = _from_decimal_comma(out[col])
+    return out, commas
 
-    dropped = 0
-    target = rules.target
-    if target in out.columns and not labels_optional:
-        blank = out[target].isna().to_numpy()
-        if blank.any() and rules.missing_target == "refuse":
-            raise DataValidationError(
-                f"Target column '{target}' in {source} has {int(blank.sum())} missing "
-                f"value(s), first at {_where(blank, out.index, line_of)}; every row needs a "
-                "target value. Remove or fill those rows, or set the config key "
-                "'missing_target: drop' to leave them out (the count is recorded).",
-                column=target,
-            )
-        if blank.all():
-            raise DataValidationError(
-                f"Target column '{target}' in {source} is blank in all {rows_read} rows; "
-                "there is nothing to learn from.",
-                column=target,
-            )
-        if blank.any():
-            out = out.loc[~blank].copy()
-            dropped = int(blank.sum())
-            # Blanks made pandas read whole-number labels as floats (1.0); without them
-            # the labels are what a file with no blank would give (1).
-            kept = out[target]
-            if pd.api.types.is_float_dtype(kept):
-                values = kept.to_numpy(dtype=float)
-                if bool((np.isfinite(values) & (values == np.round(values))).all()):
-                    out[target] = kept.astype("int64")
-            elif kept.dtype == object and all(isinstance(v, bool) for v in kept):
-                out[target] = kept.astype(bool)  # True/False with blanks: now plain bool
+
+def _blank_targets(
+    df: pd.DataFrame,
+    out: pd.DataFrame,
+    target: str,
+    rules: TableRules,
+    source: str,
+    line_of: Callable[[int], int] | None,
+) -> tuple[pd.DataFrame, int]:
+    """The rows with a blank target refused, or dropped and counted (``missing_target``)."""
+    import pandas as pd
+
+    blank = out[target].isna().to_numpy()
+    if blank.any() and rules.missing_target == "refuse":
+        raise DataValidationError(
+            f"Target column '{target}' in {source} has {int(blank.sum())} missing "
+            f"value(s), first at {_where(blank, out.index, line_of)}; every row needs a "
+            "target value. Remove or fill those rows, or set the config key "
+            "'missing_target: drop' to leave them out (the count is recorded).",
+            column=target,
+        )
+    if blank.all():
+        raise DataValidationError(
+            f"Target column '{target}' in {source} is blank in all {len(df)} rows; "
+            "there is nothing to learn from.",
+            column=target,
+        )
+    if not blank.any():
+        return out, 0
+    out = out.loc[~blank].copy()
+    # Blanks made pandas read whole-number labels as floats (1.0); without them
+    # the labels are what a file with no blank would give (1).
+    kept = out[target]
+    if pd.api.types.is_float_dtype(kept):
+        values = kept.to_numpy(dtype=float)
+        if bool((np.isfinite(values) & (values == np.round(values))).all()):
+            out[target] = kept.astype("int64")
+    elif kept.dtype == object and all(isinstance(v, bool) for v in kept):
+        out[target] = kept.astype(bool)  # True/False with blanks: now plain bool
+    return out, int(blank.sum())
+
+
+def _infinities(
+    df: pd.DataFrame,
+    out: pd.DataFrame,
+    rules: TableRules,
+    source: str,
+    line_of: Callable[[int], int] | None,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Infinite numbers refused, or made missing and counted per column (``infinite_values``)."""
+    import pandas as pd
 
     infinite: dict[str, int] = {}
     for col in out.columns:
         s = out[col]
-        if col == target or pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        if (
+            col == rules.target
+            or pd.api.types.is_bool_dtype(s)
+            or not pd.api.types.is_numeric_dtype(s)
+        ):
             continue
         values = s.to_numpy(dtype=float, na_value=np.nan)
         bad = np.abs(values) > MAX_MAGNITUDE  # inf, -inf and beyond float32
@@ -447,9 +326,19 @@ def prepare_table(
         out = out.copy() if out is df else out
         out[col] = s.astype("float64").mask(bad)
         infinite[str(col)] = int(bad.sum())
+    return out, infinite
 
+
+def _blank_protected(
+    df: pd.DataFrame,
+    out: pd.DataFrame,
+    rules: TableRules,
+    source: str,
+    line_of: Callable[[int], int] | None,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Blank protected values refused, or made the group "not recorded" and counted."""
     not_recorded: dict[str, int] = {}
-    for col in protected:
+    for col in [c for c in rules.protected if c in out.columns]:
         blank = out[col].isna().to_numpy()
         if not blank.any():
             continue
@@ -464,14 +353,4 @@ def prepare_table(
         out = out.copy() if out is df else out
         out[col] = _group_text(out[col]).where(~blank, NOT_RECORDED)
         not_recorded[col] = int(blank.sum())
-
-    out = out.reset_index(drop=True)
-    return out, Preparation(
-        rules=rules,
-        rows_read=rows_read,
-        dropped_missing_target=dropped,
-        not_recorded=not_recorded,
-        infinite=infinite,
-        decimal_comma=commas,
-        converted=converted,
-    )
+    return out, not_recorded

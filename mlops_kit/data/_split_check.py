@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..config import TrainParams, TuneParams
 from ..errors import DataValidationError
+from ._split import SplitResult, split_data
+from ._target import binary_target
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._validate import TableProfile
+    from ._profile import TableProfile
 
 __all__ = ["SplitSettings", "check_split"]
 
@@ -52,8 +55,6 @@ class SplitSettings:
     def from_config(cls, config: Mapping[str, Any] | Any) -> SplitSettings:
         """The settings of a config: a :class:`~mlops_kit.config.PipelineConfig` or a
         mapping such as a run's ``config.yml`` (missing keys take their defaults)."""
-        from ..config import TrainParams, TuneParams
-
         if not isinstance(config, Mapping):
             config = config.model_dump()
         train_keys = {k: config[k] for k in TrainParams.model_fields if k in config}
@@ -83,7 +84,7 @@ def check_split(
 ) -> None:
     """Refuse a table the tune, train or evaluate stage could not split or score.
 
-    Makes the split :func:`mlops_kit.train.split_data` will make and the
+    Makes the split :func:`split_data` will make and the
     cross-validation folds tuning and training will use, and checks that the training
     rows hold both classes, every validation fold holds both classes, the held-out
     rows hold both classes, and every feature has a value in the training rows.
@@ -104,11 +105,6 @@ def check_split(
     DataValidationError
         One line naming the problem and the config key that would resolve it.
     """
-    from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit
-
-    from ..train import split_data
-    from ._validate import binary_target
-
     roles = profile.roles
     target = profile.target
     classification = target.task == "classification"
@@ -117,7 +113,6 @@ def check_split(
         if classification
         else df[roles.target].to_numpy(dtype=float)
     )
-    name = roles.target
     time_split = settings.split == "time"
     if time_split and not roles.time_column:
         return  # the config refuses split: time without a time column
@@ -129,48 +124,11 @@ def check_split(
             "other periods.",
             column=roles.time_column,
         )
-    try:
-        sp = split_data(
-            df,
-            method=settings.split,
-            test_size=settings.test_size,
-            time_column=roles.time_column,
-            stratify=y if classification and not time_split else None,
-            seed=settings.seed,
-        )
-    except ValueError as exc:  # too few rows of a class to stratify, or to split at all
-        counts = np.bincount(y.astype(np.int64), minlength=2) if classification else None
-        if counts is not None and counts.min() < 2:
-            rare = int(np.argmin(counts))
-            raise DataValidationError(
-                f"Target column '{name}' in {source} has {int(counts[rare])} row(s) of "
-                f"class {_class_name(rare, target.positive_label)}; a split into training "
-                "and test rows needs at least 2 of each class (far more for useful "
-                "metrics). Add rows of that class.",
-                column=name,
-            ) from None
-        raise DataValidationError(
-            f"The rows of {source} cannot be split with test_size {settings.test_size}: {exc}",
-        ) from None
+    sp = _split(df, y, profile, settings, source)
     train, test = sp.train_index, sp.test_index
     where = "the earlier periods" if time_split else "the training rows"
     if classification:
-        for part, rows in (("training rows", train), ("held-out test rows", test)):
-            present = np.bincount(y[rows], minlength=2)
-            if present.min() == 0:
-                missing = int(np.argmin(present))
-                fix = (
-                    "Use split: random or another test_size"
-                    if time_split
-                    else "Use a larger test_size"
-                )
-                raise DataValidationError(
-                    f"The {part} of {source} hold no row of class "
-                    f"{_class_name(missing, target.positive_label)} in target column "
-                    f"'{name}' ({len(rows):,} rows); both classes are needed to train and "
-                    f"to score. {fix}, or add rows of that class.",
-                    column=name,
-                )
+        _check_classes(y, train, test, profile, time_split=time_split, source=source)
     # The folds tuning and training cross-validate with, on the training rows in the
     # order the stages use (time order for a time split).
     rows = train
@@ -186,36 +144,8 @@ def check_split(
                 f"{where} of {source} hold only {len(rows)} rows; lower {key} "
                 "(cv_folds: 0 switches cross-validation off) or add rows.",
             )
-        if not classification:
-            continue
-        if time_split:
-            splitter: Any = TimeSeriesSplit(n_splits=folds)
-        else:
-            splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=settings.seed)
-        y_rows = y[rows]
-        with warnings.catch_warnings():
-            # StratifiedKFold warns when a class has fewer rows than folds; the check
-            # below says so in a sentence instead.
-            warnings.simplefilter("ignore", UserWarning)
-            splits = list(splitter.split(np.zeros(len(rows)), y_rows))
-        for number, (fit_rows, check_rows) in enumerate(splits, start=1):
-            for part, idx in (("validation", check_rows), ("training", fit_rows)):
-                present = np.bincount(y_rows[idx], minlength=2)
-                if present.min() > 0:
-                    continue
-                missing = int(np.argmin(present))
-                counts = np.bincount(y_rows, minlength=2)
-                off = "cv_folds: 0" if key == "cv_folds" else "tuning.n_trials: 0"
-                what = "cross-validation" if key == "cv_folds" else "tuning"
-                instead = ", use split: random" if time_split else ""
-                raise DataValidationError(
-                    f"Target column '{name}' in {source} has too few rows of class "
-                    f"{_class_name(missing, target.positive_label)} for {folds}-fold "
-                    f"cross-validation ({key}): {where} hold {int(counts[missing])}, and "
-                    f"fold {number}'s {part} rows hold none. Lower {key} ({off} switches "
-                    f"{what} off){instead}, or add rows of that class.",
-                    column=name,
-                )
+        if classification:
+            _check_folds(y[rows], folds, key, profile, settings, where=where, source=source)
     for col in roles.features:
         if df[col].iloc[train].notna().any():
             continue
@@ -225,3 +155,106 @@ def check_split(
             "(config key 'exclude' or 'features') or fill it.",
             column=col,
         )
+
+
+def _split(
+    df: pd.DataFrame, y: np.ndarray, profile: TableProfile, settings: SplitSettings, source: str
+) -> SplitResult:
+    """The split :func:`split_data` will make, or a sentence saying why it cannot."""
+    roles, target = profile.roles, profile.target
+    classification = target.task == "classification"
+    time_split = settings.split == "time"
+    try:
+        return split_data(
+            df,
+            method=settings.split,
+            test_size=settings.test_size,
+            time_column=roles.time_column,
+            stratify=y if classification and not time_split else None,
+            seed=settings.seed,
+        )
+    except ValueError as exc:  # too few rows of a class to stratify, or to split at all
+        counts = np.bincount(y.astype(np.int64), minlength=2) if classification else None
+        if counts is not None and counts.min() < 2:
+            rare = int(np.argmin(counts))
+            raise DataValidationError(
+                f"Target column '{roles.target}' in {source} has {int(counts[rare])} row(s) "
+                f"of class {_class_name(rare, target.positive_label)}; a split into training "
+                "and test rows needs at least 2 of each class (far more for useful "
+                "metrics). Add rows of that class.",
+                column=roles.target,
+            ) from None
+        raise DataValidationError(
+            f"The rows of {source} cannot be split with test_size {settings.test_size}: {exc}",
+        ) from None
+
+
+def _check_classes(
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    profile: TableProfile,
+    *,
+    time_split: bool,
+    source: str,
+) -> None:
+    """The training rows and the held-out rows both hold both classes."""
+    name, positive_label = profile.roles.target, profile.target.positive_label
+    for part, rows in (("training rows", train), ("held-out test rows", test)):
+        present = np.bincount(y[rows], minlength=2)
+        if present.min() == 0:
+            missing = int(np.argmin(present))
+            fix = (
+                "Use split: random or another test_size" if time_split else "Use a larger test_size"
+            )
+            raise DataValidationError(
+                f"The {part} of {source} hold no row of class "
+                f"{_class_name(missing, positive_label)} in target column "
+                f"'{name}' ({len(rows):,} rows); both classes are needed to train and "
+                f"to score. {fix}, or add rows of that class.",
+                column=name,
+            )
+
+
+def _check_folds(
+    y_rows: np.ndarray,
+    folds: int,
+    key: str,
+    profile: TableProfile,
+    settings: SplitSettings,
+    *,
+    where: str,
+    source: str,
+) -> None:
+    """Every fold's training and validation rows hold both classes."""
+    from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit
+
+    name, positive_label = profile.roles.target, profile.target.positive_label
+    time_split = settings.split == "time"
+    if time_split:
+        splitter: Any = TimeSeriesSplit(n_splits=folds)
+    else:
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=settings.seed)
+    with warnings.catch_warnings():
+        # StratifiedKFold warns when a class has fewer rows than folds; the check
+        # below says so in a sentence instead.
+        warnings.simplefilter("ignore", UserWarning)
+        splits = list(splitter.split(np.zeros(len(y_rows)), y_rows))
+    for number, (fit_rows, check_rows) in enumerate(splits, start=1):
+        for part, idx in (("validation", check_rows), ("training", fit_rows)):
+            present = np.bincount(y_rows[idx], minlength=2)
+            if present.min() > 0:
+                continue
+            missing = int(np.argmin(present))
+            counts = np.bincount(y_rows, minlength=2)
+            off = "cv_folds: 0" if key == "cv_folds" else "tuning.n_trials: 0"
+            what = "cross-validation" if key == "cv_folds" else "tuning"
+            instead = ", use split: random" if time_split else ""
+            raise DataValidationError(
+                f"Target column '{name}' in {source} has too few rows of class "
+                f"{_class_name(missing, positive_label)} for {folds}-fold "
+                f"cross-validation ({key}): {where} hold {int(counts[missing])}, and "
+                f"fold {number}'s {part} rows hold none. Lower {key} ({off} switches "
+                f"{what} off){instead}, or add rows of that class.",
+                column=name,
+            )

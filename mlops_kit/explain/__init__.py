@@ -30,7 +30,6 @@ do not add up to the model's output.
 Limits worth saying out loud: SHAP explains the *model*, not the world. "The score is
 high because of the deprivation decile" says what the model learned, which may be a
 historical bias in the labels; it is not evidence about the person.
-:data:`EXPLAIN_GLOSSARY` explains the terms in plain words.
 
 Examples
 --------
@@ -48,44 +47,28 @@ Examples
 'previous_flags'
 """
 
-from ._crosscheck import CrossCheck, permutation_crosscheck
-from ._explainer import EXPLAINERS, ExplainerChoice, choose_explainer
-from ._glossary import EXPLAIN_GLOSSARY
-from ._groups import GroupExplanation, explain_by_group
-from ._labels import (
-    CLAIMS_KEYWORDS,
-    DATASET_LABELS,
-    default_label,
-    features_named,
-    protected_words_in,
-    resolve_labels,
-)
-from ._local import MIN_SHARE, Reason, ReasonCodes, display_value
-from ._model import ADDITIVITY_TOLERANCE, ModelExplanation, explain_model, explain_training
-from ._settings import ExplainSettings
+from ..config import ExplainSettings
+from ._build import explain_model, explain_training
+from ._crosscheck import CrossCheck
+from ._explainer import ExplainerChoice, choose_explainer
+from ._groups import GroupExplanation
+from ._labels import features_named, protected_words_in, resolve_labels
+from ._local import MIN_SHARE, ReasonCodes, display_value
+from ._model import ModelExplanation
 
 __all__ = [
-    "ADDITIVITY_TOLERANCE",
-    "CLAIMS_KEYWORDS",
-    "DATASET_LABELS",
-    "EXPLAINERS",
-    "EXPLAIN_GLOSSARY",
     "MIN_SHARE",
     "CrossCheck",
     "ExplainSettings",
     "ExplainerChoice",
     "GroupExplanation",
     "ModelExplanation",
-    "Reason",
     "ReasonCodes",
     "choose_explainer",
-    "default_label",
     "display_value",
-    "explain_by_group",
     "explain_model",
     "explain_training",
     "features_named",
-    "permutation_crosscheck",
     "protected_words_in",
     "resolve_labels",
 ]

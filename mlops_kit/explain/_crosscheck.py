@@ -14,25 +14,22 @@ they disagree, the features they disagree on are the ones to look at.
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._io import json_ready
 from ..errors import ConfigError, DataValidationError
+from ..figures import PALETTE, DescribedFigure, new_axes
+from ._global import wrap
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from ..plots import DescribedFigure
 
 __all__ = ["CrossCheck", "permutation_crosscheck"]
-
-
-def _finite(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 @dataclass(frozen=True)
@@ -109,16 +106,17 @@ class CrossCheck:
             {
                 "feature": str(f),
                 **{
-                    k: (v if isinstance(v, str | bool) else _finite(float(v))) for k, v in r.items()
+                    k: (v if isinstance(v, str | bool) else json_ready(float(v)))
+                    for k, v in r.items()
                 },
             }
             for f, r in self.table.iterrows()
         ]
         return {
-            "spearman": _finite(self.spearman),
-            "spearman_p": _finite(self.spearman_p),
-            "kendall": _finite(self.kendall),
-            "kendall_p": _finite(self.kendall_p),
+            "spearman": json_ready(self.spearman),
+            "spearman_p": json_ready(self.spearman_p),
+            "kendall": json_ready(self.kendall),
+            "kendall_p": json_ready(self.kendall_p),
             "disagreements": list(self.disagreements),
             "scoring": self.scoring,
             "n_rows": self.n_rows,
@@ -136,11 +134,8 @@ class CrossCheck:
 
     def plot(self, *, ax: Axes | None = None) -> DescribedFigure:
         """Each feature's two ranks side by side: a slope chart, disagreements dashed."""
-        from ..plots import PALETTE, DescribedFigure, _new_axes
-        from ._global import wrap
-
         t = self.table
-        fig, ax = _new_axes(ax, (7.5, 1.2 + 0.42 * len(t)))
+        fig, ax = new_axes(ax, (7.5, 1.2 + 0.42 * len(t)))
         for _, r in t.iterrows():
             agree = bool(r["agree"])
             ax.plot(
@@ -226,27 +221,11 @@ def permutation_crosscheck(
     DataValidationError
         ``y`` has the wrong length, or holds one class only (ROC AUC is undefined).
     """
-    import pandas as pd
     from scipy.stats import kendalltau, spearmanr
     from sklearn.inspection import permutation_importance
 
     yy = np.asarray(y)
-    if len(yy) != len(X):
-        raise DataValidationError(
-            f"The outcomes y must have one value per explained row ({len(X):,}). "
-            f"Got {len(yy):,} instead."
-        )
-    if task == "classification" and len(np.unique(yy)) < 2:
-        raise DataValidationError(
-            "Permutation importance by ROC AUC needs both classes among the explained "
-            f"rows; y holds only {np.unique(yy).tolist()}."
-        )
-    for name, value, low in (("n_repeats", n_repeats, 1), ("gap", gap, 1), ("top_k", top_k, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ConfigError(
-                f"The '{name}' parameter of permutation_crosscheck must be a whole number "
-                f"of at least {low}. Got {value!r} instead."
-            )
+    _check_inputs(len(X), yy, task, n_repeats=n_repeats, gap=gap, top_k=top_k)
     scoring = "roc_auc" if task == "classification" else "neg_root_mean_squared_error"
     result = permutation_importance(
         model, X, yy, scoring=scoring, n_repeats=n_repeats, random_state=seed
@@ -254,24 +233,8 @@ def permutation_crosscheck(
     features = list(X.columns)
     shap_values = shap_importance.reindex(features).to_numpy(dtype=float)
     perm = np.asarray(result.importances_mean, dtype=float)
-    table = pd.DataFrame(
-        {
-            "label": [(labels or {}).get(f, f) for f in features],
-            "shap": shap_values,
-            "shap_rank": pd.Series(-shap_values).rank(method="min").astype(int).to_numpy(),
-            "permutation": perm,
-            "permutation_std": np.asarray(result.importances_std, dtype=float),
-            "permutation_rank": pd.Series(-perm).rank(method="min").astype(int).to_numpy(),
-        },
-        index=pd.Index(features, name="feature"),
-    )
-    table["rank_gap"] = table["permutation_rank"] - table["shap_rank"]
-    top_shap = set(table.index[table["shap_rank"] <= top_k])
-    top_perm = set(table.index[table["permutation_rank"] <= top_k])
-    one_top = np.array([(f in top_shap) != (f in top_perm) for f in table.index])
-    disagree = (table["rank_gap"].abs() >= gap).to_numpy() | one_top
-    table["agree"] = ~disagree
-    table = table.sort_values(["shap_rank", "permutation_rank"], kind="stable")
+    perm_std = np.asarray(result.importances_std, dtype=float)
+    table = _ranks(features, shap_values, perm, perm_std, labels=labels, gap=gap, top_k=top_k)
     rho = spearmanr(shap_values, perm)
     tau = kendalltau(shap_values, perm)
     return CrossCheck(
@@ -287,3 +250,58 @@ def permutation_crosscheck(
         gap=gap,
         top_k=top_k,
     )
+
+
+def _check_inputs(
+    n: int, yy: np.ndarray, task: str, *, n_repeats: int, gap: int, top_k: int
+) -> None:
+    """Refuse outcomes of the wrong length or of one class, and bad whole numbers."""
+    if len(yy) != n:
+        raise DataValidationError(
+            f"The outcomes y must have one value per explained row ({n:,}). "
+            f"Got {len(yy):,} instead."
+        )
+    if task == "classification" and len(np.unique(yy)) < 2:
+        raise DataValidationError(
+            "Permutation importance by ROC AUC needs both classes among the explained "
+            f"rows; y holds only {np.unique(yy).tolist()}."
+        )
+    for name, value, low in (("n_repeats", n_repeats, 1), ("gap", gap, 1), ("top_k", top_k, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ConfigError(
+                f"The '{name}' parameter of permutation_crosscheck must be a whole number "
+                f"of at least {low}. Got {value!r} instead."
+            )
+
+
+def _ranks(
+    features: list[str],
+    shap_values: np.ndarray,
+    perm: np.ndarray,
+    perm_std: np.ndarray,
+    *,
+    labels: dict[str, str] | None,
+    gap: int,
+    top_k: int,
+) -> pd.DataFrame:
+    """Both methods' values and ranks per feature, and whether they agree."""
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "label": [(labels or {}).get(f, f) for f in features],
+            "shap": shap_values,
+            "shap_rank": pd.Series(-shap_values).rank(method="min").astype(int).to_numpy(),
+            "permutation": perm,
+            "permutation_std": perm_std,
+            "permutation_rank": pd.Series(-perm).rank(method="min").astype(int).to_numpy(),
+        },
+        index=pd.Index(features, name="feature"),
+    )
+    table["rank_gap"] = table["permutation_rank"] - table["shap_rank"]
+    top_shap = set(table.index[table["shap_rank"] <= top_k])
+    top_perm = set(table.index[table["permutation_rank"] <= top_k])
+    one_top = np.array([(f in top_shap) != (f in top_perm) for f in table.index])
+    disagree = (table["rank_gap"].abs() >= gap).to_numpy() | one_top
+    table["agree"] = ~disagree
+    return table.sort_values(["shap_rank", "permutation_rank"], kind="stable")

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..figures import PALETTE, DescribedFigure, new_axes
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from ..plots import DescribedFigure
     from ._model import ModelExplanation
 
 __all__ = ["bar_figure", "beeswarm_figure", "importance_table"]
@@ -61,17 +62,13 @@ def importance_table(explanation: ModelExplanation) -> pd.DataFrame:
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[object, Axes]:
-    from ..plots import _new_axes
-
-    return _new_axes(ax, size)
+    return new_axes(ax, size)
 
 
 def bar_figure(
     explanation: ModelExplanation, *, max_features: int = 12, ax: Axes | None = None
 ) -> DescribedFigure:
     """Mean absolute SHAP value per feature as hatched bars, each value written on."""
-    from ..plots import PALETTE, DescribedFigure
-
     table = importance_table(explanation).head(max_features)
     fig, ax = _axes(ax, (7.5, 1.0 + 0.42 * len(table)))
     y = np.arange(len(table))
@@ -148,8 +145,6 @@ def beeswarm_figure(
     points are circles; the description names the categories that push scores most.
     """
     import pandas as pd
-
-    from ..plots import PALETTE, DescribedFigure
 
     table = importance_table(explanation).head(max_features)
     features = list(table.index)

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ConfigError, DataValidationError
+from ..figures import PALETTE, DescribedFigure, new_axes
+from ._global import wrap
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from ..plots import DescribedFigure
 
 __all__ = ["GroupExplanation", "explain_by_group"]
 
@@ -187,16 +188,13 @@ class GroupExplanation:
 
     def plot(self, *, max_features: int = 6, ax: Axes | None = None) -> DescribedFigure:
         """Mean absolute SHAP value per group for the top features; each group its own hatch."""
-        from ..plots import PALETTE, DescribedFigure, _new_axes
-        from ._global import wrap
-
         groups = [str(g) for g in self.mean_abs.columns if g in self.judged] or [
             str(g) for g in self.mean_abs.columns
         ]
         features = list(self.mean_abs.index[:max_features])
         for g in self.judged:
             features += [f for f in self.top[g] if f not in features]
-        fig, ax = _new_axes(ax, (7.5, 1.2 + 0.3 * len(features) * max(2, len(groups)) / 2))
+        fig, ax = new_axes(ax, (7.5, 1.2 + 0.3 * len(features) * max(2, len(groups)) / 2))
         height = 0.8 / len(groups)
         y = np.arange(len(features))
         for k, g in enumerate(groups):

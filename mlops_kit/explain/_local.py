@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ConfigError
+from ..figures import PALETTE, DescribedFigure, new_axes
+from ._global import SPACE_WORDS, wrap
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from ..plots import DescribedFigure
     from ._model import ModelExplanation
 
 __all__ = [
@@ -312,9 +313,6 @@ def waterfall_figure(
     the score are hatched ``///`` and labelled "raises", bars that lower it hatched
     ``\\\\`` and labelled "lowers".
     """
-    from ..plots import PALETTE, DescribedFigure, _new_axes
-    from ._global import SPACE_WORDS, wrap
-
     i = _check_position(explanation, i)
     if isinstance(max_display, bool) or not isinstance(max_display, int) or max_display < 2:
         raise ConfigError(f"'max_display' must be at least 2. Got {max_display!r} instead.")
@@ -334,7 +332,7 @@ def waterfall_figure(
     ]
     if rest:
         items.append((f"{len(rest)} other features", float(contributions[rest].sum())))
-    fig, ax = _new_axes(ax, (8.0, 1.2 + 0.5 * len(items)))
+    fig, ax = new_axes(ax, (8.0, 1.2 + 0.5 * len(items)))
     # Drawn bottom-up: the smallest push at the bottom starts from the average output.
     start = explanation.base_value
     for k, (_, c) in enumerate(reversed(items)):

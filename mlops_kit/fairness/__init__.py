@@ -27,33 +27,18 @@ error (bias) as fairlearn's ``MetricFrame`` computes them, and the worst group's
 error against the best group's, with bootstrap intervals resampled within groups.
 """
 
-from ._counts import CONFUSION_METRICS, DISPARITY_NAMES, group_confusion, group_metrics
-from ._error_intervals import ERROR_METRICS
-from ._rates import RATE_COLUMNS, four_fifths_ratio, rates_by_group
-from ._regression import (
-    ErrorGap,
-    GroupErrorStatus,
-    RegressionFairnessResult,
-    group_errors_figure,
-    regression_fairness_report,
-)
-from ._result import FOUR_FIFTHS, FairnessResult, GroupVerdict, fairness_report
+from ._counts import group_metrics
+from ._rates import four_fifths_ratio, rates_by_group
+from ._regression import regression_fairness_report
+from ._regression_result import RegressionFairnessResult
+from ._report import fairness_report
+from ._result import FairnessResult
 
 __all__ = [
-    "CONFUSION_METRICS",
-    "DISPARITY_NAMES",
-    "ERROR_METRICS",
-    "FOUR_FIFTHS",
-    "RATE_COLUMNS",
-    "ErrorGap",
     "FairnessResult",
-    "GroupErrorStatus",
-    "GroupVerdict",
     "RegressionFairnessResult",
     "fairness_report",
     "four_fifths_ratio",
-    "group_confusion",
-    "group_errors_figure",
     "group_metrics",
     "rates_by_group",
     "regression_fairness_report",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import ConfigError, DataValidationError
-from ..metrics import _as_binary
+from ..metrics import as_binary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,8 +53,8 @@ def _factorize(groups: Any) -> tuple[np.ndarray, np.ndarray]:
 
 def _counts(y_true: Any, y_pred: Any, groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(cells, labels, codes): confusion counts of shape (groups, 4) counted with NumPy."""
-    yt = _as_binary(y_true, "y_true")
-    yp = _as_binary(y_pred, "y_pred")
+    yt = as_binary(y_true, "y_true")
+    yp = as_binary(y_pred, "y_pred")
     if len(yt) != len(yp):
         raise DataValidationError(
             f"y_true and y_pred must have the same length; got {len(yt)} and {len(yp)}."

@@ -85,18 +85,7 @@ def rates_by_group(
     """
     import pandas as pd
 
-    if not isinstance(frame, pd.DataFrame):
-        raise DataValidationError(
-            f"rates_by_group needs a DataFrame with one row per case. "
-            f"Got {type(frame).__name__} instead."
-        )
-    for role, column in (("group", group), ("y_true", y_true), ("y_score", y_score)):
-        if column not in frame.columns:
-            raise DataValidationError(
-                f"The {role!r} column of rates_by_group must be in the table. Got "
-                f"{column!r}; the table has {', '.join(map(str, frame.columns))}.",
-                column=str(column),
-            )
+    _check_columns(frame, group=group, y_true=y_true, y_score=y_score)
     if isinstance(threshold, bool) or not 0 < float(threshold) < 1:
         raise ConfigError(
             f"The 'threshold' parameter of rates_by_group must be a float in (0, 1). "
@@ -121,6 +110,24 @@ def rates_by_group(
         index=pd.Index([str(g) for g in cells.index], name=group),
     )
     return table
+
+
+def _check_columns(frame: Any, *, group: str, y_true: str, y_score: str) -> None:
+    """Refuse anything but a DataFrame holding the three columns."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise DataValidationError(
+            f"rates_by_group needs a DataFrame with one row per case. "
+            f"Got {type(frame).__name__} instead."
+        )
+    for role, column in (("group", group), ("y_true", y_true), ("y_score", y_score)):
+        if column not in frame.columns:
+            raise DataValidationError(
+                f"The {role!r} column of rates_by_group must be in the table. Got "
+                f"{column!r}; the table has {', '.join(map(str, frame.columns))}.",
+                column=str(column),
+            )
 
 
 def four_fifths_ratio(rates: Any) -> float:

@@ -12,9 +12,9 @@ to a run's ``metrics.json`` and decides:
 
 Every check is explained in one plain sentence. A refused model can still be promoted,
 but only through :func:`approve`: a named approver who is not the person who trained
-it, with a written justification (an *override*). :func:`require_promotion` is the
-gate's stop sign for code: it raises :class:`GateFailedError` unless the model was
-promoted or approved.
+it, with a written justification (an *override*). For code, ``require_promotion``
+(in ``_approval``) is the gate's stop sign: it raises
+:class:`~mlops_kit.errors.GateFailedError` unless the model was promoted or approved.
 
 **Transparency documents.** A public body must be able to say, in writing, what an
 automated decision tool is for, how it was built and tested, who answers for it and how
@@ -33,32 +33,22 @@ or promote it until the parts are written (:func:`card_keys_missing` and
 :func:`transparency_block` say so before a run, with a section ready to paste).
 :func:`assess_ethics` records a Data Ethics Framework self-assessment (three principles
 and five actions scored 0 to 5, with notes) saved with the run.
-:data:`GOVERNANCE_GLOSSARY` explains the terms of these documents in plain words.
 
-Importing this module loads only the standard library and ``mlops_kit.errors``
-(:class:`DocumentsSettings`, which needs pydantic, loads on first use).
+Modules: ``_decision`` (the decision records), ``_checks`` and ``_gate`` (the gate),
+``_approval`` (sign-offs), ``_ethics_framework`` and ``_ethics`` (the self-assessment),
+``_parts``, ``_document`` and ``_run_facts`` (what every document shares),
+``_run_text``, ``_card_sections``, ``_card_analyses`` and ``_model_card`` (the card),
+``_transparency`` and ``_transparency_tool`` (the ATRS record), ``_stakeholder``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from ..errors import ApprovalError, DocumentationError, GateFailedError
-from ._approval import Approval, approve, require_promotion
-from ._decision import MIN_JUSTIFICATION_LENGTH, Check, Decision, GateDecision
-from ._document import Document, Entry, Figure, MissingField, Section, Table, require_complete
-from ._ethics import (
-    ETHICS_AREAS,
-    ETHICS_SCALE,
-    EthicsArea,
-    EthicsAssessment,
-    EthicsScore,
-    assess_ethics,
-    ethics_history,
-    load_ethics_assessment,
-)
+from ..config import DocumentsSettings
+from ._approval import Approval, approve
+from ._decision import Decision, GateDecision
+from ._ethics import EthicsAssessment, assess_ethics, load_ethics_assessment
+from ._ethics_framework import ETHICS_AREAS, ETHICS_SCALE
 from ._gate import evaluate_gate
-from ._glossary import GOVERNANCE_GLOSSARY
 from ._model_card import (
     CARD_HUMAN_KEYS,
     ModelCard,
@@ -66,63 +56,30 @@ from ._model_card import (
     model_card,
     transparency_block,
 )
+from ._run_facts import RunFacts
 from ._stakeholder import StakeholderSummary, stakeholder_summary
 from ._transparency import ATRS_HUMAN_KEYS, TransparencyRecord, transparency_record
-
-if TYPE_CHECKING:
-    from ._documents_settings import DocumentsSettings, ImpactAssessment, Risk, Supplier
-
-_SETTINGS = ("DocumentsSettings", "ImpactAssessment", "Risk", "Supplier")
-
-
-def __getattr__(name: str) -> Any:
-    """Load the pydantic settings models on first use, keeping this import light."""
-    if name in _SETTINGS:
-        from . import _documents_settings
-
-        return getattr(_documents_settings, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 __all__ = [
     "ATRS_HUMAN_KEYS",
     "CARD_HUMAN_KEYS",
     "ETHICS_AREAS",
     "ETHICS_SCALE",
-    "GOVERNANCE_GLOSSARY",
-    "MIN_JUSTIFICATION_LENGTH",
     "Approval",
-    "ApprovalError",
-    "Check",
     "Decision",
-    "Document",
-    "DocumentationError",
     "DocumentsSettings",
-    "Entry",
-    "EthicsArea",
     "EthicsAssessment",
-    "EthicsScore",
-    "Figure",
     "GateDecision",
-    "GateFailedError",
-    "ImpactAssessment",
-    "MissingField",
     "ModelCard",
-    "Risk",
-    "Section",
+    "RunFacts",
     "StakeholderSummary",
-    "Supplier",
-    "Table",
     "TransparencyRecord",
     "approve",
     "assess_ethics",
     "card_keys_missing",
-    "ethics_history",
     "evaluate_gate",
     "load_ethics_assessment",
     "model_card",
-    "require_complete",
-    "require_promotion",
     "stakeholder_summary",
     "transparency_block",
     "transparency_record",

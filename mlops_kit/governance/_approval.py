@@ -216,17 +216,7 @@ def approve(
             "is for decisions 'refuse' (an override) or 'needs human approval'."
         )
     if decision.card_missing:
-        missing = decision.card_missing
-        lines = "\n".join(f"  - {m}" for m in missing)
-        raise DocumentationError(
-            f"The model trained by {decision.trained_by!r} cannot be approved: its model card "
-            f"has {len(missing)} empty required part{'s' if len(missing) != 1 else ''}, and "
-            "no one may sign off a model whose card is incomplete (not even by override). A "
-            "person must write them in the config's 'transparency:' section and run the "
-            f"pipeline again; the new version can then be approved:\n{lines}",
-            problems=missing,
-            document="model card",
-        )
+        _refuse_incomplete_card(decision)
     if isinstance(approvers, str):
         approvers = [approvers]
     allowed = [str(a).strip() for a in approvers if str(a).strip()]
@@ -241,6 +231,21 @@ def approve(
         kind="override" if decision.decision is Decision.REFUSE else "approval",
         gate_decided_at=decision.decided_at,
         checks_seen=tuple(c.name for c in (*decision.failing_checks, *decision.unjudged_checks)),
+    )
+
+
+def _refuse_incomplete_card(decision: GateDecision) -> None:
+    """Raise: no one may sign off a model whose card had empty required parts."""
+    missing = decision.card_missing
+    lines = "\n".join(f"  - {m}" for m in missing)
+    raise DocumentationError(
+        f"The model trained by {decision.trained_by!r} cannot be approved: its model card "
+        f"has {len(missing)} empty required part{'s' if len(missing) != 1 else ''}, and "
+        "no one may sign off a model whose card is incomplete (not even by override). A "
+        "person must write them in the config's 'transparency:' section and run the "
+        f"pipeline again; the new version can then be approved:\n{lines}",
+        problems=missing,
+        document="model card",
     )
 
 

@@ -372,6 +372,3 @@ def _require_name(value: Any, key: str, where: str) -> str:
 def _same_person(a: str, b: str) -> bool:
     """Names compared ignoring case and extra spaces: 'Sam  Jones' is 'sam jones'."""
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
-# --- the checks -----------------------------------------------------------------------

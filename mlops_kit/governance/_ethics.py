@@ -23,10 +23,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from .._io import atomic_write_json, read_json
 from ..errors import ArtefactError, DocumentationError, did_you_mean
+from ._ethics_framework import (
+    AREAS_BY_KEY,
+    ETHICS_AREAS,
+    ETHICS_SCALE,
+    FRAMEWORK,
+    LOW_SCORE,
+    MIN_NOTE_LENGTH,
+    EthicsArea,
+    EthicsScore,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,116 +55,6 @@ __all__ = [
 
 #: The file an assessment is saved to, in the run folder.
 ETHICS_FILE = "ethics_assessment.json"
-#: Scores at or below this need a note saying what is missing and what will be done.
-LOW_SCORE = 2
-#: The shortest note accepted for a low score.
-MIN_NOTE_LENGTH = 15
-FRAMEWORK = "Data Ethics Framework (UK government, 2020)"
-
-
-@dataclass(frozen=True)
-class EthicsArea:
-    """A principle or an action of the framework, with the question it asks."""
-
-    key: str
-    title: str
-    kind: Literal["principle", "action"]
-    question: str
-
-
-#: The framework's three principles and five actions, in its order.
-ETHICS_AREAS: tuple[EthicsArea, ...] = (
-    EthicsArea(
-        "transparency",
-        "Transparency",
-        "principle",
-        "Are the project's actions, processes and data open to inspection, with information "
-        "about it published in a complete, open, understandable, easy-to-find and free form?",
-    ),
-    EthicsArea(
-        "accountability",
-        "Accountability",
-        "principle",
-        "Are there effective governance and oversight, with named people answerable for the "
-        "project and its outcomes, and a way for the public to hold them to account?",
-    ),
-    EthicsArea(
-        "fairness",
-        "Fairness",
-        "principle",
-        "Has the project removed its potential for unintended discriminatory effects on "
-        "individuals and social groups, and for bias that could harm people?",
-    ),
-    EthicsArea(
-        "public_benefit_and_user_need",
-        "Define and understand public benefit and user need",
-        "action",
-        "Is it clear what public benefit the project brings, which user need it meets, and "
-        "what harm could follow if it went wrong?",
-    ),
-    EthicsArea(
-        "diverse_expertise",
-        "Involve diverse expertise",
-        "action",
-        "Did people with different skills, backgrounds and lived experience (policy, legal, "
-        "operational, data, the people affected) shape the project?",
-    ),
-    EthicsArea(
-        "comply_with_the_law",
-        "Comply with the law",
-        "action",
-        "Has legal advice confirmed a lawful basis, data protection (UK GDPR, a DPIA), "
-        "equality duties and any sector law are met?",
-    ),
-    EthicsArea(
-        "data_quality_and_limitations",
-        "Review the quality and limitations of the data",
-        "action",
-        "Are the data's source, accuracy, completeness, representativeness and biases "
-        "understood and recorded, along with what they mean for the model?",
-    ),
-    EthicsArea(
-        "wider_policy_implications",
-        "Evaluate and consider wider policy implications",
-        "action",
-        "Have the project's wider effects on policy, services, public trust and other "
-        "organisations been considered, with a plan to review them over time?",
-    ),
-)
-_AREAS = {a.key: a for a in ETHICS_AREAS}
-
-#: What each score means.
-ETHICS_SCALE: dict[int, str] = {
-    0: "not started: not yet considered",
-    1: "considered, but nothing done yet",
-    2: "started: some steps taken, with major gaps",
-    3: "partly met: the main steps taken, some gaps",
-    4: "largely met: done and recorded, minor gaps",
-    5: "fully met: done, recorded and reviewed regularly",
-}
-
-
-@dataclass(frozen=True)
-class EthicsScore:
-    """One area's score (0 to 5) and the assessor's notes."""
-
-    key: str
-    score: int
-    notes: str = ""
-
-    @property
-    def area(self) -> EthicsArea:
-        return _AREAS[self.key]
-
-    @property
-    def meaning(self) -> str:
-        """The score in words."""
-        return ETHICS_SCALE[self.score]
-
-    @property
-    def needs_work(self) -> bool:
-        """Whether the score is low enough to need further work (2 or less)."""
-        return self.score <= LOW_SCORE
 
 
 @dataclass(frozen=True)
@@ -186,7 +86,7 @@ class EthicsAssessment:
         for s in self.scores:
             if s.key == key:
                 return s
-        raise KeyError(f"No ethics area '{key}'.{did_you_mean(key, _AREAS)}")
+        raise KeyError(f"No ethics area '{key}'.{did_you_mean(key, AREAS_BY_KEY)}")
 
     @property
     def average(self) -> float:
@@ -400,44 +300,12 @@ def assess_ethics(
     mlops_kit.errors.DocumentationError: The ethics self-assessment breaks 10 rules: ...
     """
     notes = dict(notes or {})
-    problems: list[str] = []
     if not isinstance(scores, Mapping):
         raise DocumentationError(
             "The 'scores' parameter of assess_ethics must be a mapping of area to score. "
             f"Got {type(scores).__name__} instead."
         )
-    for key in scores:
-        if key not in _AREAS:
-            problems.append(
-                f"'{key}' is not an area of the Data Ethics Framework; the areas are "
-                f"{', '.join(_AREAS)}.{did_you_mean(str(key), _AREAS)}"
-            )
-    for key in notes:
-        if key not in _AREAS:
-            problems.append(
-                f"Notes are given for '{key}', which is not an area of the framework."
-                f"{did_you_mean(str(key), _AREAS)}"
-            )
-    for area in ETHICS_AREAS:
-        if area.key not in scores or scores[area.key] is None:
-            problems.append(f"{area.title} ('{area.key}') has no score; score every area 0 to 5.")
-            continue
-        value = scores[area.key]
-        if not _is_whole(value) or not 0 <= value <= 5:
-            problems.append(
-                f"The score of {area.title} ('{area.key}') must be a whole number from 0 to "
-                f"5. Got {value!r} instead."
-            )
-            continue
-        note = notes.get(area.key, "")
-        if not isinstance(note, str):
-            problems.append(f"The notes on {area.title} must be text. Got {note!r} instead.")
-        elif value <= LOW_SCORE and len(note.strip()) < MIN_NOTE_LENGTH:
-            problems.append(
-                f"{area.title} is scored {value}, so it needs a note of at least "
-                f"{MIN_NOTE_LENGTH} characters saying what is missing and what will be done. "
-                f"Got {note.strip()!r} instead."
-            )
+    problems = _unknown_areas(scores, notes) + _score_problems(scores, notes)
     if not isinstance(assessed_by, str) or not assessed_by.strip():
         problems.append(
             f"The assessor must be named, so the scores are accountable. Got {assessed_by!r}."
@@ -460,6 +328,50 @@ def assess_ethics(
         assessed_at=assessed_at or datetime.now(UTC).isoformat(timespec="seconds"),
         run_id=run_id,
     )
+
+
+def _unknown_areas(scores: Mapping[str, Any], notes: Mapping[str, Any]) -> list[str]:
+    """Scores or notes given for keys that are not areas of the framework."""
+    problems: list[str] = []
+    for key in scores:
+        if key not in AREAS_BY_KEY:
+            problems.append(
+                f"'{key}' is not an area of the Data Ethics Framework; the areas are "
+                f"{', '.join(AREAS_BY_KEY)}.{did_you_mean(str(key), AREAS_BY_KEY)}"
+            )
+    for key in notes:
+        if key not in AREAS_BY_KEY:
+            problems.append(
+                f"Notes are given for '{key}', which is not an area of the framework."
+                f"{did_you_mean(str(key), AREAS_BY_KEY)}"
+            )
+    return problems
+
+
+def _score_problems(scores: Mapping[str, Any], notes: Mapping[str, Any]) -> list[str]:
+    """Areas not scored, scores not whole numbers from 0 to 5, low scores without a note."""
+    problems: list[str] = []
+    for area in ETHICS_AREAS:
+        if area.key not in scores or scores[area.key] is None:
+            problems.append(f"{area.title} ('{area.key}') has no score; score every area 0 to 5.")
+            continue
+        value = scores[area.key]
+        if not _is_whole(value) or not 0 <= value <= 5:
+            problems.append(
+                f"The score of {area.title} ('{area.key}') must be a whole number from 0 to "
+                f"5. Got {value!r} instead."
+            )
+            continue
+        note = notes.get(area.key, "")
+        if not isinstance(note, str):
+            problems.append(f"The notes on {area.title} must be text. Got {note!r} instead.")
+        elif value <= LOW_SCORE and len(note.strip()) < MIN_NOTE_LENGTH:
+            problems.append(
+                f"{area.title} is scored {value}, so it needs a note of at least "
+                f"{MIN_NOTE_LENGTH} characters saying what is missing and what will be done. "
+                f"Got {note.strip()!r} instead."
+            )
+    return problems
 
 
 def load_ethics_assessment(run_dir: str | os.PathLike[str]) -> EthicsAssessment | None:

@@ -15,11 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._document import SETTINGS_SECTION, Document, Entry, RunFacts, Section, load_settings
-from ._model_card import fact, human, monitoring_lines
+from ._document import Document
+from ._parts import SETTINGS_SECTION, Entry, Section
+from ._run_facts import RunFacts, load_settings
+from ._run_text import fact, human, monitoring_lines
 
 if TYPE_CHECKING:
-    from ._documents_settings import DocumentsSettings
+    from ..config import DocumentsSettings
 
 __all__ = ["StakeholderSummary", "stakeholder_summary"]
 

@@ -3,27 +3,24 @@
 The statistics are SciPy's and NumPy's (no Python loop over rows); a feature drifts only
 when its corrected p-value *and* its effect size both say so, which keeps large batches
 from raising false alarms. Alerts say what crossed which threshold and what the pipeline
-will do about it. :data:`MONITORING_GLOSSARY` explains the terms in plain words. Importing
-this package loads neither SciPy, scikit-learn nor matplotlib.
+will do about it. Importing this package loads neither SciPy, scikit-learn nor
+matplotlib.
 """
 
+from ..config import DriftSettings, PerformanceSettings
 from ._alerts import ACTIONS, Alert, AlertKind, Severity
-from ._drift import DriftReport, DriftStatus, FeatureDrift, drift_report
+from ._drift import drift_report
+from ._drift_result import DriftReport
 from ._figures import distribution_figure, drift_figure, performance_figure
-from ._glossary import MONITORING_GLOSSARY
 from ._months import batch_drift, drift_by_batch, score_months
 from ._performance import PerformanceReport, performance_over_time
-from ._settings import DriftSettings, PerformanceSettings
 
 __all__ = [
     "ACTIONS",
-    "MONITORING_GLOSSARY",
     "Alert",
     "AlertKind",
     "DriftReport",
     "DriftSettings",
-    "DriftStatus",
-    "FeatureDrift",
     "PerformanceReport",
     "PerformanceSettings",
     "Severity",

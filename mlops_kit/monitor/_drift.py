@@ -2,212 +2,20 @@
 
 from __future__ import annotations
 
-import enum
-import html
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..config import DriftSettings
+from ..config import as_settings as _settings
 from ..errors import DataValidationError, did_you_mean
 from . import _stats
-from ._alerts import Alert, AlertKind, Severity
-from ._settings import DriftSettings, _settings
+from ._drift_result import DriftReport, DriftStatus, FeatureDrift
+from ._values import MEASURE_NAMES, MISSING, TEST_NAMES, column_kind, value_counts
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from ..plots import DescribedFigure
-
-MISSING = "(missing)"
-MEASURE_NAMES = {"psi": "PSI", "js": "Jensen-Shannon distance", "ks": "KS statistic"}
-TEST_NAMES = {"ks": "Kolmogorov-Smirnov test", "chi2": "chi-square test"}
-
-
-class DriftStatus(enum.StrEnum):
-    """The verdict on one feature."""
-
-    DRIFTED = "drifted"
-    STABLE = "stable"
-    TOO_SMALL = "too small to judge"
-
-
-@dataclass(frozen=True)
-class FeatureDrift:
-    """The drift statistics and verdict of one feature."""
-
-    feature: str
-    kind: Literal["numeric", "categorical"]
-    test: Literal["ks", "chi2"]
-    statistic: float | None
-    p_value: float | None
-    p_adjusted: float | None
-    effect_measure: str
-    effect: float | None
-    floor: float
-    psi: float | None
-    js: float | None
-    ks: float | None
-    n_reference: int
-    n_current: int
-    missing_reference: float
-    missing_current: float
-    status: DriftStatus
-    verdict: str
-    new_categories: tuple[str, ...] = ()
-    categories_pooled: int = 0
-
-    @property
-    def drifted(self) -> bool:
-        """Whether the feature drifted (both the test and the effect size say so)."""
-        return self.status is DriftStatus.DRIFTED
-
-
-@dataclass(frozen=True)
-class DriftReport:
-    """Drift of each feature of a current batch against a reference batch."""
-
-    features: tuple[FeatureDrift, ...]
-    settings: DriftSettings = field(repr=False)
-    n_reference: int
-    n_current: int
-    label: str | None = None
-
-    @property
-    def drifted(self) -> tuple[str, ...]:
-        """Names of the drifted features, largest effect (relative to its floor) first."""
-        hits = [f for f in self.features if f.drifted]
-        hits.sort(key=lambda f: -(f.effect or 0.0) / f.floor)
-        return tuple(f.feature for f in hits)
-
-    @property
-    def too_small(self) -> tuple[str, ...]:
-        """Features too small to judge."""
-        return tuple(f.feature for f in self.features if f.status is DriftStatus.TOO_SMALL)
-
-    def __getitem__(self, feature: str) -> FeatureDrift:
-        for f in self.features:
-            if f.feature == feature:
-                return f
-        names = [f.feature for f in self.features]
-        raise KeyError(f"No feature '{feature}' in this report.{did_you_mean(feature, names)}")
-
-    @property
-    def alerts(self) -> tuple[Alert, ...]:
-        """One alert per drifted feature, and a warning when the batch is too small."""
-        out = [
-            Alert(
-                AlertKind.DATA_DRIFT,
-                Severity.ALERT,
-                f.feature,
-                f.effect_measure,
-                f.effect,
-                f.floor,
-                f.verdict,
-                self.label,
-            )
-            for f in (self[name] for name in self.drifted)
-        ]
-        if self.too_small:
-            rows = min(self.n_reference, self.n_current)
-            out.append(
-                Alert(
-                    AlertKind.TOO_SMALL,
-                    Severity.WARNING,
-                    ", ".join(self.too_small),
-                    "rows",
-                    float(rows),
-                    float(self.settings.min_rows),
-                    f"{len(self.too_small)} feature(s) could not be judged: the batches have "
-                    f"{self.n_reference:,} reference and {self.n_current:,} current rows, and "
-                    f"each needs at least {self.settings.min_rows:,}.",
-                    self.label,
-                )
-            )
-        return tuple(out)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per feature: statistics, corrected p-value, effect size and verdict."""
-        import pandas as pd
-
-        rows = [_record(f) for f in self.features]
-        frame = pd.DataFrame(rows).set_index("feature")
-        return frame.drop(columns=["new_categories"])
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary: settings, counts, features, alerts and summary."""
-        return {
-            "label": self.label,
-            "n_reference": self.n_reference,
-            "n_current": self.n_current,
-            "settings": self.settings.model_dump(),
-            "drifted": list(self.drifted),
-            "too_small": list(self.too_small),
-            "features": [_record(f) for f in self.features],
-            "alerts": [a.to_dict() for a in self.alerts],
-            "summary": self.summary(),
-        }
-
-    def summary(self) -> str:
-        """The report in plain words."""
-        s = self.settings
-        n = len(self.features)
-        where = f" in {self.label}" if self.label else ""
-        head = (
-            f"Compared {self.n_current:,} current rows{where} with {self.n_reference:,} "
-            f"reference rows on {n} feature(s). A feature drifts when its {s.correction} "
-            f"corrected p-value is below {s.alpha:g} and its effect size is at or above "
-            "its floor."
-        )
-        if self.drifted:
-            body = f" {len(self.drifted)} of {n} drifted: " + " ".join(
-                self[name].verdict for name in self.drifted
-            )
-        else:
-            body = f" No feature drifted (0 of {n})."
-        if self.too_small:
-            body += f" Too small to judge: {', '.join(self.too_small)}."
-        return head + body
-
-    def plot(self, ax: Any = None) -> DescribedFigure:
-        """Bar chart of each feature's effect size against its floor."""
-        from ._figures import drift_figure
-
-        return drift_figure(self, ax=ax)
-
-    def _repr_html_(self) -> str:
-        frame = self.to_frame()[
-            ["kind", "test", "p_adjusted", "effect_measure", "effect", "floor", "status"]
-        ]
-        alerts = "".join(f"<li>{html.escape(str(a))}</li>" for a in self.alerts)
-        where = html.escape(f" in {self.label}") if self.label else ""
-        return (
-            f"<div class='mlops-drift-report'><h4>Data drift{where}</h4>"
-            f"<p>{html.escape(self.summary())}</p>"
-            + (f"<ul class='mlops-alerts'>{alerts}</ul>" if alerts else "")
-            + frame.to_html(float_format=lambda v: f"{v:.3g}", na_rep="n/a")
-            + "</div>"
-        )
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, enum.Enum):
-        return v.value
-    if isinstance(v, float | np.floating):
-        return None if not math.isfinite(v) else float(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, tuple):
-        return list(v)
-    return v
-
-
-def _record(f: FeatureDrift) -> dict[str, Any]:
-    out = {k: _clean(getattr(f, k)) for k in f.__dataclass_fields__}
-    out["drifted"] = f.drifted
-    return out
 
 
 # -- input checks ---------------------------------------------------------------------------
@@ -226,15 +34,6 @@ def _frame(value: Any, name: str) -> pd.DataFrame:
             f"The {name} batch is empty (0 rows): drift needs rows on both sides."
         )
     return value
-
-
-def _kind(series: pd.Series) -> Literal["numeric", "categorical"]:
-    import pandas as pd
-
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-        return "categorical"
-    return "numeric"
 
 
 def _columns(
@@ -262,7 +61,7 @@ def _columns(
                 "the column out of 'columns'.",
                 column=str(col),
             )
-        k_ref, k_cur = _kind(reference[col]), _kind(current[col])
+        k_ref, k_cur = column_kind(reference[col]), column_kind(current[col])
         if col in categorical:
             kinds[col] = "categorical"
         elif k_ref != k_cur and not current[col].isna().all():
@@ -317,29 +116,10 @@ def _numeric(ref: pd.Series, cur: pd.Series, s: DriftSettings) -> tuple[dict[str
     )
 
 
-def _value_counts(series: pd.Series) -> dict[str, int]:
-    counts = series.value_counts(dropna=False)
-    out: dict[str, int] = {}
-    for key, n in zip(counts.index, counts.to_numpy(), strict=True):  # loop over categories
-        label = MISSING if key is None or (isinstance(key, float) and math.isnan(key)) else key
-        label = MISSING if label is not MISSING and _is_na(label) else str(label)
-        out[label] = out.get(label, 0) + int(n)
-    return out
-
-
-def _is_na(value: Any) -> bool:
-    import pandas as pd
-
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _categorical(
     ref: pd.Series, cur: pd.Series, s: DriftSettings
 ) -> tuple[dict[str, Any], list[str], tuple[str, ...], int]:
-    cr, cc = _value_counts(ref), _value_counts(cur)
+    cr, cc = value_counts(ref), value_counts(cur)
     cats = list(cr) + [k for k in cc if k not in cr]
     table = np.array([[cr.get(k, 0) for k in cats], [cc.get(k, 0) for k in cats]], dtype=float)
     chi = _stats.chi2_two_samples(table, s.min_expected)
@@ -459,37 +239,44 @@ def drift_report(
     )
     for i, p in zip(judged, adjusted, strict=True):
         computed[i][1]["p_adjusted"] = float(p)
-    features = []
-    for col, stats, notes, new, pooled in computed:
-        kind = kinds[col]
-        measure = s.numeric_effect if kind == "numeric" else s.categorical_effect
-        if stats[measure] is None:  # no KS statistic when every current value is missing
-            measure = "psi"
-        if stats.get("p_adjusted") is None:
-            stats["p_adjusted"] = None
-            status, verdict = (
-                DriftStatus.TOO_SMALL,
-                (
-                    f"'{col}' is too small to judge: {len(reference):,} reference and "
-                    f"{len(current):,} current rows, and each side needs {s.min_rows:,}."
-                ),
-            )
-        else:
-            status, verdict = _verdict(col, stats, measure, s, notes)
-        features.append(
-            FeatureDrift(
-                feature=str(col),
-                kind=kind,
-                effect_measure=measure,
-                effect=stats[measure],
-                floor=s.floor(measure),
-                n_reference=len(reference),
-                n_current=len(current),
-                status=status,
-                verdict=verdict,
-                new_categories=new,
-                categories_pooled=pooled,
-                **stats,
-            )
-        )
+    sizes = (len(reference), len(current))
+    features = [_feature(c, kinds[c[0]], s, sizes) for c in computed]
     return DriftReport(tuple(features), s, len(reference), len(current), label)
+
+
+def _feature(
+    computed: tuple[str, dict[str, Any], list[str], tuple[str, ...], int],
+    kind: Literal["numeric", "categorical"],
+    s: DriftSettings,
+    sizes: tuple[int, int],
+) -> FeatureDrift:
+    """One feature's drift: its statistics, the effect measure judged, status and verdict."""
+    col, stats, notes, new, pooled = computed
+    measure = s.numeric_effect if kind == "numeric" else s.categorical_effect
+    if stats[measure] is None:  # no KS statistic when every current value is missing
+        measure = "psi"
+    if stats.get("p_adjusted") is None:
+        stats["p_adjusted"] = None
+        status, verdict = (
+            DriftStatus.TOO_SMALL,
+            (
+                f"'{col}' is too small to judge: {sizes[0]:,} reference and "
+                f"{sizes[1]:,} current rows, and each side needs {s.min_rows:,}."
+            ),
+        )
+    else:
+        status, verdict = _verdict(col, stats, measure, s, notes)
+    return FeatureDrift(
+        feature=str(col),
+        kind=kind,
+        effect_measure=measure,
+        effect=stats[measure],
+        floor=s.floor(measure),
+        n_reference=sizes[0],
+        n_current=sizes[1],
+        status=status,
+        verdict=verdict,
+        new_categories=new,
+        categories_pooled=pooled,
+        **stats,
+    )

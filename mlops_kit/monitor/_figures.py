@@ -1,4 +1,4 @@
-"""Monitoring figures, each with a text description (the conventions of mlops_kit.plots)."""
+"""Monitoring figures, each with a text description (the conventions of mlops_kit.figures)."""
 
 from __future__ import annotations
 
@@ -7,23 +7,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import DataValidationError
+from ..figures import HATCHES, LINE_STYLES, MARKERS, PALETTE, DescribedFigure, new_axes
+from . import _stats
+from ._values import MEASURE_NAMES, METRIC_NAMES, MISSING, PENDING, column_kind, value_counts
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from ..plots import DescribedFigure
-    from ._drift import DriftReport
+    from ._drift_result import DriftReport
     from ._performance import PerformanceReport
 
 
 def drift_figure(report: DriftReport, *, ax: Axes | None = None) -> DescribedFigure:
     """Each feature's effect size as a bar, its floor as a mark; drifted bars hatched."""
-    from ..plots import HATCHES, PALETTE, DescribedFigure, _new_axes
-    from ._drift import MEASURE_NAMES
-
     feats = sorted(report.features, key=lambda f: -(f.effect or 0.0) / f.floor)
-    fig, ax = _new_axes(ax, (7.0, 1.0 + 0.32 * len(feats)))
+    fig, ax = new_axes(ax, (7.0, 1.0 + 0.32 * len(feats)))
     y = np.arange(len(feats))
     effects = np.array([f.effect or 0.0 for f in feats])
     for i, f in enumerate(feats):
@@ -83,41 +82,15 @@ def distribution_figure(
     Numeric features are binned on the reference's quantiles (missing values are a bin
     of their own); categorical ones show their most common categories.
     """
-    from ..plots import HATCHES, PALETTE, DescribedFigure, _new_axes
-    from . import _stats
-    from ._drift import MISSING, _kind, _value_counts
-
     for side, frame in (("reference", reference), ("current", current)):
         if column not in frame.columns:
             raise DataValidationError(
                 f"Column '{column}' is missing from the {side} batch.", column=column
             )
-    if _kind(reference[column]) == "numeric":
-        r = reference[column].to_numpy(dtype=float, na_value=np.nan)
-        c = current[column].to_numpy(dtype=float, na_value=np.nan)
-        rs, cs = np.sort(r[~np.isnan(r)]), np.sort(c[~np.isnan(c)])
-        edges = _stats.quantile_edges(rs, n_bins)
-        counts = np.vstack(
-            [
-                _stats.bin_counts(rs, edges, int(np.isnan(r).sum())),
-                _stats.bin_counts(cs, edges, int(np.isnan(c).sum())),
-            ]
-        )
-        bounds = [f"{rs[0]:.3g}", *(f"{e:.3g}" for e in edges), f"{rs[-1]:.3g}"]
-        names = [f"<{bounds[1]}" if len(edges) else "all values"]
-        names += [f"{bounds[i]}-{bounds[i + 1]}" for i in range(1, len(edges))]
-        if len(edges):
-            names.append(f">={bounds[len(edges)]}")
-        names.append(MISSING)
-        keep = np.flatnonzero(counts.sum(axis=0) > 0)
-    else:
-        cr, cc = _value_counts(reference[column]), _value_counts(current[column])
-        names = list(cr) + [k for k in cc if k not in cr]
-        counts = np.array([[cr.get(k, 0) for k in names], [cc.get(k, 0) for k in names]])
-        keep = np.argsort(-counts.sum(axis=0), kind="stable")[:max_categories]
+    names, counts, keep = _shares_of(reference[column], current[column], n_bins, max_categories)
     shares = counts / counts.sum(axis=1, keepdims=True)
     shares, names = shares[:, keep], [names[i] for i in keep]
-    fig, ax = _new_axes(ax, (7.5, 4.0))
+    fig, ax = new_axes(ax, (7.5, 4.0))
     x = np.arange(len(names))
     ax.bar(
         x - 0.2,
@@ -157,13 +130,40 @@ def distribution_figure(
     return DescribedFigure(fig, title, text)
 
 
+def _shares_of(
+    reference: pd.Series, current: pd.Series, n_bins: int, max_categories: int
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The groups a feature's values fall in, each side's counts, and the groups shown."""
+    if column_kind(reference) == "numeric":
+        r = reference.to_numpy(dtype=float, na_value=np.nan)
+        c = current.to_numpy(dtype=float, na_value=np.nan)
+        rs, cs = np.sort(r[~np.isnan(r)]), np.sort(c[~np.isnan(c)])
+        edges = _stats.quantile_edges(rs, n_bins)
+        counts = np.vstack(
+            [
+                _stats.bin_counts(rs, edges, int(np.isnan(r).sum())),
+                _stats.bin_counts(cs, edges, int(np.isnan(c).sum())),
+            ]
+        )
+        bounds = [f"{rs[0]:.3g}", *(f"{e:.3g}" for e in edges), f"{rs[-1]:.3g}"]
+        names = [f"<{bounds[1]}" if len(edges) else "all values"]
+        names += [f"{bounds[i]}-{bounds[i + 1]}" for i in range(1, len(edges))]
+        if len(edges):
+            names.append(f">={bounds[len(edges)]}")
+        names.append(MISSING)
+        keep = np.flatnonzero(counts.sum(axis=0) > 0)
+    else:
+        cr, cc = value_counts(reference), value_counts(current)
+        names = list(cr) + [k for k in cc if k not in cr]
+        counts = np.array([[cr.get(k, 0) for k in names], [cc.get(k, 0) for k in names]])
+        keep = np.argsort(-counts.sum(axis=0), kind="stable")[:max_categories]
+    return names, counts, keep
+
+
 def performance_figure(
     report: PerformanceReport, metric: str = "roc_auc", *, ax: Axes | None = None
 ) -> DescribedFigure:
     """A metric per batch with its alert threshold; batches awaiting labels are marked."""
-    from ..plots import LINE_STYLES, MARKERS, PALETTE, DescribedFigure, _new_axes
-    from ._performance import METRIC_NAMES, PENDING
-
     t = report.table
     if metric not in t.columns:
         raise DataValidationError(
@@ -173,12 +173,12 @@ def performance_figure(
     floor: float | None = report.settings.min_metrics.get(metric)
     if metric == "score_psi":
         floor = report.settings.score_psi_threshold
-    extra = {"score_psi": "PSI of the scores", "flag_rate": "flag rate"}
+    extra = {"score_psi": "PSI of the scores", "flag_rate": "share predicted positive"}
     name = {**METRIC_NAMES, **extra}.get(metric, metric.replace("_", " "))
     periods = [str(p) for p in t.index]
     x = np.arange(len(periods))
     v = t[metric].to_numpy(dtype=float)
-    fig, ax = _new_axes(ax, (7.5, 4.0))
+    fig, ax = new_axes(ax, (7.5, 4.0))
     ax.plot(x, v, linestyle=LINE_STYLES[0], marker=MARKERS[0], color=PALETTE[0], label=name)
     pending = t["status"].to_numpy() == PENDING
     if floor is not None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..data import profile_dataset
 from ..errors import DataValidationError, did_you_mean
+from ..train import build_pipeline, standardise_missing
+from ._drift import drift_report
+from ._drift_result import DriftReport
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._drift import DriftReport
-    from ._settings import DriftSettings
+    from ..config import DriftSettings
 
 #: Columns of the bundled claims that are never features: an id, the month, the target.
 CLAIMS_NOT_FEATURES = ("claim_id", "month", "flagged")
@@ -94,8 +97,6 @@ def batch_drift(
     >>> batch_drift(claims, "2023-09").drifted, batch_drift(claims, "2024-03").drifted
     ((), ('channel',))
     """
-    from ._drift import drift_report
-
     batches = _batches(data, time_column)
     inside = _window(batches, reference, time_column)
     if str(batch) not in batches:
@@ -208,9 +209,6 @@ def score_months(
         training months (the reference of prediction drift).
     """
     import numpy as np
-
-    from ..data import profile_dataset
-    from ..train import build_pipeline, standardise_missing
 
     batches = _batches(data, "month")
     inside = _window(batches, train, "month")

@@ -10,25 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._io import json_ready
+from ..config import PerformanceSettings
+from ..config import as_settings as _settings
 from ..errors import DataValidationError, did_you_mean
+from ..metrics import as_binary, classification_metrics
 from . import _stats
 from ._alerts import Alert, AlertKind, Severity
-from ._settings import PerformanceSettings, _settings
+from ._figures import performance_figure
+from ._values import LABELLED, METRIC_NAMES, PARTLY, PENDING
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..plots import DescribedFigure
-
-LABELLED, PARTLY, PENDING = "labelled", "partly labelled", "labels pending"
-METRIC_NAMES = {
-    "roc_auc": "ROC AUC",
-    "pr_auc": "PR AUC",
-    "recall": "recall",
-    "precision": "precision",
-    "f1": "F1",
-    "accuracy": "accuracy",
-}
+    from ..figures import DescribedFigure
 
 
 @dataclass(frozen=True)
@@ -56,18 +51,13 @@ class PerformanceReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
 
-        def clean(v: Any) -> Any:
-            if isinstance(v, float | np.floating):
-                return None if not math.isfinite(v) else float(v)
-            if isinstance(v, np.integer):
-                return int(v)
-            return v
-
         batches = [
-            {"batch": str(i), **{k: clean(v) for k, v in row.items()}}
+            {"batch": str(i), **{k: json_ready(v) for k, v in row.items()}}
             for i, row in self.table.iterrows()
         ]
-        fairness = [{k: clean(v) for k, v in r.items()} for r in self.fairness.to_dict("records")]
+        fairness = [
+            {k: json_ready(v) for k, v in r.items()} for r in self.fairness.to_dict("records")
+        ]
         return {
             "settings": self.settings.model_dump(),
             "batches": batches,
@@ -83,7 +73,7 @@ class PerformanceReport:
         if self.pending:
             parts.append(
                 f"Labels pending for {', '.join(self.pending)}: only prediction drift and "
-                "fairness of the flags are checked there."
+                "fairness of the predictions are checked there."
             )
         for metric, floor in self.settings.min_metrics.items():
             v = t[metric].dropna()
@@ -100,8 +90,6 @@ class PerformanceReport:
 
     def plot(self, metric: str = "roc_auc", ax: Any = None) -> DescribedFigure:
         """A metric over time with its alert threshold."""
-        from ._figures import performance_figure
-
         return performance_figure(self, metric, ax=ax)
 
     def _repr_html_(self) -> str:
@@ -209,9 +197,57 @@ def performance_over_time(
     """
     import pandas as pd
 
-    from ..metrics import _as_binary, classification_metrics
-
     s: PerformanceSettings = _settings(settings, PerformanceSettings, "performance_over_time")
+    batch, truth_arr, score, flags = _columns(scored, period, y_true, y_score, y_pred, s)
+    labelled = ~np.isnan(truth_arr)
+    if labelled.any():
+        as_binary(truth_arr[labelled], y_true)
+    attrs = {g: _column(scored, g, "a protected attribute").to_numpy() for g in groups}
+    periods = np.unique(batch)
+    ref = np.sort(
+        np.asarray(reference_scores, dtype=float)
+        if reference_scores is not None
+        else score[batch == periods[0]]
+    )
+    edges = _stats.quantile_edges(ref, s.n_bins)
+    ref_counts = _stats.bin_counts(ref, edges, 0)
+    rows, fair_rows, alerts = [], [], []
+    for p in periods:  # a loop over batches; each batch is vectorised
+        row, found, tables = _batch(
+            p,
+            batch == p,
+            labelled=labelled,
+            truth=truth_arr,
+            flags=flags,
+            score=score,
+            attrs=attrs,
+            reference=(ref_counts, edges),
+            s=s,
+        )
+        rows.append(row)
+        alerts += found
+        fair_rows += tables
+    fairness = (
+        pd.concat(fair_rows, ignore_index=True)[
+            ["period", "attribute", "group", "n", "flag_rate", "ratio", "verdict"]
+        ]
+        if fair_rows
+        else pd.DataFrame(columns=["period", "attribute", "group", "n", "flag_rate", "ratio"])
+    )
+    return PerformanceReport(pd.DataFrame(rows).set_index("period"), fairness, tuple(alerts), s)
+
+
+def _columns(
+    scored: pd.DataFrame,
+    period: str,
+    y_true: str,
+    y_score: str,
+    y_pred: str | None,
+    s: PerformanceSettings,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's batch, outcome (NaN while pending), score and 0/1 decision, checked."""
+    import pandas as pd
+
     if not isinstance(scored, pd.DataFrame):
         raise DataValidationError(
             "The 'scored' parameter of performance_over_time must be a pandas DataFrame. "
@@ -230,111 +266,110 @@ def performance_over_time(
             column=y_score,
         )
     flags = (
-        _as_binary(_column(scored, y_pred, "the decision"), y_pred)
+        as_binary(_column(scored, y_pred, "the decision"), y_pred)
         if y_pred is not None
         else (score >= s.threshold).astype(np.int64)
     )
-    labelled = ~np.isnan(truth_arr)
-    if labelled.any():
-        _as_binary(truth_arr[labelled], y_true)
-    attrs = {g: _column(scored, g, "a protected attribute").to_numpy() for g in groups}
-    periods = np.unique(batch)
-    ref = np.sort(
-        np.asarray(reference_scores, dtype=float)
-        if reference_scores is not None
-        else score[batch == periods[0]]
+    return batch, truth_arr, score, flags
+
+
+def _batch(
+    p: Any,
+    m: np.ndarray,
+    *,
+    labelled: np.ndarray,
+    truth: np.ndarray,
+    flags: np.ndarray,
+    score: np.ndarray,
+    attrs: Mapping[str, np.ndarray],
+    reference: tuple[np.ndarray, np.ndarray],
+    s: PerformanceSettings,
+) -> tuple[dict[str, Any], list[Alert], list[pd.DataFrame]]:
+    """One batch's row of the report, its alerts and its flag rates by group."""
+    ref_counts, edges = reference
+    lab = m & labelled
+    n_lab = int(lab.sum())
+    status = PENDING if n_lab < s.min_labelled else LABELLED if n_lab == m.sum() else PARTLY
+    row: dict[str, Any] = {"period": p, "n": int(m.sum()), "n_labelled": n_lab}
+    row["status"] = status
+    row["flag_rate"] = float(flags[m].mean())
+    row["score_psi"] = _stats.psi(ref_counts, _stats.bin_counts(np.sort(score[m]), edges, 0))
+    values = (
+        classification_metrics(truth[lab].astype(np.int64), flags[lab], score[lab])
+        if status != PENDING
+        else {}
     )
-    edges = _stats.quantile_edges(ref, s.n_bins)
-    ref_counts = _stats.bin_counts(ref, edges, 0)
-    rows, fair_rows, alerts = [], [], []
-    for p in periods:  # a loop over batches; each batch is vectorised
-        m = batch == p
-        lab = m & labelled
-        n_lab = int(lab.sum())
-        status = PENDING if n_lab < s.min_labelled else LABELLED if n_lab == m.sum() else PARTLY
-        row: dict[str, Any] = {"period": p, "n": int(m.sum()), "n_labelled": n_lab}
-        row["status"] = status
-        row["flag_rate"] = float(flags[m].mean())
-        row["score_psi"] = _stats.psi(ref_counts, _stats.bin_counts(np.sort(score[m]), edges, 0))
-        values = (
-            classification_metrics(truth_arr[lab].astype(np.int64), flags[lab], score[lab])
-            if status != PENDING
-            else {}
+    for metric in METRIC_NAMES:
+        v = values.get(metric)
+        row[metric] = np.nan if v is None else float(v)
+    alerts = []
+    if row["score_psi"] >= s.score_psi_threshold:
+        alerts.append(
+            Alert(
+                AlertKind.PREDICTION_DRIFT,
+                Severity.WARNING,
+                "score",
+                "PSI",
+                row["score_psi"],
+                s.score_psi_threshold,
+                f"The score distribution in {p} moved: PSI {row['score_psi']:.3f} against "
+                f"the reference scores, at or above {s.score_psi_threshold:g}.",
+                str(p),
+            )
         )
-        for metric in METRIC_NAMES:
-            v = values.get(metric)
-            row[metric] = np.nan if v is None else float(v)
-        if row["score_psi"] >= s.score_psi_threshold:
+    for metric, floor in s.min_metrics.items():
+        v = row[metric]
+        if status != PENDING and math.isfinite(v) and v < floor:
             alerts.append(
                 Alert(
-                    AlertKind.PREDICTION_DRIFT,
-                    Severity.WARNING,
-                    "score",
-                    "PSI",
-                    row["score_psi"],
-                    s.score_psi_threshold,
-                    f"The score distribution in {p} moved: PSI {row['score_psi']:.3f} against "
-                    f"the reference scores, at or above {s.score_psi_threshold:g}.",
+                    AlertKind.PERFORMANCE,
+                    Severity.ALERT,
+                    metric,
+                    METRIC_NAMES[metric],
+                    v,
+                    floor,
+                    f"{METRIC_NAMES[metric]} in {p} is {v:.3f}, below the floor {floor:g} "
+                    f"(on {n_lab:,} labelled cases).",
                     str(p),
                 )
             )
-        for metric, floor in s.min_metrics.items():
-            v = row[metric]
-            if status != PENDING and math.isfinite(v) and v < floor:
-                alerts.append(
-                    Alert(
-                        AlertKind.PERFORMANCE,
-                        Severity.ALERT,
-                        metric,
-                        METRIC_NAMES[metric],
-                        v,
-                        floor,
-                        f"{METRIC_NAMES[metric]} in {p} is {v:.3f}, below the floor {floor:g} "
-                        f"(on {n_lab:,} labelled cases).",
-                        str(p),
-                    )
-                )
-        for attr, values_g in attrs.items():
-            table, ratio = _flag_rates(flags[m].astype(float), values_g[m], s)
-            row[f"fairness_ratio[{attr}]"] = np.nan if ratio is None else ratio
-            fair_rows.append(table.assign(period=p, attribute=attr))
-            if ratio is not None and round(ratio, 12) < s.four_fifths_limit:
-                judged = table[table["verdict"] != "insufficient data"]
-                by_rate = judged.sort_values("flag_rate")
-                lo, hi = by_rate.iloc[0], by_rate.iloc[-1]
-                rate = s.rate_name or (
-                    "positive rate" if s.positive_is == "adverse" else "selection rate"
-                )
-                p_value = _rates_differ_p(judged)
-                real = p_value < s.fairness_alpha
-                alerts.append(
-                    Alert(
-                        AlertKind.FAIRNESS,
-                        Severity.ALERT if real else Severity.WARNING,
-                        attr,
-                        f"four-fifths ratio of {rate}s",
-                        ratio,
-                        s.four_fifths_limit,
-                        f"Fairness by {attr} in {p}: the ratio of {rate}s is {ratio:.2f}, below "
-                        f"the policy's limit {s.four_fifths_limit:g} ({hi['group']} "
-                        f"{hi['flag_rate']:.1%} against {lo['group']} {lo['flag_rate']:.1%}); "
-                        + (
-                            f"the groups' rates differ by more than chance (chi-square p "
-                            f"{p_value:.2g} < {s.fairness_alpha:g})."
-                            if real
-                            else f"but with these group sizes the difference could be chance "
-                            f"(chi-square p {p_value:.2g} >= {s.fairness_alpha:g}): watch the "
-                            "next batches."
-                        ),
-                        str(p),
-                    )
-                )
-        rows.append(row)
-    fairness = (
-        pd.concat(fair_rows, ignore_index=True)[
-            ["period", "attribute", "group", "n", "flag_rate", "ratio", "verdict"]
-        ]
-        if fair_rows
-        else pd.DataFrame(columns=["period", "attribute", "group", "n", "flag_rate", "ratio"])
+    tables = []
+    for attr, values_g in attrs.items():
+        table, ratio = _flag_rates(flags[m].astype(float), values_g[m], s)
+        row[f"fairness_ratio[{attr}]"] = np.nan if ratio is None else ratio
+        tables.append(table.assign(period=p, attribute=attr))
+        if ratio is not None and round(ratio, 12) < s.four_fifths_limit:
+            alerts.append(_fairness_alert(p, attr, table, ratio, s))
+    return row, alerts, tables
+
+
+def _fairness_alert(
+    p: Any, attr: str, table: pd.DataFrame, ratio: float, s: PerformanceSettings
+) -> Alert:
+    """The alert for a batch whose groups' rates break the four-fifths limit."""
+    judged = table[table["verdict"] != "insufficient data"]
+    by_rate = judged.sort_values("flag_rate")
+    lo, hi = by_rate.iloc[0], by_rate.iloc[-1]
+    rate = s.rate_name or ("positive rate" if s.positive_is == "adverse" else "selection rate")
+    p_value = _rates_differ_p(judged)
+    real = p_value < s.fairness_alpha
+    return Alert(
+        AlertKind.FAIRNESS,
+        Severity.ALERT if real else Severity.WARNING,
+        attr,
+        f"four-fifths ratio of {rate}s",
+        ratio,
+        s.four_fifths_limit,
+        f"Fairness by {attr} in {p}: the ratio of {rate}s is {ratio:.2f}, below "
+        f"the policy's limit {s.four_fifths_limit:g} ({hi['group']} "
+        f"{hi['flag_rate']:.1%} against {lo['group']} {lo['flag_rate']:.1%}); "
+        + (
+            f"the groups' rates differ by more than chance (chi-square p "
+            f"{p_value:.2g} < {s.fairness_alpha:g})."
+            if real
+            else f"but with these group sizes the difference could be chance "
+            f"(chi-square p {p_value:.2g} >= {s.fairness_alpha:g}): watch the "
+            "next batches."
+        ),
+        str(p),
     )
-    return PerformanceReport(pd.DataFrame(rows).set_index("period"), fairness, tuple(alerts), s)

@@ -8,9 +8,10 @@ package gives the checks the pipeline and the privacy lesson need:
   identifiers (names, email addresses, UK phone numbers, postcodes, National Insurance
   numbers, NHS numbers with their check digit, dates of birth, also inside free text) and
   for near-unique columns such as case references. Examples are always masked.
-  :func:`check_privacy` is what the pipeline's data stage runs: it refuses a table with
-  any reported column that nobody excluded from training or reviewed, unless a named
-  person overrides it in writing (:class:`PrivacySettings`).
+  :func:`check_data` is what the pipeline's data stage runs: after the data checks it
+  refuses a table with any reported column that nobody excluded from training or
+  reviewed, unless a named person overrides it in writing (the config's ``privacy``
+  section, :class:`mlops_kit.config.PrivacySettings`).
 * **Pseudonymise it.** :func:`pseudonymise` replaces identifiers with a keyed hash
   (HMAC-SHA-256): the same person gets the same pseudonym, so records still link, but
   without the key nobody can work back from the pseudonym, not even by hashing every
@@ -31,27 +32,16 @@ The bundled ``data/raw_contacts.csv`` (:func:`load_raw_contacts`) is a raw extra
 *fake* personal data for the lesson: every identifier in it comes from a range set aside
 so that it can never belong to anyone. It is never used for training.
 
-Modules: ``_identifiers`` (patterns and check digits), ``_scan`` (the scan and the
-pipeline check), ``_pseudonymise``, ``_anonymity`` (k-anonymity, l-diversity,
-generalisation, export check), ``_dp`` (Laplace mechanisms and the budget),
-``_settings`` (the ``privacy`` config section), ``_contacts`` (loading the fake file),
-``_glossary`` (:data:`PRIVACY_GLOSSARY`, the terms in plain words).
+Modules: ``_identifiers`` (patterns and check digits), ``_findings`` (what a scan
+found), ``_scan`` (the scan), ``_check`` (the pipeline's checks), ``_pseudonymise``,
+``_anonymity`` (k-anonymity, suppression, export check), ``_l_diversity``,
+``_generalise`` (age bands, postcodes, the explorer), ``_dp`` (Laplace mechanisms),
+``_budget`` (the privacy budget), ``_contacts`` (loading the fake file).
 """
 
-from ._anonymity import (
-    AGE_GENERALISATIONS,
-    POSTCODE_LEVELS,
-    AnonymityView,
-    KAnonymity,
-    LDiversity,
-    age_band,
-    check_export,
-    explore_anonymity,
-    k_anonymity,
-    l_diversity,
-    suppress_small_groups,
-    truncate_postcode,
-)
+from ._anonymity import KAnonymity, check_export, k_anonymity, suppress_small_groups
+from ._budget import BudgetExceededError, PrivacyBudget
+from ._check import check_data
 from ._contacts import (
     CONTACTS_QUASI_IDENTIFIERS,
     CONTACTS_SENSITIVE,
@@ -59,44 +49,37 @@ from ._contacts import (
     load_raw_contacts,
     write_raw_contacts,
 )
-from ._dp import (
-    BudgetExceededError,
-    NoisyStatistic,
-    PrivacyBudget,
-    Spend,
-    laplace_bounded_mean,
-    laplace_count,
+from ._dp import NoisyStatistic, laplace_bounded_mean, laplace_count
+from ._findings import PrivacyScan
+from ._generalise import (
+    AGE_GENERALISATIONS,
+    POSTCODE_LEVELS,
+    AnonymityView,
+    age_band,
+    explore_anonymity,
+    truncate_postcode,
 )
-from ._glossary import PRIVACY_GLOSSARY
-from ._identifiers import IdentifierKind, mask_value, nhs_check_digit_valid
-from ._pseudonymise import MIN_KEY_BYTES, make_key, pseudonymise
-from ._scan import Finding, FoundBy, PrivacyScan, Resolution, check_privacy, scan_table
-from ._settings import PrivacyOverride, PrivacySettings
+from ._identifiers import IdentifierKind, nhs_check_digit_valid
+from ._l_diversity import LDiversity, l_diversity
+from ._pseudonymise import make_key, pseudonymise
+from ._scan import scan_table
 
 __all__ = [
     "AGE_GENERALISATIONS",
     "CONTACTS_QUASI_IDENTIFIERS",
     "CONTACTS_SENSITIVE",
-    "MIN_KEY_BYTES",
     "POSTCODE_LEVELS",
-    "PRIVACY_GLOSSARY",
     "AnonymityView",
     "BudgetExceededError",
-    "Finding",
-    "FoundBy",
     "IdentifierKind",
     "KAnonymity",
     "LDiversity",
     "NoisyStatistic",
     "PrivacyBudget",
-    "PrivacyOverride",
     "PrivacyScan",
-    "PrivacySettings",
-    "Resolution",
-    "Spend",
     "age_band",
+    "check_data",
     "check_export",
-    "check_privacy",
     "explore_anonymity",
     "generate_raw_contacts",
     "k_anonymity",
@@ -105,7 +88,6 @@ __all__ = [
     "laplace_count",
     "load_raw_contacts",
     "make_key",
-    "mask_value",
     "nhs_check_digit_valid",
     "pseudonymise",
     "scan_table",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._resources import resource_path
-from ..data._contacts import generate_raw_contacts, raw_contacts_csv_text, write_raw_contacts
+from ..data import generate_raw_contacts, read_csv, read_header, write_raw_contacts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,7 +22,6 @@ __all__ = [
     "CONTACTS_SENSITIVE",
     "generate_raw_contacts",
     "load_raw_contacts",
-    "raw_contacts_csv_text",
     "write_raw_contacts",
 ]
 
@@ -54,8 +53,6 @@ def load_raw_contacts(path: str | os.PathLike[str] | None = None) -> pd.DataFram
     ...                                   "0113 496 0", "0161 496 0")).all()
     np.True_
     """
-    from ..data import read_csv, read_header
-
     file = Path(path) if path is not None else resource_path("data/raw_contacts.csv")
     header = read_header(file)
     dtype = {c: ("int64" if c in _NUMERIC else "str") for c in header}

@@ -1,9 +1,10 @@
-"""The personal-data scan of a table, and the check the pipeline's data stage runs.
+"""The personal-data scan of a table.
 
 :func:`scan_table` looks at every column's name and values and reports each that holds a
-direct identifier or singles people out; :func:`check_privacy` adds what the config says
-about them (``exclude``, ``privacy.allow``, ``privacy.override``) and refuses a table with
-any column left unresolved.
+direct identifier or singles people out (``_check.check_privacy`` adds what the config
+says about them and refuses a table with any column left unresolved).
+
+Over 400 lines because each kind of identifier has its own finder, sharing their helpers.
 
 How each kind is found (all vectorised over the column):
 
@@ -31,16 +32,14 @@ How each kind is found (all vectorised over the column):
 
 from __future__ import annotations
 
-import enum
-import html
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigError, DataValidationError, PrivacyError, did_you_mean
+from ..errors import ConfigError, DataValidationError, did_you_mean
+from ._findings import Finding, FoundBy, PrivacyScan
 from ._identifiers import (
     EMAIL,
     FULL_DATE,
@@ -63,249 +62,11 @@ from ._identifiers import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._settings import PrivacySettings
 
-__all__ = ["Finding", "FoundBy", "PrivacyScan", "Resolution", "check_privacy", "scan_table"]
+__all__ = ["scan_table"]
 
 #: Dates of birth span at least this many years (a service's own dates rarely do).
 DOB_MIN_SPAN_YEARS = 20
-
-
-class FoundBy(enum.StrEnum):
-    """How the scan found an identifier."""
-
-    COLUMN_NAME = "column name"
-    VALUE_PATTERN = "value pattern"
-    NAME_AND_PATTERN = "column name and value pattern"
-    FREE_TEXT = "value pattern inside free text"
-    DISTINCT_VALUES = "distinct values"
-
-
-class Resolution(enum.StrEnum):
-    """What has been decided about a reported column."""
-
-    UNRESOLVED = "unresolved"
-    EXCLUDED = "excluded from training"
-    ALLOWED = "reviewed and allowed"
-    OVERRIDDEN = "overridden"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One column that holds (or looks as if it holds) personal data.
-
-    Attributes
-    ----------
-    column : str
-    kind : IdentifierKind
-        What it looks like.
-    found_by : FoundBy
-        How the scan found it.
-    share : float
-        Share of the column's non-missing values that match (for near-unique columns,
-        the share of distinct values; for a name-only finding, the share matching the
-        kind's pattern, possibly 0).
-    example : str
-        A *masked* example value; a full identifier is never kept or shown.
-    note : str
-        Details in words (check digits, prefixes, counts).
-    """
-
-    column: str
-    kind: IdentifierKind
-    found_by: FoundBy
-    share: float
-    example: str
-    note: str = ""
-
-    def describe(self) -> str:
-        """The finding in one line.
-
-        Examples
-        --------
-        >>> Finding("nhs", IdentifierKind.NHS_NUMBER, FoundBy.VALUE_PATTERN, 0.98,
-        ...         "9** *** ***9").describe()
-        "'nhs': NHS number (found by value pattern, 98% of values; example 9** *** ***9)"
-        """
-        what = "distinct" if self.kind is IdentifierKind.NEAR_UNIQUE else "of values"
-        return (
-            f"'{self.column}': {self.kind.label} (found by {self.found_by.value}, "
-            f"{self.share:.0%} {what}; example {self.example})"
-        )
-
-
-@dataclass(frozen=True)
-class PrivacyScan:
-    """The result of :func:`scan_table` or :func:`check_privacy`.
-
-    Attributes
-    ----------
-    source : str
-        What was scanned, for messages.
-    n_rows : int
-    columns : tuple of str
-        Every column scanned.
-    findings : tuple of Finding
-        In column order.
-    resolutions : dict of str to (Resolution, str)
-        What was decided about a column, and why (from :func:`check_privacy`).
-    override_by, override_reason : str or None
-        The named person who overrode the check, and why.
-    """
-
-    source: str
-    n_rows: int
-    columns: tuple[str, ...]
-    findings: tuple[Finding, ...]
-    resolutions: Mapping[str, tuple[Resolution, str]] = field(default_factory=dict)
-    override_by: str | None = None
-    override_reason: str | None = None
-
-    @property
-    def identifier_columns(self) -> tuple[str, ...]:
-        """The reported columns, in order, each once."""
-        return tuple(dict.fromkeys(f.column for f in self.findings))
-
-    def status(self, column: str) -> tuple[Resolution, str]:
-        """What was decided about ``column``, and why."""
-        if column in self.resolutions:
-            return self.resolutions[column]
-        if self.override_by is not None:
-            return Resolution.OVERRIDDEN, f"by {self.override_by}: {self.override_reason}"
-        return Resolution.UNRESOLVED, ""
-
-    @property
-    def unresolved(self) -> tuple[Finding, ...]:
-        """Findings on columns nobody excluded, allowed or overrode."""
-        return tuple(f for f in self.findings if f.column not in self.resolutions)
-
-    @property
-    def passed(self) -> bool:
-        """Whether the table may be trained on: nothing unresolved, or an override."""
-        return not self.unresolved or self.override_by is not None
-
-    def summary(self) -> str:
-        """The scan in one or two sentences.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> print(scan_table(pd.DataFrame({"email": ["a@example.org"], "n": [1]})).summary())
-        1 of 2 columns in the table hold personal data: 'email' (email address). 1 column is
-        unresolved.
-        """
-        if not self.findings:
-            return (
-                f"No column of {self.source} looks like personal data "
-                f"({len(self.columns)} columns, {self.n_rows:,} rows scanned)."
-            )
-        cols = self.identifier_columns
-        listed = ", ".join(
-            f"'{c}' ({', '.join(f.kind.label for f in self.findings if f.column == c)})"
-            for c in cols
-        )
-        text = (
-            f"{len(cols)} of {len(self.columns)} columns in {self.source} hold personal "
-            f"data: {listed}."
-        )
-        open_cols = tuple(dict.fromkeys(f.column for f in self.unresolved))
-        if not open_cols:
-            return text + " Every one is resolved."
-        plural = "column is" if len(open_cols) == 1 else "columns are"
-        if self.override_by is not None:
-            return (
-                f"{text} {len(open_cols)} {plural} unresolved, overridden by "
-                f"{self.override_by}: {self.override_reason}"
-            )
-        return f"{text} {len(open_cols)} {plural} unresolved."
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per finding: column, identifier, found by, share, example, status, note."""
-        import pandas as pd
-
-        rows = []
-        for f in self.findings:
-            status, why = self.status(f.column)
-            rows.append(
-                {
-                    "column": f.column,
-                    "identifier": f.kind.label,
-                    "found by": f.found_by.value,
-                    "share": f.share,
-                    "example": f.example,
-                    "status": status.value + (f": {why}" if why else ""),
-                    "note": f.note,
-                }
-            )
-        cols = ["column", "identifier", "found by", "share", "example", "status", "note"]
-        return pd.DataFrame(rows, columns=cols)
-
-    def audit_details(self) -> dict[str, Any]:
-        """What the audit log should record: findings and decisions, never a value."""
-        return {
-            "source": self.source,
-            "rows": self.n_rows,
-            "passed": self.passed,
-            "findings": [
-                {
-                    "column": f.column,
-                    "kind": f.kind.value,
-                    "found_by": f.found_by.value,
-                    "share": round(f.share, 4),
-                    "status": self.status(f.column)[0].value,
-                    "reason": self.status(f.column)[1],
-                }
-                for f in self.findings
-            ],
-            "unresolved": list(dict.fromkeys(f.column for f in self.unresolved)),
-            "override": (
-                {"by": self.override_by, "reason": self.override_reason}
-                if self.override_by is not None
-                else None
-            ),
-        }
-
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            "<tr>"
-            + f"<th scope='row'>{html.escape(f.column)}</th>"
-            + "".join(
-                f"<td>{html.escape(str(v))}</td>"
-                for v in (
-                    f.kind.label,
-                    f.found_by.value,
-                    f"{f.share:.0%}",
-                    f.example,
-                    " ".join(x for x in self.status(f.column) if x),
-                    f.note,
-                )
-            )
-            + "</tr>"
-            for f in self.findings
-        )
-        head = "".join(
-            f"<th scope='col'>{h}</th>"
-            for h in ("column", "identifier", "found by", "share", "example", "status", "note")
-        )
-        verdict = (
-            "<p><strong>Passed.</strong></p>"
-            if self.passed
-            else "<p><strong>Refused:</strong> unresolved personal data.</p>"
-        )
-        table = (
-            f"<table class='mlops-privacy-scan'><caption>Personal-data scan of "
-            f"{html.escape(self.source)} (examples are masked)</caption><thead><tr>{head}"
-            f"</tr></thead><tbody>{rows}</tbody></table>"
-            if self.findings
-            else ""
-        )
-        return (
-            f"<div class='mlops-privacy-scan-result'><p>{html.escape(self.summary())}</p>"
-            f"{verdict if self.findings else ''}{table}</div>"
-        )
-
-
-# --- The scan ---------------------------------------------------------------------------
 
 
 def _share(hits: np.ndarray, weights: np.ndarray) -> float:
@@ -341,6 +102,17 @@ def _dob_span(values: pd.Series, hits: np.ndarray) -> tuple[float, int, int] | N
     if first.year < 1880 or last > pd.Timestamp(datetime.now(UTC).date()):
         return None
     return (last - first).days / 365.25, int(first.year), int(last.year)
+
+
+def _dates_of_birth(
+    values: pd.Series, weights: np.ndarray, min_share: float
+) -> tuple[bool, np.ndarray, str]:
+    """Whether the values are dates of birth, the values counted as such, and a note."""
+    dates = matches(values, FULL_DATE)
+    span = _dob_span(values, dates) if _share(dates, weights) >= min_share else None
+    is_dob = span is not None and span[0] >= DOB_MIN_SPAN_YEARS
+    note = f"full dates from {span[1]} to {span[2]}" if span else ""
+    return is_dob, dates if is_dob else np.zeros(len(values), dtype=bool), note
 
 
 def _text_findings(
@@ -408,16 +180,9 @@ def _text_findings(
         )
         add(IdentifierKind.NHS_NUMBER, nhs_valid, note)
 
-    dates = matches(values, FULL_DATE)
-    span = _dob_span(values, dates) if _share(dates, weights) >= min_share else None
-    is_dob = span is not None and span[0] >= DOB_MIN_SPAN_YEARS
+    is_dob, dob_hits, note = _dates_of_birth(values, weights, min_share)
     if is_dob or hint is IdentifierKind.DATE_OF_BIRTH:
-        note = f"full dates from {span[1]} to {span[2]}" if span else ""
-        add(
-            IdentifierKind.DATE_OF_BIRTH,
-            dates if is_dob else np.zeros(len(values), dtype=bool),
-            note,
-        )
+        add(IdentifierKind.DATE_OF_BIRTH, dob_hits, note)
 
     names = matches(values, NAME_VALUE)
     distinct = int(names.sum())
@@ -559,6 +324,28 @@ def _check_share(value: Any, name: str, where: str, low: float = 0.0) -> float:
     return float(value)
 
 
+def _chosen_columns(
+    df: pd.DataFrame, columns: Sequence[str] | None, *, where: str, source: str
+) -> list[str]:
+    """The columns to scan (default all), refusing repeated names and unknown columns."""
+    names = [str(c) for c in df.columns]
+    repeated = sorted({c for c in names if names.count(c) > 1})
+    if repeated:
+        raise DataValidationError(
+            f"{where} needs unique column names; {source} repeats {', '.join(repeated)}.",
+            column=repeated[0],
+        )
+    chosen = names if columns is None else [str(c) for c in columns]
+    for c in chosen:
+        if c not in names:
+            raise DataValidationError(
+                f"Column '{c}' given to {where} is not in {source}; its columns are "
+                f"{', '.join(names)}.{did_you_mean(c, names)}",
+                column=c,
+            )
+    return chosen
+
+
 def scan_table(
     df: pd.DataFrame,
     *,
@@ -624,21 +411,7 @@ def scan_table(
             f"The 'min_rows' parameter of {where} must be a whole number of at least 2. "
             f"Got {min_rows!r} instead."
         )
-    names = [str(c) for c in df.columns]
-    repeated = sorted({c for c in names if names.count(c) > 1})
-    if repeated:
-        raise DataValidationError(
-            f"{where} needs unique column names; {source} repeats {', '.join(repeated)}.",
-            column=repeated[0],
-        )
-    chosen = names if columns is None else [str(c) for c in columns]
-    for c in chosen:
-        if c not in names:
-            raise DataValidationError(
-                f"Column '{c}' given to {where} is not in {source}; its columns are "
-                f"{', '.join(names)}.{did_you_mean(c, names)}",
-                column=c,
-            )
+    chosen = _chosen_columns(df, columns, where=where, source=source)
     findings: list[Finding] = []
     for c in chosen:
         findings += _scan_column(
@@ -651,142 +424,4 @@ def scan_table(
         )
     return PrivacyScan(
         source=source, n_rows=len(df), columns=tuple(chosen), findings=tuple(findings)
-    )
-
-
-# --- The check the pipeline runs ----------------------------------------------------------
-
-_HOW_TO_RESOLVE = (
-    "Resolve each column before training on this table:\n"
-    "  * drop it from the file, or list it under `exclude:` in the config so it is never "
-    "used for training;\n"
-    "  * if you need it to link records, pseudonymise it with a secret key kept apart from "
-    "the data (mlops_kit.privacy.pseudonymise) and still exclude it: a pseudonym is still "
-    "personal data;\n"
-    "  * if a reviewer has checked that it is not personal data, list it under "
-    "`privacy: allow: {COLUMN: REASON}`;\n"
-    "  * or a named person overrides the check in writing: "
-    "`privacy: override: {by: NAME, reason: TEXT}` (recorded with the run)."
-)
-
-
-def _same_person(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
-def check_privacy(
-    df: pd.DataFrame,
-    settings: PrivacySettings | Mapping[str, Any] | None = None,
-    *,
-    source: str = "the table",
-    exclude: Sequence[str] = (),
-    run_by: str | None = None,
-) -> PrivacyScan:
-    """Refuse a table that still holds unresolved personal data; return the scan otherwise.
-
-    A reported column is resolved when ``exclude`` lists it (it is never trained on) or
-    ``settings.allow`` gives a reviewer's reason. Anything else stops the run, unless
-    ``settings.override`` names the person who decided to go ahead, and why.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-    settings : PrivacySettings or mapping, optional
-        The config's ``privacy`` section; default the defaults.
-    source : str
-        How to name the table in messages, such as the file name.
-    exclude : sequence of str
-        The config's ``exclude`` list: columns never used for training.
-    run_by : str, optional
-        Who runs the pipeline. An override must come from someone else.
-
-    Returns
-    -------
-    PrivacyScan
-        With each finding's resolution; ``passed`` is True.
-
-    Raises
-    ------
-    PrivacyError
-        Columns are unresolved and nobody overrode the check (the message lists each
-        column, what it holds and how to resolve it), or the override comes from the
-        person running the pipeline.
-    DataValidationError
-        ``allow`` names a column the table does not have.
-    ConfigError
-        The settings break their schema.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"email": ["a@example.org", "b@example.org"], "y": [0, 1]})
-    >>> check_privacy(df, exclude=["email"]).status("email")
-    (<Resolution.EXCLUDED: 'excluded from training'>, 'listed in exclude: never used for training')
-    """
-    from ._settings import PrivacySettings
-
-    if settings is None:
-        settings = PrivacySettings()
-    elif not isinstance(settings, PrivacySettings):
-        from pydantic import ValidationError
-
-        try:
-            settings = PrivacySettings.model_validate(dict(settings))
-        except ValidationError as exc:
-            problems = tuple(
-                f"privacy.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            raise ConfigError(
-                "The privacy settings break their schema:\n" + "\n".join(problems),
-                problems=problems,
-            ) from None
-    names = [str(c) for c in df.columns]
-    for column in settings.allow:
-        if column not in names:
-            raise DataValidationError(
-                f"privacy.allow names column '{column}', which {source} does not have; its "
-                f"columns are {', '.join(names)}.{did_you_mean(column, names)}",
-                column=column,
-            )
-    scan = scan_table(
-        df,
-        near_unique_share=settings.near_unique_share,
-        min_share=settings.min_share,
-        text_share=settings.text_share,
-        source=source,
-    )
-    resolutions: dict[str, tuple[Resolution, str]] = {}
-    for column, reason in settings.allow.items():
-        resolutions[column] = (Resolution.ALLOWED, reason)
-    for column in exclude:
-        resolutions[str(column)] = (
-            Resolution.EXCLUDED,
-            "listed in exclude: never used for training",
-        )
-    override = settings.override
-    scan = replace(
-        scan,
-        resolutions=resolutions,
-        override_by=override.by if override else None,
-        override_reason=override.reason if override else None,
-    )
-    if override is not None and run_by is not None and _same_person(override.by, run_by):
-        raise PrivacyError(
-            f"The privacy override for {source} must come from someone other than the person "
-            f"running the pipeline (separation of duties): both are {run_by!r}.",
-            columns=tuple(f.column for f in scan.unresolved),
-        )
-    if scan.passed:
-        return scan
-    lines = tuple(f.describe() for f in scan.unresolved)
-    columns = tuple(dict.fromkeys(f.column for f in scan.unresolved))
-    noun = "column holds" if len(columns) == 1 else "columns hold"
-    raise PrivacyError(
-        f"The privacy check refused {source}: {len(columns)} {noun} personal data that "
-        "nobody has resolved:\n"
-        + "\n".join(f"  - {line}" for line in lines)
-        + "\n"
-        + _HOW_TO_RESOLVE,
-        columns=columns,
-        problems=lines,
     )

@@ -19,17 +19,15 @@ server URI can be given instead. Writes to a local SQLite store are serialised w
 file lock so that two pipelines running at once lose nothing.
 """
 
-from ._manifest import MANIFEST_PACKAGES, build_manifest, code_version
+from ._manifest import code_version
 from ._registry import Registry
 from ._store import Alias, ArtefactIntegrityError, ModelVersion, default_tracking_uri
 
 __all__ = [
-    "MANIFEST_PACKAGES",
     "Alias",
     "ArtefactIntegrityError",
     "ModelVersion",
     "Registry",
-    "build_manifest",
     "code_version",
     "default_tracking_uri",
 ]

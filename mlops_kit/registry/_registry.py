@@ -1,5 +1,8 @@
-"""The registry's verbs: record and register a run, move aliases, read, load verified,
-approve."""
+"""The registry's writing verbs: record and register a run, move aliases, approve, decline.
+
+The reading verbs (get, versions, aliases, verified load, gate decision) are in
+``_reader``; :class:`Registry` has both.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,17 @@ import contextlib
 import io
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._io import atomic_write_json, read_json, sha256_file
-from ..errors import ApprovalError, ArtefactError, DocumentationError, MlopsKitError
+from .._io import atomic_write_json, read_json
+from ..errors import ApprovalError, DocumentationError
+from ..governance import Approval, Decision, approve
+from ..train import TRUSTED_TYPES, load_model
 from ._manifest import _conda_env, _flat_metrics, _flat_params, build_manifest
+from ._reader import _Reader
 from ._store import (
     TAG_CARD,
     TAG_CODE,
@@ -25,17 +30,13 @@ from ._store import (
     TAG_SHA256,
     TAG_TRAINED_BY,
     Alias,
-    ArtefactIntegrityError,
     ModelVersion,
     _dataset_sample,
-    _import_mlflow,
     _signature,
-    _Store,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sklearn.pipeline import Pipeline
 
 #: Files of a run folder logged with its MLflow run.
 _RUN_ARTEFACTS = (
@@ -55,7 +56,7 @@ _RUN_ARTEFACTS = (
 )
 
 
-class Registry(_Store):
+class Registry(_Reader):
     """The MLflow tracking store and model registry used by the pipeline.
 
     Parameters
@@ -89,8 +90,6 @@ class Registry(_Store):
         artefact's SHA-256 on the version; and, if ``alias`` is given, points it at the
         new version.
         """
-        from ..train import load_model
-
         folder = Path(run_dir)
         manifest = build_manifest(folder)
         atomic_write_json(folder / "manifest.json", manifest)
@@ -140,8 +139,6 @@ class Registry(_Store):
         go on both the MLflow run and the model version, with ``mlops.run_id`` set to
         ``run_id``; ``artifacts`` are files logged with the run.
         """
-        from ..train import TRUSTED_TYPES
-
         tags = {**(tags or {}), TAG_RUN_ID: run_id}
         tags.setdefault(TAG_TRAINED_BY, actor)
         tags.setdefault(TAG_GATE, "not gated")
@@ -192,38 +189,6 @@ class Registry(_Store):
                 run_id=run_id,
             )
         return self.get(model_name, version=int(version.version))
-
-    def find_version(self, model_name: str, *, run_id: str) -> ModelVersion | None:
-        """The version registered for ``run_id`` (its ``mlops.run_id`` tag), if any.
-
-        A replay asks this before registering, so that a resumed replay never
-        registers the same model twice.
-        """
-        with self._session():
-            client = self._client()
-            if not client.search_registered_models(filter_string=f"name = '{model_name}'"):
-                return None
-            found = client.search_model_versions(
-                f"name = '{model_name}' and tags.`{TAG_RUN_ID}` = '{run_id}'"
-            )
-        if not found:
-            return None
-        return self.get(model_name, version=min(int(mv.version) for mv in found))
-
-    def _stored_sha256(self, client: Any, model_name: str, version: str) -> str:
-        """SHA-256 of the version's stored skops file, read back from the artefact store."""
-        mlflow = _import_mlflow()
-
-        source = client.get_model_version(model_name, version).source
-        with tempfile.TemporaryDirectory() as tmp:
-            local = Path(mlflow.artifacts.download_artifacts(artifact_uri=source, dst_path=tmp))
-            files = sorted(local.rglob("*.skops"))
-            if len(files) != 1:
-                raise ArtefactError(
-                    f"Model {model_name} version {version} should hold one .skops file; "
-                    f"found {len(files)} at {source}."
-                )
-            return sha256_file(files[0])
 
     # --- aliases ------------------------------------------------------------------------
 
@@ -277,149 +242,6 @@ class Registry(_Store):
             reason=reason,
         )
 
-    # --- reading ------------------------------------------------------------------------
-
-    def get(
-        self, model_name: str, *, version: int | None = None, alias: Alias | str | None = None
-    ) -> ModelVersion:
-        """A registered version, by number or alias."""
-        _import_mlflow()
-        from mlflow.exceptions import MlflowException
-
-        if (version is None) == (alias is None):
-            raise MlopsKitError("Give exactly one of version or alias to find a model version.")
-        client = self._client()
-        try:
-            mv = (
-                client.get_model_version(model_name, str(version))
-                if version is not None
-                else client.get_model_version_by_alias(model_name, Alias(alias).value)  # type: ignore[arg-type]
-            )
-        except MlflowException as exc:
-            which = f"version {version}" if version is not None else f"alias '{alias}'"
-            raise ArtefactError(
-                f"The registry at {self.tracking_uri} has no model '{model_name}' {which} "
-                f"({exc.error_code})."
-            ) from None
-        return ModelVersion(
-            name=model_name,
-            version=int(mv.version),
-            run_id=mv.tags.get(TAG_RUN_ID),
-            sha256=mv.tags.get(TAG_SHA256),
-            aliases=tuple(sorted(mv.aliases)),
-            tags=dict(mv.tags),
-            created_at=datetime.fromtimestamp(mv.creation_timestamp / 1000, UTC).isoformat(
-                timespec="seconds"
-            ),
-        )
-
-    def aliases(self, model_name: str) -> dict[str, int]:
-        """Where each alias of ``model_name`` points ({} for a model not registered)."""
-        with self._session():
-            client = self._client()
-            if not client.search_registered_models(filter_string=f"name = '{model_name}'"):
-                return {}
-            model = client.get_registered_model(model_name)
-        return {alias: int(number) for alias, number in model.aliases.items()}
-
-    def versions(self, model_name: str) -> pd.DataFrame:
-        """Every version of a model: aliases, gate decision, run, artefact hash."""
-        import pandas as pd
-
-        client = self._client()
-        found = client.search_model_versions(f"name='{model_name}'")
-        # Search results leave aliases out; the registered model holds the alias map.
-        by_version: dict[int, list[str]] = {}
-        if found:
-            for alias, number in client.get_registered_model(model_name).aliases.items():
-                by_version.setdefault(int(number), []).append(alias)
-        rows = [
-            {
-                "version": int(mv.version),
-                "aliases": ", ".join(sorted(by_version.get(int(mv.version), []))),
-                "gate_decision": mv.tags.get(TAG_GATE),
-                "run_id": mv.tags.get(TAG_RUN_ID),
-                "trained_by": mv.tags.get(TAG_TRAINED_BY),
-                "sha256": (mv.tags.get(TAG_SHA256) or "")[:16],
-                "model_card": {"true": "complete", "false": "incomplete"}.get(
-                    mv.tags.get(TAG_CARD, ""), "not recorded"
-                ),
-            }
-            for mv in found
-        ]
-        return (
-            pd.DataFrame(rows).sort_values("version").set_index("version")
-            if rows
-            else pd.DataFrame()
-        )
-
-    def load(
-        self,
-        model_name: str,
-        *,
-        version: int | None = None,
-        alias: Alias | str | None = None,
-        actor: str,
-    ) -> Pipeline:
-        """Load a registered model after verifying its SHA-256; log the verified load.
-
-        Raises
-        ------
-        ArtefactIntegrityError
-            The stored file differs from the one registered (even by one byte).
-        """
-        from ..train import load_model
-
-        mlflow = _import_mlflow()
-        mv = self.get(model_name, version=version, alias=alias)
-        if not mv.sha256:
-            raise ArtefactIntegrityError(
-                f"Model {model_name} version {mv.version} has no recorded SHA-256, so its "
-                "integrity cannot be checked; it was not loaded."
-            )
-        source = self._client().get_model_version(model_name, str(mv.version)).source
-        with tempfile.TemporaryDirectory() as tmp:
-            with self._session():
-                local = Path(mlflow.artifacts.download_artifacts(artifact_uri=source, dst_path=tmp))
-            files = sorted(local.rglob("*.skops"))
-            digest = sha256_file(files[0]) if len(files) == 1 else "missing"
-            if digest != mv.sha256:
-                raise ArtefactIntegrityError(
-                    f"Model {model_name} version {mv.version} failed its integrity check: the "
-                    f"stored file's SHA-256 is {digest[:16]}..., but {mv.sha256[:16]}... was "
-                    "recorded at registration. It was not loaded; the artefact has been "
-                    "altered or replaced."
-                )
-            model = load_model(files[0])
-        self._record(
-            "model_loaded",
-            actor,
-            mv.run_id,
-            model_name=model_name,
-            version=mv.version,
-            artefact_sha256=digest,
-            hash_verified=True,
-        )
-        return model
-
-    def gate_decision(self, model_name: str, version: int) -> Any:
-        """The gate's decision recorded with a version (:class:`GateDecision`)."""
-        from ..governance import GateDecision
-
-        mlflow = _import_mlflow()
-        mlflow_run = self._client().get_model_version(model_name, str(version)).run_id
-        with tempfile.TemporaryDirectory() as tmp, self._session():
-            try:
-                path = mlflow.artifacts.download_artifacts(
-                    run_id=mlflow_run, artifact_path="gate.json", dst_path=tmp
-                )
-            except Exception:  # MLflow raises several types for a missing artefact
-                raise ArtefactError(
-                    f"Model {model_name} version {version} has no recorded gate decision, "
-                    "so it cannot be approved; run it through the pipeline's gate first."
-                ) from None
-            return GateDecision.from_dict(read_json(path))
-
     def approve(
         self,
         model_name: str,
@@ -428,7 +250,7 @@ class Registry(_Store):
         approver: str,
         justification: str,
         role: str | None = None,
-    ) -> Any:
+    ) -> Approval:
         """Promote a version to champion on a named person's written approval.
 
         The governance rules apply (:func:`mlops_kit.governance.approve`): the approver
@@ -447,8 +269,6 @@ class Registry(_Store):
         -------
         mlops_kit.governance.Approval
         """
-        from ..governance import approve
-
         decision = self.gate_decision(model_name, version)
         problems = _role_problems(role)
         try:
@@ -514,8 +334,6 @@ class Registry(_Store):
         mlops_kit.audit.AuditEntry or None
             The ``declined`` audit entry (None when the registry has no audit log).
         """
-        from ..governance import Decision, approve
-
         decision = self.gate_decision(model_name, version)
         problems = list(_role_problems(role))
         if decision.decision is Decision.PROMOTE:
@@ -556,55 +374,6 @@ class Registry(_Store):
                 model_name, str(version), "mlops.declined", json.dumps(record)
             )
         return entry
-
-    def stored_file(self, model_name: str, version: int) -> Path:
-        """The stored model file of a version in a local artefact store (not a copy).
-
-        Raises
-        ------
-        ArtefactError
-            The artefacts are remote (for example on a tracking server), or the
-            version's folder does not hold exactly one ``.skops`` file.
-        """
-        if self._local_db is None:
-            raise ArtefactError(
-                "stored_file works only on a local registry (a sqlite:/// tracking URI), "
-                f"whose files are in this workspace. Got {self.tracking_uri!r}."
-            )
-        mlflow = _import_mlflow()
-        source = self._client().get_model_version(model_name, str(version)).source
-        with self._session():
-            location = Path(mlflow.artifacts.download_artifacts(artifact_uri=source))
-        root = self.workspace / "mlartifacts"
-        if not location.resolve().is_relative_to(root.resolve()):
-            raise ArtefactError(
-                f"Model {model_name} version {version} is stored at {source}, not in this "
-                f"workspace's {root}; stored_file finds only local files."
-            )
-        files = sorted(location.rglob("*.skops"))
-        if len(files) != 1:
-            raise ArtefactError(
-                f"Model {model_name} version {version} should hold one .skops file; found "
-                f"{len(files)} at {location}."
-            )
-        return files[0]
-
-    def find_run(self, run_id: str) -> dict[str, Any]:
-        """The MLflow run that recorded pipeline run ``run_id`` (by its tag)."""
-        client = self._client()
-        experiments = [e.experiment_id for e in client.search_experiments()]
-        runs = client.search_runs(experiments, filter_string=f"tags.`{TAG_RUN_ID}` = '{run_id}'")
-        if not runs:
-            raise ArtefactError(
-                f"No run '{run_id}' is recorded in the registry at {self.tracking_uri}."
-            )
-        run = runs[0]
-        return {
-            "mlflow_run_id": run.info.run_id,
-            "tags": dict(run.data.tags),
-            "metrics": dict(run.data.metrics),
-            "artifact_uri": run.info.artifact_uri,
-        }
 
 
 def _role_problems(role: str | None) -> tuple[str, ...]:

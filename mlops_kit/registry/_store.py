@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..data import ColumnRoles, load_recorded
 from ..errors import ArtefactError
+from ..train import standardise_missing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -209,8 +211,6 @@ def _signature(estimator: Any, sample: pd.DataFrame) -> Any:
     """The model's input and output schema, from a few rows of its features."""
     from mlflow.models import infer_signature
 
-    from ..train import standardise_missing
-
     # pandas' own string dtypes are normalised, as the model's first step does.
     sample = standardise_missing(sample.head(50).copy())
     # Whole-number features are declared as doubles: a missing value later arrives as a
@@ -228,8 +228,6 @@ def _signature(estimator: Any, sample: pd.DataFrame) -> Any:
 def _dataset_sample(dataset: Mapping[str, Any]) -> pd.DataFrame:
     """A few rows of the features named in a run's ``dataset.json``, read and prepared
     as the validate stage did (any file format, the recorded rules)."""
-    from ..data import ColumnRoles, load_recorded
-
     roles = ColumnRoles.from_dict(dataset["profile"]["roles"])
     return load_recorded(dataset).head(50)[list(roles.features)]
 

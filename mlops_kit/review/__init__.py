@@ -8,7 +8,7 @@ information to disagree, who actually looks at the case. The Algorithmic Transpa
 Recording Standard asks public bodies to describe exactly this oversight.
 
 * **The queue** (:class:`ReviewQueue`): the cases the model flags
-  (:func:`flagged_cases`, highest score first, each with its reason codes) wait for a
+  (``flagged_cases``, highest score first, each with its reason codes) wait for a
   caseworker. The caseworker **accepts** the flag or **overrides** it; a final decision
   can only be recorded with the reviewer's name, an override needs a written reason, and a
   decision is never changed afterwards (an appeal is a new case). Every decision is
@@ -19,31 +19,22 @@ Recording Standard asks public bodies to describe exactly this oversight.
   whose flags are overturned); too low, and reviews may be rubber-stamping it.
 * **A simulated caseworker** (:func:`simulate_reviews`) for lessons, deciding from the
   bundled data's known outcomes through the same rules and audit trail.
-* **The terms** (:data:`REVIEW_GLOSSARY`) in plain words, for the lessons.
 
 Protected attributes are stored with each case only to monitor override rates by group:
 they are never shown to the caseworker and never written to the audit log.
 """
 
-from ._cases import flagged_cases
-from ._glossary import REVIEW_GLOSSARY
-from ._queue import ACTIONS, MIN_REASON_CHARS, ReviewCase, ReviewDecision, ReviewQueue
-from ._rate import OverrideReport, ReviewAlert, override_rates
-from ._settings import ReviewSettings
-from ._simulate import SIMULATED_REASONS, simulate_reviews
+from ._cases import ReviewCase
+from ._decision import ReviewDecision
+from ._override_report import OverrideReport, ReviewAlert
+from ._queue import ReviewQueue
+from ._simulate import simulate_reviews
 
 __all__ = [
-    "ACTIONS",
-    "MIN_REASON_CHARS",
-    "REVIEW_GLOSSARY",
-    "SIMULATED_REASONS",
     "OverrideReport",
     "ReviewAlert",
     "ReviewCase",
     "ReviewDecision",
     "ReviewQueue",
-    "ReviewSettings",
-    "flagged_cases",
-    "override_rates",
     "simulate_reviews",
 ]

@@ -1,21 +1,75 @@
-"""Flagged cases from an explained model, ready for the review queue.
+"""A flagged case, and the cases an explained model flags, ready for the review queue.
 
 Part of :mod:`mlops_kit.review`; see the package docstring.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
 from ..errors import ConfigError
-from ._queue import ReviewCase
+from ..explain import ModelExplanation, display_value
 
-if TYPE_CHECKING:
-    from ..explain import ModelExplanation
+__all__ = ["ReviewCase", "flagged_cases"]
 
-__all__ = ["flagged_cases"]
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ReviewCase:
+    """A flagged case waiting for a caseworker.
+
+    Attributes
+    ----------
+    case_id : str
+        The case reference.
+    score : float
+        The model's score (probability of the adverse outcome).
+    threshold : float
+        The score at or above which the model flags a case.
+    reasons : str
+        The reason codes the caseworker reads.
+    details : dict of str to str
+        The case's feature values, by plain label, as the caseworker sees them.
+    groups : dict of str to str
+        Protected attributes, kept **only** to monitor override rates by group; never
+        shown to the caseworker and never written to the audit log.
+    added_at : str
+        When the case joined the queue (UTC, ISO 8601).
+    """
+
+    case_id: str
+    score: float
+    threshold: float
+    reasons: str
+    details: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    added_at: str = field(default_factory=_now)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.case_id, str) or not self.case_id.strip():
+            raise ConfigError(
+                f"A review case needs a case reference (non-empty text). Got {self.case_id!r}."
+            )
+        for name in ("score", "threshold"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"The {name} of case {self.case_id} must be a number.")
+            if not (math.isfinite(value) and 0 <= value <= 1):
+                raise ConfigError(
+                    f"The {name} of case {self.case_id} must be between 0 and 1. Got {value!r}."
+                )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return asdict(self)
 
 
 def flagged_cases(
@@ -49,8 +103,6 @@ def flagged_cases(
     ConfigError
         A regression model, no threshold, or a bad ``max_cases``.
     """
-    from ..explain import display_value
-
     if explanation.task != "classification":
         raise ConfigError("Only a classifier's flags can be reviewed; this model is a regressor.")
     limit = explanation.threshold if threshold is None else threshold

@@ -13,160 +13,25 @@ audit entry's sequence number and hash as its proof.
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._io import atomic_write_text
+from ..audit import AuditLog
 from ..errors import ApprovalError, ConfigError, DataValidationError, did_you_mean
+from ._cases import ReviewCase, flagged_cases
+from ._decision import ACTIONS, MIN_REASON_CHARS, Action, ReviewDecision, check_reviewer
+from ._rate import OverrideReport, override_rates
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..audit import AuditLog
     from ..explain import ModelExplanation
-    from ._rate import OverrideReport
 
-__all__ = [
-    "ACTIONS",
-    "MIN_REASON_CHARS",
-    "SERVICE_NAMES",
-    "ReviewCase",
-    "ReviewDecision",
-    "ReviewQueue",
-]
-
-Action = Literal["accept", "override"]
-#: What a caseworker can do with a flagged case.
-ACTIONS: tuple[Action, ...] = ("accept", "override")
-#: The shortest written reason an override may have.
-MIN_REASON_CHARS = 15
-#: Names that are not people: a final decision needs a named person, not a service.
-SERVICE_NAMES = frozenset(
-    {"system", "model", "pipeline", "auto", "automatic", "automated", "mlops-kit", "batch", "bot"}
-)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class ReviewCase:
-    """A flagged case waiting for a caseworker.
-
-    Attributes
-    ----------
-    case_id : str
-        The case reference.
-    score : float
-        The model's score (probability of the adverse outcome).
-    threshold : float
-        The score at or above which the model flags a case.
-    reasons : str
-        The reason codes the caseworker reads.
-    details : dict of str to str
-        The case's feature values, by plain label, as the caseworker sees them.
-    groups : dict of str to str
-        Protected attributes, kept **only** to monitor override rates by group; never
-        shown to the caseworker and never written to the audit log.
-    added_at : str
-        When the case joined the queue (UTC, ISO 8601).
-    """
-
-    case_id: str
-    score: float
-    threshold: float
-    reasons: str
-    details: dict[str, str] = field(default_factory=dict)
-    groups: dict[str, str] = field(default_factory=dict)
-    added_at: str = field(default_factory=_now)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.case_id, str) or not self.case_id.strip():
-            raise ConfigError(
-                f"A review case needs a case reference (non-empty text). Got {self.case_id!r}."
-            )
-        for name in ("score", "threshold"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ConfigError(f"The {name} of case {self.case_id} must be a number.")
-            if not (math.isfinite(value) and 0 <= value <= 1):
-                raise ConfigError(
-                    f"The {name} of case {self.case_id} must be between 0 and 1. Got {value!r}."
-                )
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class ReviewDecision:
-    """A caseworker's final decision on a flagged case, with the audit entry that proves it.
-
-    Attributes
-    ----------
-    case_id : str
-    action : {"accept", "override"}
-        Accept the model's flag, or override it.
-    final_decision : {"flagged", "not flagged"}
-        What happens to the case.
-    reviewer : str
-        The named person who decided.
-    reason : str
-        Their written reason (required for an override).
-    decided_at : str
-        UTC, ISO 8601.
-    audit_seq : int
-    audit_hash : str
-        The audit entry recording the decision.
-    """
-
-    case_id: str
-    action: Action
-    final_decision: Literal["flagged", "not flagged"]
-    reviewer: str
-    reason: str
-    decided_at: str
-    audit_seq: int
-    audit_hash: str
-
-    @property
-    def overridden(self) -> bool:
-        """Whether the caseworker overrode the model."""
-        return self.action == "override"
-
-    def summary(self) -> str:
-        """The decision in plain words."""
-        verb = "accepted the model's flag on" if self.action == "accept" else "overrode the flag on"
-        why = f' Reason: "{self.reason}".' if self.reason else ""
-        return (
-            f"{self.reviewer} {verb} case {self.case_id}: final decision {self.final_decision}."
-            f"{why} Audit entry seq {self.audit_seq} (hash {self.audit_hash[:12]}...)."
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        return asdict(self)
-
-
-def check_reviewer(reviewer: Any) -> list[str]:
-    """The rules a reviewer's identity breaks (empty when it is a named person)."""
-    name = reviewer.strip() if isinstance(reviewer, str) else ""
-    if not name:
-        return [
-            "A final decision can only be recorded with the reviewer's name: enter who is "
-            f"deciding. Got {reviewer!r}."
-        ]
-    if name.lower() in SERVICE_NAMES or len(name) < 2:
-        return [f"The reviewer must be a named person, not a service or an initial. Got {name!r}."]
-    return []
+__all__ = ["ReviewQueue"]
 
 
 class ReviewQueue:
@@ -209,8 +74,6 @@ class ReviewQueue:
         min_reason_chars: int = MIN_REASON_CHARS,
         lock_timeout: float = 30.0,
     ) -> None:
-        from ..audit import AuditLog
-
         if not isinstance(audit, AuditLog):
             raise ConfigError(
                 "A review queue records every decision in an audit log: pass "
@@ -398,8 +261,6 @@ class ReviewQueue:
         skip_existing: bool = False,
     ) -> int:
         """Add the cases an explained model flags, highest first (see :func:`flagged_cases`)."""
-        from ._cases import flagged_cases
-
         cases = flagged_cases(
             explanation, threshold=threshold, max_cases=max_cases, n_reasons=n_reasons
         )
@@ -434,19 +295,7 @@ class ReviewQueue:
         ConfigError
             An unknown action or case.
         """
-        if action not in ACTIONS:
-            raise ConfigError(
-                f"The 'action' of a review decision must be 'accept' or 'override'. "
-                f"Got {action!r} instead."
-            )
-        problems = check_reviewer(reviewer)
-        why = reason.strip() if isinstance(reason, str) else ""
-        if action == "override" and len(why) < self.min_reason_chars:
-            problems.append(
-                "An override needs a written reason of at least "
-                f"{self.min_reason_chars} characters, saying what the review found. "
-                f"Got {reason!r}."
-            )
+        checked, problems, why = self._problems(action, reviewer, reason)
         with self._locked():
             cases, decisions = self._read()
             case = next((c for c in cases if c.case_id == case_id), None)
@@ -464,35 +313,55 @@ class ReviewQueue:
                 )
             if problems:
                 raise ApprovalError("\n".join(problems), problems=tuple(problems))
-            name = reviewer.strip()
-            final: Literal["flagged", "not flagged"] = (
-                "flagged" if action == "accept" else "not flagged"
-            )
-            entry = self.audit.append(
-                "review_accepted" if action == "accept" else "review_overridden",
-                actor=name,
-                run_id=self.run_id,
-                case_id=case_id,
-                score=round(case.score, 6),
-                threshold=case.threshold,
-                model_recommendation="flagged",
-                final_decision=final,
-                reason=why,
-                queue=self.path.name,
-            )
-            made = ReviewDecision(
-                case_id=case_id,
-                action=action,
-                final_decision=final,
-                reviewer=name,
-                reason=why,
-                decided_at=entry.timestamp,
-                audit_seq=entry.seq,
-                audit_hash=entry.hash,
-            )
+            made = self._record(case, checked, reviewer.strip(), why)
             decisions[case_id] = made
             self._write(cases, decisions)
         return made
+
+    def _problems(self, action: str, reviewer: Any, reason: Any) -> tuple[Action, list[str], str]:
+        """The action, the rules the decision breaks (an unknown action raises), its reason."""
+        if action not in ACTIONS:
+            raise ConfigError(
+                f"The 'action' of a review decision must be 'accept' or 'override'. "
+                f"Got {action!r} instead."
+            )
+        problems = check_reviewer(reviewer)
+        why = reason.strip() if isinstance(reason, str) else ""
+        if action == "override" and len(why) < self.min_reason_chars:
+            problems.append(
+                "An override needs a written reason of at least "
+                f"{self.min_reason_chars} characters, saying what the review found. "
+                f"Got {reason!r}."
+            )
+        return action, problems, why
+
+    def _record(self, case: ReviewCase, action: Action, name: str, why: str) -> ReviewDecision:
+        """Write a decision to the audit log, and the decision with its entry's proof."""
+        final: Literal["flagged", "not flagged"] = (
+            "flagged" if action == "accept" else "not flagged"
+        )
+        entry = self.audit.append(
+            "review_accepted" if action == "accept" else "review_overridden",
+            actor=name,
+            run_id=self.run_id,
+            case_id=case.case_id,
+            score=round(case.score, 6),
+            threshold=case.threshold,
+            model_recommendation="flagged",
+            final_decision=final,
+            reason=why,
+            queue=self.path.name,
+        )
+        return ReviewDecision(
+            case_id=case.case_id,
+            action=action,
+            final_decision=final,
+            reviewer=name,
+            reason=why,
+            decided_at=entry.timestamp,
+            audit_seq=entry.seq,
+            audit_hash=entry.hash,
+        )
 
     def override_report(
         self,
@@ -503,8 +372,6 @@ class ReviewQueue:
         min_decisions: int = 20,
     ) -> OverrideReport:
         """Override rates overall and by protected group, with alerts (:func:`override_rates`)."""
-        from ._rate import override_rates
-
         return override_rates(
             self.to_frame(),
             max_rate=max_rate,

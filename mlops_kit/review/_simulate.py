@@ -13,15 +13,13 @@ a real person.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..errors import ConfigError, DataValidationError
+from ..explain import ModelExplanation
 from ._queue import ReviewDecision, ReviewQueue
-
-if TYPE_CHECKING:
-    from ..explain import ModelExplanation
 
 __all__ = ["SIMULATED_REASONS", "simulate_reviews"]
 
@@ -33,8 +31,6 @@ SIMULATED_REASONS = {
 
 
 def _truth(outcomes: Any) -> dict[str, int]:
-    from ..explain import ModelExplanation
-
     if isinstance(outcomes, ModelExplanation):
         if outcomes.y is None:
             raise DataValidationError(

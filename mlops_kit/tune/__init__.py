@@ -35,44 +35,33 @@ For the lesson
 metric and trial budget; :func:`trial_progress` turns the trials :func:`tune` reports
 to its ``on_trial`` hook into a table with the best score so far (the model behind
 :class:`mlops_kit.widgets.TuningWidget`); :func:`search_space_table` shows a search
-space next to the estimator's defaults; :data:`TUNING_GLOSSARY` explains the terms.
+space next to the estimator's defaults.
 
 Modules: ``_space`` (search spaces, metrics, folds), ``_storage`` (storage URLs and
 the budget lock), ``_workers`` (the objective, the budget loop, worker processes),
-``_tune`` (:func:`tune`), ``_result`` (:class:`TuningResult` and its figures),
-``_progress``, ``_data`` and ``_compare``.
+``_study`` (running a study), ``_tune`` (:func:`tune`), ``_result``
+(:class:`TuningResult` and its figures), ``_progress``, ``_data``, ``_compare`` and
+``_comparison`` (:class:`SearchComparison`).
 """
 
 from __future__ import annotations
 
-from ._compare import SEARCH_METHODS, SearchComparison, compare_search_methods, grid_values
+from ._compare import compare_search_methods
+from ._comparison import SearchComparison
 from ._data import TuningData, training_sample
 from ._progress import TuningProgress, trial_progress
 from ._result import TuningResult
-from ._space import (
-    DEFAULT_SEARCH_SPACES,
-    TUNING_GLOSSARY,
-    cv_splitter,
-    default_search_space,
-    search_space_table,
-)
+from ._space import DEFAULT_SEARCH_SPACES, search_space_table
 from ._storage import journal_storage_url
 from ._tune import tune
-from ._workers import TuningError
 
 __all__ = [
     "DEFAULT_SEARCH_SPACES",
-    "SEARCH_METHODS",
-    "TUNING_GLOSSARY",
     "SearchComparison",
     "TuningData",
-    "TuningError",
     "TuningProgress",
     "TuningResult",
     "compare_search_methods",
-    "cv_splitter",
-    "default_search_space",
-    "grid_values",
     "journal_storage_url",
     "search_space_table",
     "training_sample",

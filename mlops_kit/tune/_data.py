@@ -8,12 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..config import load_config
+from ..data import (
+    ColumnRoles,
+    SplitResult,
+    binary_target,
+    dataset_info,
+    load_dataset,
+    profile_dataset,
+    split_data,
+)
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..data import ColumnRoles
 
 __all__ = ["TuningData", "training_sample"]
 
@@ -99,10 +108,6 @@ def training_sample(
     """
     from sklearn.model_selection import train_test_split
 
-    from ..config import load_config
-    from ..data import binary_target, dataset_info, load_dataset, profile_dataset
-    from ..train import split_data
-
     info = dataset_info(dataset)
     config = load_config(info.config)
     df = load_dataset(dataset)
@@ -128,6 +133,29 @@ def training_sample(
         rows = np.sort(rows)
     X = df.iloc[rows][list(roles.features)].reset_index(drop=True)
     y = coded[rows]
+    description = _describe(dataset, rows, split, y, roles, task=config.task, drew=n, seed=seed)
+    return TuningData(
+        X=X,
+        y=y,
+        roles=roles,
+        task=config.task,
+        dataset=dataset,
+        description=description,
+    )
+
+
+def _describe(
+    dataset: str,
+    rows: np.ndarray,
+    split: SplitResult,
+    y: np.ndarray,
+    roles: ColumnRoles,
+    *,
+    task: str,
+    drew: int | None,
+    seed: int,
+) -> str:
+    """Which rows the sample holds, and its target and features, in one sentence."""
     where = (
         f"from {split.train_periods[0]} to {split.train_periods[1]}"
         if split.train_periods is not None
@@ -136,23 +164,15 @@ def training_sample(
     drawn = (
         f"{len(rows):,} rows drawn at random (seed {seed}) from the {len(split.train_index):,} "
         f"training rows {where}"
-        if n is not None and n < len(split.train_index)
+        if drew is not None and drew < len(split.train_index)
         else f"all {len(rows):,} training rows {where}"
     )
-    if config.task == "classification":
+    if task == "classification":
         share = f"; {float(np.mean(y)):.1%} of them are positive ({roles.target} = 1)"
     else:
         share = f"; {roles.target} averages {float(np.mean(y)):,.1f}"
-    description = (
+    return (
         f"{dataset}: {drawn}{share}. {len(roles.features)} feature columns "
         f"({len(roles.numeric)} numeric, {len(roles.categorical)} categorical); the test "
         "rows are kept out of tuning."
-    )
-    return TuningData(
-        X=X,
-        y=y,
-        roles=roles,
-        task=config.task,
-        dataset=dataset,
-        description=description,
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..plots import PALETTE, DescribedFigure
+from ..figures import PALETTE, DescribedFigure, new_axes
 from ._space import _METRIC_WORDS, Direction
 
 if TYPE_CHECKING:
@@ -196,9 +196,7 @@ class TuningResult:
 
     def history_figure(self, *, ax: Axes | None = None) -> DescribedFigure:
         """Every trial's score, pruned trials marked apart, and the best so far as a step line."""
-        from ..plots import _new_axes
-
-        fig, ax = _new_axes(ax, (6.5, 4.0))
+        fig, ax = new_axes(ax, (6.5, 4.0))
         t = self.trials
         complete = t[t["state"] == "COMPLETE"]
         pruned = t[t["state"] == "PRUNED"]
@@ -259,11 +257,9 @@ class TuningResult:
         first-fold score, over every finished trial (pruned ones included; see
         :attr:`importances`).
         """
-        from ..plots import _new_axes
-
         title = "Hyperparameter importance"
         if not self.importances:
-            fig, ax = _new_axes(ax, (6.0, 2.0))
+            fig, ax = new_axes(ax, (6.0, 2.0))
             reason = (
                 f"Importance needs at least two finished trials and two parameters; this "
                 f"study has {self.n_trials} finished trial(s) and "
@@ -275,7 +271,7 @@ class TuningResult:
             return DescribedFigure(fig, title, reason)
         names = list(self.importances)
         shares = np.array([self.importances[n] for n in names])
-        fig, ax = _new_axes(ax, (6.0, 1.0 + 0.45 * len(names)))
+        fig, ax = new_axes(ax, (6.0, 1.0 + 0.45 * len(names)))
         y = np.arange(len(names))
         ax.barh(y, shares, color=PALETTE[0], edgecolor="black")
         for i, s in enumerate(shares):

@@ -6,17 +6,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..config import MODELS_FOR_TASK, TUNING_METRICS, SearchDimension, validate_params
+from ..data import ColumnRoles
 from ..errors import ConfigError, did_you_mean
+from ..train import build_pipeline
 
 if TYPE_CHECKING:
     import optuna
     import pandas as pd
 
-    from ..data import ColumnRoles
 
 __all__ = [
     "DEFAULT_SEARCH_SPACES",
-    "TUNING_GLOSSARY",
     "cv_splitter",
     "default_search_space",
     "search_space_table",
@@ -103,8 +103,6 @@ def _resolve_search_space(
     roles: ColumnRoles,
 ) -> dict[str, SearchDimension]:
     """Validate a search space and check that every name is a parameter of the estimator."""
-    from ..train import build_pipeline
-
     if search_space is None:
         return default_search_space(model, task)
     if not search_space:
@@ -167,9 +165,6 @@ def search_space_table(
     """
     import pandas as pd
 
-    from ..data import ColumnRoles
-    from ..train import build_pipeline
-
     if model not in MODELS_FOR_TASK.get(task, ()):
         raise ConfigError(
             f"The 'model' parameter of search_space_table must be one of "
@@ -191,32 +186,6 @@ def search_space_table(
         for name, dim in space.items()
     ]
     return pd.DataFrame(rows).set_index("parameter")
-
-
-#: The words of the tuning lesson, in plain English, for the novice track.
-TUNING_GLOSSARY: dict[str, str] = {
-    "hyperparameter": "A setting chosen before training that shapes how a model learns, "
-    "such as how fast a boosted model learns (learning_rate) or how large its trees grow. "
-    "Training learns the model's parameters from the data; hyperparameters are not learnt.",
-    "search space": "The range of values allowed for each hyperparameter, written down as "
-    "config so that it can be reviewed and repeated.",
-    "trial": "One try of one set of hyperparameter values, scored by cross-validation on the "
-    "training rows only.",
-    "study": "All the trials of one tuning run, kept together with their scores: the record "
-    "an auditor can read.",
-    "cross-validation": "Scoring a setting by training on part of the training rows and "
-    "testing on the rest, several times over different folds, then averaging.",
-    "grid search": "Try every combination of a few fixed values of each hyperparameter.",
-    "random search": "Draw each trial's values at random from the whole search space.",
-    "TPE": "Tree-structured Parzen Estimator, a form of Bayesian optimisation: after a few "
-    "random trials, propose new values where earlier trials scored well.",
-    "pruning": "Stopping a trial early, after its first folds, when it is already clearly "
-    "worse than other trials at the same point. It saves compute.",
-    "budget": "How much tuning may cost: a number of trials, a time limit, or both.",
-    "seed": "A number that fixes every random choice, so the same run gives the same trials.",
-    "storage": "Where a study's trials are kept: in memory, in a file (SQLite or a journal "
-    "file) or in a database server that several machines can share.",
-}
 
 
 def _metric_for(metric: str | None, task: str) -> str:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,30 +16,13 @@ from ._space import (
     Direction,
     Task,
     _cv_words,
-    _distribution,
     _metric_for,
     _resolve_search_space,
     cv_splitter,
 )
-from ._storage import (
-    _budget_lock,
-    _check_study,
-    _close_storage,
-    _lock_path,
-    _open_storage,
-    _parse_storage,
-    journal_storage_url,
-)
-from ._workers import (
-    TuningError,
-    _Job,
-    _Objective,
-    _Progress,
-    _pruner,
-    _run_trials,
-    _run_workers,
-    _sampler,
-)
+from ._storage import _parse_storage, _StorageSpec
+from ._study import run_study
+from ._workers import TuningError, _Job
 
 if TYPE_CHECKING:
     import optuna
@@ -174,11 +154,135 @@ def tune(
     >>> 0.001 <= result.best_params["C"] <= 100
     True
     """
-    import optuna
+    start = time.perf_counter()
+    metric, spec = _check_arguments(
+        model,
+        task,
+        metric,
+        n_trials=n_trials,
+        timeout=timeout,
+        cv_folds=cv_folds,
+        n_workers=n_workers,
+        storage=storage,
+    )
+    space = _resolve_search_space(search_space, model, task, roles)
+    _, _, direction = _METRICS[metric]
+    name = study_name or f"{model}-{task}-{metric}"
+    y_arr = np.asarray(y)
+    if len(X) != len(y_arr):
+        raise ConfigError(
+            f"X and y must have the same number of rows; got {len(X):,} and {len(y_arr):,}."
+        )
+    X = X.reset_index(drop=True)
+    splitter = cv_splitter(task, folds=cv_folds, time_ordered=time_ordered, seed=seed)
+    job = _Job(
+        X=X,
+        y=y_arr,
+        model=model,
+        task=task,
+        roles=roles,
+        space=space,
+        metric=metric,
+        folds=[(tr, te) for tr, te in splitter.split(X, y_arr)],
+        seed=seed,
+        sampler_seed=seed if sampler_seed is None else sampler_seed,
+        pruning=pruning,
+        storage=spec,
+        study_name=name,
+        n_trials=n_trials,
+        deadline=None,
+        stale=frozenset(),
+        n_previous=0,
+        n_workers=n_workers,
+        lock_path=None,
+    )
+    trials, importances, n_previous = run_study(
+        job, direction, timeout=timeout, cv_folds=cv_folds, progress=progress, on_trial=on_trial
+    )
+    return _tuning_result(
+        trials,
+        job,
+        direction,
+        importances=importances,
+        n_previous=n_previous,
+        timeout=timeout,
+        cv_folds=cv_folds,
+        time_ordered=time_ordered,
+        started=start,
+    )
+
+
+def _tuning_result(
+    trials: list[optuna.trial.FrozenTrial],
+    job: _Job,
+    direction: Direction,
+    *,
+    importances: dict[str, float],
+    n_previous: int,
+    timeout: float | None,
+    cv_folds: int,
+    time_ordered: bool,
+    started: float,
+) -> TuningResult:
+    """The result of a finished study: the best trial, every trial, reproducibility."""
     import pandas as pd
     from optuna.trial import TrialState
 
-    start = time.perf_counter()
+    n_trials, n_workers, seed, space = job.n_trials, job.n_workers, job.seed, job.space
+    finished_states = (TrialState.COMPLETE, TrialState.PRUNED)
+    done = sorted((t for t in trials if t.state in finished_states), key=lambda t: t.number)
+    complete = [t for t in done if t.state == TrialState.COMPLETE]
+    if not complete:
+        raise TuningError(
+            f"No trial completed within the budget (n_trials={n_trials}, timeout={timeout}); "
+            f"{len(done)} trial(s) finished, all pruned. Raise the budget."
+        )
+    pick = max if direction == "maximize" else min
+    best_trial = pick(complete, key=lambda t: float(t.value))  # type: ignore[arg-type]
+    reproducible, reason = _reproducibility(
+        n_workers=n_workers, timeout=timeout, n_previous=n_previous, seed=seed, n_trials=n_trials
+    )
+    records = [_trial_record(t, space) for t in done]
+    table = pd.DataFrame.from_records(records, columns=_columns(space))
+    table["datetime_complete"] = pd.to_datetime(table["datetime_complete"])
+    return TuningResult(
+        best_params=dict(best_trial.params),
+        best_value=float(best_trial.value),  # type: ignore[arg-type]
+        metric=job.metric,
+        direction=direction,
+        n_trials=len(done),
+        n_complete=len(complete),
+        n_pruned=len(done) - len(complete),
+        trials=table,
+        reproducible=reproducible,
+        reproducible_reason=reason,
+        storage=job.storage.shown,
+        study_name=job.study_name,
+        seconds=time.perf_counter() - started,
+        seed=seed,
+        model=job.model,
+        task=job.task,
+        best_trial=best_trial.number,
+        n_previous=n_previous,
+        n_workers=n_workers,
+        cv_scheme=_cv_words(job.task, cv_folds, time_ordered),
+        search_space={k: v.model_dump() for k, v in space.items()},
+        importances=importances,
+    )
+
+
+def _check_arguments(
+    model: str,
+    task: Task,
+    metric: str | None,
+    *,
+    n_trials: int | None,
+    timeout: float | None,
+    cv_folds: int,
+    n_workers: int,
+    storage: str | None,
+) -> tuple[str, _StorageSpec]:
+    """The metric to optimise and the parsed storage, after checking every argument."""
     if model not in MODELS_FOR_TASK.get(task, ()):
         raise ConfigError(
             f"Config key 'model' must be one of {', '.join(MODELS_FOR_TASK.get(task, ()))} "
@@ -209,103 +313,13 @@ def tune(
             "'database is locked'. Use journal://<file> for several workers on one machine, "
             f"or a PostgreSQL/MySQL server; got {spec.shown!r}."
         )
-    space = _resolve_search_space(search_space, model, task, roles)
-    _, _, direction = _METRICS[metric]
-    name = study_name or f"{model}-{task}-{metric}"
-    y_arr = np.asarray(y)
-    if len(X) != len(y_arr):
-        raise ConfigError(
-            f"X and y must have the same number of rows; got {len(X):,} and {len(y_arr):,}."
-        )
-    X = X.reset_index(drop=True)
-    splitter = cv_splitter(task, folds=cv_folds, time_ordered=time_ordered, seed=seed)
-    folds = [(tr, te) for tr, te in splitter.split(X, y_arr)]
+    return metric, spec
 
-    temporary: str | None = None
-    if spec.kind == "memory" and n_workers > 1:
-        temporary = tempfile.mkdtemp(prefix="mlops-kit-tune-")
-        run_spec = _parse_storage(journal_storage_url(Path(temporary) / "study.log"))
-    else:
-        run_spec = spec
-    verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    opened = None
-    try:
-        opened = _open_storage(run_spec)
-        study = optuna.create_study(
-            storage=opened,
-            study_name=name,
-            direction=direction,
-            pruner=_pruner(pruning, cv_folds),
-            load_if_exists=True,
-        )
-        _check_study(study, name, spec, model=model, task=task, metric=metric)
-        existing = study.get_trials(deepcopy=False)
-        finished_states = (TrialState.COMPLETE, TrialState.PRUNED)
-        n_previous = sum(t.state in finished_states for t in existing)
-        stale = frozenset(t.number for t in existing if t.state == TrialState.RUNNING)
-        search_seed = seed if sampler_seed is None else sampler_seed
-        study.sampler = _sampler(search_seed, n_previous, 0, n_trials)
-        job = _Job(
-            X=X,
-            y=y_arr,
-            model=model,
-            task=task,
-            roles=roles,
-            space=space,
-            metric=metric,
-            folds=folds,
-            seed=seed,
-            sampler_seed=search_seed,
-            pruning=pruning,
-            storage=run_spec,
-            study_name=name,
-            n_trials=n_trials,
-            deadline=None if timeout is None else time.time() + timeout,
-            stale=stale,
-            n_previous=n_previous,
-            n_workers=n_workers,
-            lock_path=_lock_path(run_spec, name),
-        )
-        remaining = None if n_trials is None else max(0, n_trials - n_previous)
-        bar = _Progress(progress, remaining, metric)
-        seen = {t.number for t in existing if t.state in finished_states}
-        best: list[float] = [
-            t.value for t in existing if t.state == TrialState.COMPLETE and t.value is not None
-        ]
 
-        def report(trial: optuna.trial.FrozenTrial) -> None:
-            if trial.state == TrialState.COMPLETE and trial.value is not None:
-                best.append(trial.value)
-            top = (max(best) if direction == "maximize" else min(best)) if best else None
-            bar.update(trial, top)
-            if on_trial is not None:
-                on_trial(_trial_record(trial, space))
-
-        try:
-            if n_workers == 1:
-                _run_trials(study, _Objective(job, 0), job, _budget_lock(job.lock_path), report)
-            else:
-                _run_workers(job, study, seen, report)
-        finally:
-            bar.close()
-        trials = study.get_trials(deepcopy=False)
-        importances = _importances(trials, space, direction, seed)
-    finally:
-        optuna.logging.set_verbosity(verbosity)
-        _close_storage(opened)
-        if temporary is not None:
-            shutil.rmtree(temporary, ignore_errors=True)
-
-    done = sorted((t for t in trials if t.state in finished_states), key=lambda t: t.number)
-    complete = [t for t in done if t.state == TrialState.COMPLETE]
-    if not complete:
-        raise TuningError(
-            f"No trial completed within the budget (n_trials={n_trials}, timeout={timeout}); "
-            f"{len(done)} trial(s) finished, all pruned. Raise the budget."
-        )
-    pick = max if direction == "maximize" else min
-    best_trial = pick(complete, key=lambda t: float(t.value))  # type: ignore[arg-type]
+def _reproducibility(
+    *, n_workers: int, timeout: float | None, n_previous: int, seed: int, n_trials: int | None
+) -> tuple[bool, str]:
+    """Whether the same call gives the same trials, and why, in one sentence."""
     reasons = []
     if n_workers > 1:
         reasons.append(
@@ -323,83 +337,8 @@ def tune(
             "depends on that history"
         )
     if reasons:
-        reason = "Not reproducible: " + "; ".join(reasons) + "."
-    else:
-        reason = (
-            f"Reproducible: one worker, seed {seed}, a budget of {n_trials} trials and a fresh "
-            "study, so the same call gives the same trials and best parameters."
-        )
-    records = [_trial_record(t, space) for t in done]
-    table = pd.DataFrame.from_records(records, columns=_columns(space))
-    table["datetime_complete"] = pd.to_datetime(table["datetime_complete"])
-    return TuningResult(
-        best_params=dict(best_trial.params),
-        best_value=float(best_trial.value),  # type: ignore[arg-type]
-        metric=metric,
-        direction=direction,
-        n_trials=len(done),
-        n_complete=len(complete),
-        n_pruned=len(done) - len(complete),
-        trials=table,
-        reproducible=not reasons,
-        reproducible_reason=reason,
-        storage=spec.shown,
-        study_name=name,
-        seconds=time.perf_counter() - start,
-        seed=seed,
-        model=model,
-        task=task,
-        best_trial=best_trial.number,
-        n_previous=n_previous,
-        n_workers=n_workers,
-        cv_scheme=_cv_words(task, cv_folds, time_ordered),
-        search_space={k: v.model_dump() for k, v in space.items()},
-        importances=importances,
+        return False, "Not reproducible: " + "; ".join(reasons) + "."
+    return True, (
+        f"Reproducible: one worker, seed {seed}, a budget of {n_trials} trials and a fresh "
+        "study, so the same call gives the same trials and best parameters."
     )
-
-
-def _importances(
-    trials: Sequence[optuna.trial.FrozenTrial],
-    space: Mapping[str, SearchDimension],
-    direction: Direction,
-    seed: int,
-) -> dict[str, float]:
-    """Each parameter's share of the variation in the first-fold score (fANOVA).
-
-    Every finished trial, complete or pruned, has a first-fold score, so all of them
-    count. Importances from complete trials alone would hide what pruning removed: the
-    trials that show how bad a parameter's poor values are. Returns {} with fewer than
-    two such trials or parameters, or when every trial scored the same (there is no
-    variation to share out).
-    """
-    import optuna
-    from optuna.importance import FanovaImportanceEvaluator
-    from optuna.trial import TrialState
-
-    if len(space) < 2:
-        return {}
-    current = {k: _distribution(d) for k, d in space.items()}
-    usable = [
-        t
-        for t in trials
-        if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
-        and 1 in t.intermediate_values
-        and all(t.distributions.get(k) == d for k, d in current.items())
-    ]
-    if len(usable) < 2 or len({t.intermediate_values[1] for t in usable}) < 2:
-        return {}
-    first_fold = optuna.create_study(direction=direction)
-    first_fold.add_trials(
-        [
-            optuna.trial.create_trial(
-                params={k: t.params[k] for k in current},
-                distributions=current,
-                value=t.intermediate_values[1],
-            )
-            for t in usable
-        ]
-    )
-    values = optuna.importance.get_param_importances(
-        first_fold, evaluator=FanovaImportanceEvaluator(seed=seed), params=list(current)
-    )
-    return {k: float(v) for k, v in sorted(values.items(), key=lambda kv: -kv[1])}

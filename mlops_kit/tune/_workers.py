@@ -19,6 +19,7 @@ import numpy as np
 
 from ..config import SearchDimension
 from ..errors import MlopsKitError
+from ..train import build_pipeline
 from ._space import _METRIC_WORDS, _METRICS, _suggest
 from ._storage import _budget_lock, _close_storage, _open_storage, _StorageSpec
 
@@ -117,8 +118,6 @@ class _Objective:
     def __call__(self, trial: optuna.Trial) -> float:
         import optuna
         from sklearn.base import clone
-
-        from ..train import build_pipeline
 
         job = self.job
         params = {name: _suggest(trial, name, dim) for name, dim in job.space.items()}
