@@ -157,13 +157,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .config import load_config
     from .data import SplitSettings, TableRules, check_split, load_table
     from .pipeline import preflight
+    from .privacy import check_data
 
     config = load_config(args.config, args.overrides)
     preflight(config)
     # Read, prepared and checked exactly as the validate stage will (data: lines say how).
     table = load_table(config.data, TableRules.from_params(config))
     source = f"'{config.data}'"
-    profile = config.check_table(table.data, source=source)
+    profile = check_data(table.data, config, source=source)[0]
     check_split(table.data, profile, SplitSettings.from_config(config), source=source)
     roles = profile.roles
     print(

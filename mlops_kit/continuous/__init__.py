@@ -19,15 +19,17 @@ batch, recording and registering nothing twice. :func:`replay_folder` names a fo
 after the replay's config and data, so that the same replay resumes there and a changed
 one starts beside it (a folder holding a replay of another config is refused).
 
-Modules: ``_settings`` (the ``continuous`` config section), ``_steps`` (batches,
-fitting, monitoring, challengers, the fairness guardrail), ``_simulate`` (the loop
-and its checkpoint), ``_register`` (the replay's models in the registry), ``_result``
-(timeline, summary figures, the figure over time).
+Modules: ``_steps`` (batches, fitting, monitoring, challengers, the fairness
+guardrail), ``_batch`` (one batch of the replay: observe, triggers, train, decide,
+promote), ``_state`` (the replay's typed state and its checkpoint), ``_context`` (the
+replay's audit log, registry and policy), ``_simulate`` (the loop), ``_register`` (the
+replay's models in the registry), ``_result`` (timeline, summary figures, the figure
+over time). The ``continuous`` config section is :class:`mlops_kit.config.ContinuousSettings`.
 """
 
+from ..config import COMPARISON_METRICS, ContinuousSettings
 from ._register import replay_model_name
 from ._result import SimulationResult, performance_figure, read_timeline, summarise
-from ._settings import COMPARISON_METRICS, ContinuousSettings
 from ._simulate import replay_folder, simulate
 
 __all__ = [

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from ..config import PipelineConfig
-    from ..plots import DescribedFigure
+    from ..figures import DescribedFigure
+    from ._state import ReplayState
     from ._steps import Stream
 
 TIMELINE_JSON, TIMELINE_CSV, FIGURE_FILE = "timeline.json", "timeline.csv", "performance.png"
@@ -107,9 +108,9 @@ def performance_figure(
     """The champion's metric per batch, retrained against never retrained, promotions marked."""
     import numpy as np
 
-    from ..plots import DescribedFigure, _new_axes
+    from ..figures import DescribedFigure, new_axes
 
-    fig, ax = _new_axes(ax, (8.0, 4.0))
+    fig, ax = new_axes(ax, (8.0, 4.0))
     x = np.arange(len(timeline))
     served = timeline[f"served_{metric}"].to_numpy(dtype=float, na_value=np.nan)
     never = timeline[f"never_retrained_{metric}"].to_numpy(dtype=float, na_value=np.nan)
@@ -234,52 +235,46 @@ def read_timeline(out_dir: str | Path) -> dict[str, Any]:
 
 
 def finish(
-    state: dict[str, Any],
+    state: ReplayState,
     stream: Stream,
     out: Path,
     *,
     config: PipelineConfig,
-    metric: str,
     registry: dict[str, str] | None = None,
 ) -> SimulationResult:
     """Write the timeline (JSON and CSV), the figure and its description; return the result."""
     import pandas as pd
 
-    settings = config.continuous
-    rows = state["rows"]
+    settings, metric = config.continuous, state.metric
+    rows = state.row_dicts()
     timeline = pd.DataFrame(rows)
     higher = settings.higher_is_better(config.task)
     summary = summarise(rows, metric, higher) if rows else {"metric": metric, "batches": 0}
-    complete = state["next_batch"] >= len(stream.labels)
+    complete = state.next_batch >= len(stream.labels)
     floor = config.monitoring.performance.min_metrics.get(metric)
+    initial = state.initial.to_dict()
     result = SimulationResult(
         timeline=timeline,
         summary=summary,
-        initial=state["initial"],
+        initial=initial,
         out_dir=out,
         complete=complete,
         metric=metric,
-        simulation_id=state["simulation_id"],
+        simulation_id=state.simulation_id,
         floor=floor if config.task == "classification" else None,
         registry=registry,
-        registered=dict(state.get("registered", {})),
+        registered=state.registered_versions(),
     )
     figure = None
     if rows:
         figure = result.plot()
         figure.save(out / FIGURE_FILE)
         atomic_write_text(out / "performance.txt", figure.description + "\n")
-    flat = timeline.copy()
-    for col in flat.columns:
-        if flat[col].map(lambda v: isinstance(v, list)).any():
-            flat[col] = flat[col].map(
-                lambda v: "; ".join(map(str, v)) if isinstance(v, list) else v
-            )
-    atomic_write_text(out / TIMELINE_CSV, flat.to_csv(index=False, lineterminator="\n"))
+    atomic_write_text(out / TIMELINE_CSV, _flat(timeline).to_csv(index=False, lineterminator="\n"))
     atomic_write_json(
         out / TIMELINE_JSON,
         {
-            "simulation_id": state["simulation_id"],
+            "simulation_id": state.simulation_id,
             "complete": complete,
             "batches": list(stream.labels),
             "settings": settings.model_dump(mode="json"),
@@ -289,7 +284,7 @@ def finish(
                 else "Not registered (continuous.register_models is false): the models are under "
                 "models/ and the champion is kept in this timeline (column 'champion')."
             ),
-            "initial_champion": state["initial"],
+            "initial_champion": initial,
             "summary": summary,
             "description": result.describe() if rows else "No batch replayed yet.",
             "figure": None
@@ -299,3 +294,14 @@ def finish(
         },
     )
     return result
+
+
+def _flat(timeline: pd.DataFrame) -> pd.DataFrame:
+    """The timeline for ``timeline.csv``: each list joined into one cell with '; '."""
+    flat = timeline.copy()
+    for col in flat.columns:
+        if flat[col].map(lambda v: isinstance(v, list)).any():
+            flat[col] = flat[col].map(
+                lambda v: "; ".join(map(str, v)) if isinstance(v, list) else v
+            )
+    return flat

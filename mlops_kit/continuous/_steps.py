@@ -1,6 +1,10 @@
 """The pieces of one replay step: the batch stream, fitting, scoring, monitoring, challengers.
 
 Part of :mod:`mlops_kit.continuous`; see the package docstring.
+
+Over 400 lines because every building block of a replay step (the batch stream,
+fitting, scoring, monitoring, challengers and the fairness guardrail) is here, each a
+small function, so that :mod:`._batch` reads as the step's story.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..config import ContinuousSettings
 from ..errors import ConfigError, DataValidationError, did_you_mean
-from ._settings import ContinuousSettings
+from ..privacy import check_data
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +75,7 @@ def load_stream(config: PipelineConfig, settings: ContinuousSettings) -> Stream:
             f"'{config.data}'.{did_you_mean(column, map(str, df.columns))}",
             column=column,
         )
-    profile = config.check_table(df, source=f"'{config.data}'")
+    profile = check_data(df, config, source=f"'{config.data}'")[0]
     roles = profile.roles
     raw = df[column]
     if settings.batch_period != "as_is":
@@ -230,9 +235,7 @@ def monitor(
 ) -> Monitoring:
     """Drift of ``current`` against the champion's training batches ``reference``, and the
     champion's performance and fairness on the newest labelled batch ``judged``."""
-    import pandas as pd
-
-    from ..monitor import drift_report, performance_over_time
+    from ..monitor import drift_report
     from ..monitor._stats import bin_counts, psi, quantile_edges
 
     ref_mask, cur_mask = stream.mask(reference), stream.mask([current])
@@ -251,52 +254,10 @@ def monitor(
     score_psi = float(
         psi(bin_counts(ref_scores, edges, 0), bin_counts(np.sort(cur_scores), edges, 0))
     )
-    judged_metric: float | None = None
-    n_labelled = 0
-    breached: list[str] = []
-    unfair: list[str] = []
+    judgement = Judgement()
     if judged is not None:
-        jm = stream.mask([judged])
-        n_labelled = int(jm.sum())
-        if config.task == "classification":
-            settings = perf.model_copy(
-                update={
-                    "threshold": config.threshold,
-                    "positive_is": config.positive_is,
-                    "rate_name": perf.rate_name or words(config).rate,
-                }
-            )
-            scored = pd.DataFrame(
-                {
-                    "batch": stream.labels[judged],
-                    "y_true": stream.y[jm].astype(float),
-                    "y_score": score(config, model, stream.X[jm]),
-                }
-            )
-            for col in stream.roles.protected:
-                scored[col] = stream.frame.loc[jm, col].astype(str).to_numpy()
-            report = performance_over_time(
-                scored,
-                period="batch",
-                groups=stream.roles.protected,
-                reference_scores=ref_scores,
-                settings=settings,
-            )
-            row = report.table.iloc[0]
-            judged_metric = _finite(row.get(metric))
-            for a in report.alerts:
-                if a.kind.value == "prediction drift":
-                    continue  # judged on the current batch below, not the labelled one
-                alerts.append(str(a))
-                if a.kind.value == "performance":
-                    breached.append(a.subject)
-                if a.kind.value == "fairness" and a.severity.value == "alert":
-                    unfair.append(a.subject)
-        else:
-            from ..metrics import regression_metrics
-
-            values = regression_metrics(stream.y[jm], score(config, model, stream.X[jm]))
-            judged_metric = _finite(values.get(metric))
+        judgement = judge(config, stream, model, judged, ref_scores=ref_scores, metric=metric)
+    alerts.extend(judgement.alerts)
     if score_psi >= perf.score_psi_threshold:
         alerts.append(
             f"[{label}] WARNING: The score distribution moved: PSI {score_psi:.3f} against the "
@@ -307,11 +268,116 @@ def monitor(
         too_small=bool(drift.too_small),
         score_psi=_finite(score_psi),
         judged_batch=None if judged is None else stream.labels[judged],
-        judged_metric=judged_metric,
-        judged_labelled=n_labelled,
+        judged_metric=judgement.metric,
+        judged_labelled=judgement.n_labelled,
         alerts=tuple(alerts),
-        performance_floor_breached=tuple(breached),
-        fairness_alerts=tuple(unfair),
+        performance_floor_breached=judgement.breached,
+        fairness_alerts=judgement.unfair,
+    )
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The champion on a labelled batch: its metric, and the alerts its labels raise.
+
+    Attributes
+    ----------
+    metric : float or None
+        The compared metric (``None`` when no labelled batch is judged).
+    n_labelled : int
+        Labelled rows judged.
+    alerts : tuple of str
+        Performance and fairness alerts, in words.
+    breached : tuple of str
+        Metrics below the monitoring floor.
+    unfair : tuple of str
+        Protected attributes with a fairness alert.
+    """
+
+    metric: float | None = None
+    n_labelled: int = 0
+    alerts: tuple[str, ...] = ()
+    breached: tuple[str, ...] = ()
+    unfair: tuple[str, ...] = ()
+
+
+def judge(
+    config: PipelineConfig,
+    stream: Stream,
+    model: Pipeline,
+    judged: int,
+    *,
+    ref_scores: np.ndarray,
+    metric: str,
+) -> Judgement:
+    """The champion's performance (and, for a classifier, fairness) on batch ``judged``."""
+    if config.task == "classification":
+        return _judge_classifier(
+            config, stream, model, judged, ref_scores=ref_scores, metric=metric
+        )
+    from ..metrics import regression_metrics
+
+    jm = stream.mask([judged])
+    values = regression_metrics(stream.y[jm], score(config, model, stream.X[jm]))
+    return Judgement(metric=_finite(values.get(metric)), n_labelled=int(jm.sum()))
+
+
+def _judge_classifier(
+    config: PipelineConfig,
+    stream: Stream,
+    model: Pipeline,
+    judged: int,
+    *,
+    ref_scores: np.ndarray,
+    metric: str,
+) -> Judgement:
+    """A classifier's metric and alerts on ``judged``, as the monitoring report gives them."""
+    import pandas as pd
+
+    from ..monitor import performance_over_time
+
+    jm = stream.mask([judged])
+    perf = config.monitoring.performance
+    settings = perf.model_copy(
+        update={
+            "threshold": config.threshold,
+            "positive_is": config.positive_is,
+            "rate_name": perf.rate_name or words(config).rate,
+        }
+    )
+    scored = pd.DataFrame(
+        {
+            "batch": stream.labels[judged],
+            "y_true": stream.y[jm].astype(float),
+            "y_score": score(config, model, stream.X[jm]),
+        }
+    )
+    for col in stream.roles.protected:
+        scored[col] = stream.frame.loc[jm, col].astype(str).to_numpy()
+    report = performance_over_time(
+        scored,
+        period="batch",
+        groups=stream.roles.protected,
+        reference_scores=ref_scores,
+        settings=settings,
+    )
+    alerts: list[str] = []
+    breached: list[str] = []
+    unfair: list[str] = []
+    for a in report.alerts:
+        if a.kind.value == "prediction drift":
+            continue  # judged on the current batch, not the labelled one
+        alerts.append(str(a))
+        if a.kind.value == "performance":
+            breached.append(a.subject)
+        if a.kind.value == "fairness" and a.severity.value == "alert":
+            unfair.append(a.subject)
+    return Judgement(
+        metric=_finite(report.table.iloc[0].get(metric)),
+        n_labelled=int(jm.sum()),
+        alerts=tuple(alerts),
+        breached=tuple(breached),
+        unfair=tuple(unfair),
     )
 
 
@@ -418,30 +484,8 @@ def train_challenger(
 ) -> Challenger:
     """Tune and fit a challenger on ``train_batches``; gate and compare it on ``holdout``."""
     from ..governance import evaluate_gate
-    from ..tune import tune
 
-    params: dict[str, Any] = {}
-    tuned = "not tuned (tuning_trials is 0): the model family's default settings"
-    if settings.tuning_trials:
-        m = stream.mask(train_batches)
-        result = tune(
-            stream.X[m],
-            stream.y[m],
-            model=config.model,
-            task=config.task,
-            roles=stream.roles,
-            search_space=config.tuning.search_space,
-            metric=config.tuning.metric,
-            n_trials=settings.tuning_trials,
-            cv_folds=settings.tuning_cv_folds,
-            time_ordered=True,
-            seed=config.seed,
-        )
-        params = dict(result.best_params)
-        tuned = (
-            f"tuned with {result.n_trials} Optuna trial(s): best cross-validated "
-            f"{result.metric} {result.best_value:.3f}"
-        )
+    params, tuned = _tune(config, stream, settings, train_batches)
     model = fit(config, stream, train_batches, params)
     metric = settings.primary_metric(config.task)
     mine = evaluate(config, stream, model, holdout)
@@ -449,30 +493,8 @@ def train_challenger(
     gate = evaluate_gate(mine, policy, trained_by=trained_by)
     a, b = _finite(mine.get(metric)), _finite(theirs.get(metric))
     where = f"on {stream.span(holdout)} ({mine['n_test']:,} held-out rows)"
-    if a is None or b is None:
-        wins = False
-        comparison = f"{metric} could not be computed {where}, so the champion stays."
-    else:
-        gain = a - b if settings.higher_is_better(config.task) else b - a
-        wins = round(gain, 12) >= settings.margin and gain > 0
-        verdict = "beats" if wins else "does not beat"
-        comparison = (
-            f"Challenger {metric} {a:.3f} against the champion's {b:.3f} {where}: it "
-            f"{verdict} the champion by the required margin of {settings.margin:g} "
-            f"(difference {gain:+.3f})."
-        )
-    held: tuple[str, ...] = ()
-    note = ""
-    if config.task == "classification" and stream.roles.protected:
-        m = stream.mask(holdout)
-        held, note = fairness_guardrail(
-            score(config, champion, stream.X[m]) >= config.threshold,
-            score(config, model, stream.X[m]) >= config.threshold,
-            stream.frame.loc[m, list(stream.roles.protected)],
-            tolerance=settings.fairness_guardrail,
-            min_group_size=config.min_group_size,
-            seed=config.seed,
-        )
+    wins, comparison = _compare(config, settings, a, b, where=where)
+    held, note = _guardrail(config, stream, settings, champion, model, holdout)
     return Challenger(
         model=model,
         train_batches=tuple(train_batches),
@@ -489,4 +511,82 @@ def train_challenger(
         comparison=comparison,
         fairness_held=held,
         fairness_note=note,
+    )
+
+
+def _tune(
+    config: PipelineConfig,
+    stream: Stream,
+    settings: ContinuousSettings,
+    train_batches: Sequence[int],
+) -> tuple[dict[str, Any], str]:
+    """The challenger's hyperparameters, tuned on ``train_batches``, and how, in words."""
+    from ..tune import tune
+
+    if not settings.tuning_trials:
+        return {}, "not tuned (tuning_trials is 0): the model family's default settings"
+    m = stream.mask(train_batches)
+    result = tune(
+        stream.X[m],
+        stream.y[m],
+        model=config.model,
+        task=config.task,
+        roles=stream.roles,
+        search_space=config.tuning.search_space,
+        metric=config.tuning.metric,
+        n_trials=settings.tuning_trials,
+        cv_folds=settings.tuning_cv_folds,
+        time_ordered=True,
+        seed=config.seed,
+    )
+    tuned = (
+        f"tuned with {result.n_trials} Optuna trial(s): best cross-validated "
+        f"{result.metric} {result.best_value:.3f}"
+    )
+    return dict(result.best_params), tuned
+
+
+def _compare(
+    config: PipelineConfig,
+    settings: ContinuousSettings,
+    challenger: float | None,
+    champion: float | None,
+    *,
+    where: str,
+) -> tuple[bool, str]:
+    """Whether the challenger beats the champion by the margin, and the comparison in words."""
+    metric = settings.primary_metric(config.task)
+    if challenger is None or champion is None:
+        return False, f"{metric} could not be computed {where}, so the champion stays."
+    a, b = challenger, champion
+    gain = a - b if settings.higher_is_better(config.task) else b - a
+    wins = round(gain, 12) >= settings.margin and gain > 0
+    verdict = "beats" if wins else "does not beat"
+    comparison = (
+        f"Challenger {metric} {a:.3f} against the champion's {b:.3f} {where}: it "
+        f"{verdict} the champion by the required margin of {settings.margin:g} "
+        f"(difference {gain:+.3f})."
+    )
+    return wins, comparison
+
+
+def _guardrail(
+    config: PipelineConfig,
+    stream: Stream,
+    settings: ContinuousSettings,
+    champion: Pipeline,
+    model: Pipeline,
+    holdout: Sequence[int],
+) -> tuple[tuple[str, ...], str]:
+    """The fairness guardrail on ``holdout`` (a classifier with protected columns only)."""
+    if config.task != "classification" or not stream.roles.protected:
+        return (), ""
+    m = stream.mask(holdout)
+    return fairness_guardrail(
+        score(config, champion, stream.X[m]) >= config.threshold,
+        score(config, model, stream.X[m]) >= config.threshold,
+        stream.frame.loc[m, list(stream.roles.protected)],
+        tolerance=settings.fairness_guardrail,
+        min_group_size=config.min_group_size,
+        seed=config.seed,
     )

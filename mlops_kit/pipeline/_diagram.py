@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from ._runner import STAGES, Stage
-from ._tour import STAGE_FILES, StageFiles
+from ._stage_files import STAGE_FILES, StageFiles
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from ..plots import DescribedFigure
+    from ..figures import DescribedFigure
 
 __all__ = ["PERSON_DECISIONS", "PersonDecision", "PipelineDiagram", "pipeline_diagram"]
 
@@ -147,7 +147,7 @@ class PipelineDiagram:
         from matplotlib.figure import Figure
         from matplotlib.patches import FancyBboxPatch, Polygon
 
-        from ..plots import PALETTE, DescribedFigure
+        from ..figures import PALETTE, DescribedFigure
 
         rows = len(self.steps) + len(self.decisions)
         if ax is None:
@@ -272,7 +272,7 @@ def pipeline_diagram(
     -------
     PipelineDiagram
         Displays as the figure with its description; ``.plot()`` gives the
-        :class:`~mlops_kit.plots.DescribedFigure`.
+        :class:`~mlops_kit.figures.DescribedFigure`.
 
     Raises
     ------

@@ -10,20 +10,19 @@ from .._io import atomic_write_json, read_json
 from .._wording import Wording
 from ..config import ExplainParams, validate_params
 from ..data import ColumnRoles
-from ._stages import (
+from ._folder import (
     MODEL_FILE,
     PREDICTIONS_FILE,
     TRAINING_FILE,
-    _audit,
-    _load_verified,
-    _require,
-    read_dataset_record,
+    audit_event,
+    require_file,
     resolve_run_dir,
-    save_figures,
 )
+from ._stages import _load_verified, read_dataset_record, save_figures
 
 __all__ = ["EXPLANATIONS_FILE", "explain_stage"]
 
+#: The explain stage's record in the run folder.
 EXPLANATIONS_FILE = "explanations.json"
 
 
@@ -59,9 +58,9 @@ def explain_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
     record = read_dataset_record(folder, stage="explain")
     roles = ColumnRoles.from_dict(record["profile"]["roles"])
     df = _load_verified(record)
-    held_out = pd.read_csv(_require(folder, PREDICTIONS_FILE, "explain"))
-    training = read_json(_require(folder, TRAINING_FILE, "explain"))
-    model = load_model(_require(folder, MODEL_FILE, "explain"))
+    held_out = pd.read_csv(require_file(folder, PREDICTIONS_FILE, "explain"))
+    training = read_json(require_file(folder, TRAINING_FILE, "explain"))
+    model = load_model(require_file(folder, MODEL_FILE, "explain"))
     classification = record["task"] == "classification"
     words = Wording.from_record(record)
     rows = held_out["row"].to_list()
@@ -98,7 +97,7 @@ def explain_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
         figures.append(("explain_crosscheck", explanation.crosscheck.plot()))
     figures += [(f"explain_by_{attr}", g.plot()) for attr, g in explanation.by_group.items()]
     save_figures(folder, figures, section="explanations")
-    _audit(
+    audit_event(
         folder,
         "explained",
         explainer=result["explainer"]["method"],

@@ -11,25 +11,24 @@ from .._wording import Wording
 from ..config import MonitorParams, validate_params
 from ..data import ColumnRoles, binary_target, load_batch
 from ..errors import DataValidationError
-from ._stages import (
+from ._folder import (
     MODEL_FILE,
     PREDICTIONS_FILE,
     TRAINING_FILE,
-    _audit,
-    _load_verified,
-    _require,
-    read_dataset_record,
+    audit_event,
+    require_file,
     resolve_run_dir,
-    save_figures,
 )
+from ._stages import _load_verified, read_dataset_record, save_figures
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..plots import DescribedFigure
+    from ..figures import DescribedFigure
 
 __all__ = ["MONITORING_FILE", "monitor_stage"]
 
+#: The monitor stage's record in the run folder.
 MONITORING_FILE = "monitoring.json"
 
 
@@ -192,12 +191,12 @@ def monitor_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
     record = read_dataset_record(folder, stage="monitor")
     roles = ColumnRoles.from_dict(record["profile"]["roles"])
     df = _load_verified(record)
-    held_out = pd.read_csv(_require(folder, PREDICTIONS_FILE, "monitor"))
+    held_out = pd.read_csv(require_file(folder, PREDICTIONS_FILE, "monitor"))
     reference = df.drop(index=held_out["row"].to_list())
     features = list(roles.features)
     classification = record["task"] == "classification"
-    threshold = read_json(_require(folder, TRAINING_FILE, "monitor")).get("threshold") or 0.5
-    model = load_model(_require(folder, MODEL_FILE, "monitor"))
+    threshold = read_json(require_file(folder, TRAINING_FILE, "monitor")).get("threshold") or 0.5
+    model = load_model(require_file(folder, MODEL_FILE, "monitor"))
     if p.new_batch is not None:
         label = Path(p.new_batch).name
         scored = _new_batch(
@@ -279,7 +278,7 @@ def monitor_stage(run_dir: str | os.PathLike[str], **params: Any) -> dict[str, A
     result["summary"] = summary
     atomic_write_json(folder / MONITORING_FILE, result)
     save_figures(folder, figures, section="monitoring")
-    _audit(
+    audit_event(
         folder,
         "monitored",
         batch=label,

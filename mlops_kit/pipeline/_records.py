@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .._io import read_json
 from ..errors import ArtefactError
-from ._stages import GATE_FILE, resolve_run_dir
+from ._folder import GATE_FILE, resolve_run_dir
 
 if TYPE_CHECKING:
     from ..governance import GateDecision

@@ -11,13 +11,13 @@ from .._io import atomic_write_json, read_json
 from ..config import GateParams, RegisterParams, validate_params
 from ..errors import ArtefactError
 from ._context import audit_log_for, run_context
-from ._stages import (
+from ._folder import (
     DATASET_FILE,
     GATE_FILE,
     METRICS_FILE,
     REGISTRATION_FILE,
-    _audit,
-    _require,
+    audit_event,
+    require_file,
     resolve_run_dir,
 )
 
@@ -59,7 +59,7 @@ def gate_stage(run_dir: str | os.PathLike[str], **params: Any) -> GateDecision:
 
     p: GateParams = validate_params(params, model=GateParams, source="gate stage")
     folder = resolve_run_dir(run_dir)
-    metrics = read_json(_require(folder, METRICS_FILE, "gate"))
+    metrics = read_json(require_file(folder, METRICS_FILE, "gate"))
     card = model_card(folder, settings=p.transparency)
     decision = evaluate_gate(
         metrics,
@@ -68,7 +68,7 @@ def gate_stage(run_dir: str | os.PathLike[str], **params: Any) -> GateDecision:
         card_missing=card.missing,
     )
     atomic_write_json(folder / GATE_FILE, decision.to_dict())
-    _audit(
+    audit_event(
         folder,
         "gate_decision",
         decision=decision.decision.value,
@@ -131,7 +131,7 @@ def register_stage(run_dir: str | os.PathLike[str], **params: Any) -> ModelVersi
     p: RegisterParams = validate_params(params, model=RegisterParams, source="register stage")
     folder = resolve_run_dir(run_dir)
     context = run_context(folder)
-    gate = read_json(_require(folder, GATE_FILE, "register"))
+    gate = read_json(require_file(folder, GATE_FILE, "register"))
     card = write_documents(folder, p.transparency)[0]
     missing = list(card.missing)
     prefix = "transparency."

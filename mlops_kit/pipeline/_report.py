@@ -12,6 +12,7 @@ from typing import Any
 from .._io import atomic_write_text, read_json
 from ..errors import ArtefactError
 from ..metrics import METRIC_GLOSSARY
+from ._release import card_block
 
 __all__ = ["render_report"]
 
@@ -222,7 +223,6 @@ def _documents(run_dir: Path) -> list[dict[str, Any]]:
     block to paste into the config (its version cannot be approved or promoted).
     """
     from ..governance import model_card, stakeholder_summary, transparency_record
-    from ._release import card_block
 
     out = []
     for make, anchor, heading in (

@@ -13,6 +13,7 @@ from typing import Any
 from .._io import read_json, sha256_file
 from ..config import PipelineConfig, validate_params
 from ..errors import ArtefactError, DataValidationError
+from ._runner import run_pipeline
 
 __all__ = ["Reproduction", "find_run_dir", "reproduce"]
 
@@ -111,7 +112,6 @@ def reproduce(
         The data file changed since the run.
     """
     from ..registry import code_version
-    from ._runner import run_pipeline
 
     original = find_run_dir(run, runs_dir)
     manifest_file = original / "manifest.json"

@@ -1,4 +1,8 @@
-"""The runner: executes the stage notebooks with papermill into a new run folder."""
+"""The runner: executes the stage notebooks with papermill into a new run folder.
+
+Over 400 lines because a run's whole life is here: the run folder, its context,
+executing each stage with papermill, marking a failure and the closing summary.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,8 @@ from ..errors import (
     did_you_mean,
 )
 from ..registry import code_version
-from ._context import write_run_context
+from ._context import current_user, run_context, write_run_context
+from ._release import default_model_name
 
 __all__ = [
     "STAGES",
@@ -64,6 +69,7 @@ class RunStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+#: The pipeline's stages in the order they run.
 STAGES: tuple[Stage, ...] = tuple(Stage)
 _NOTEBOOK_NAMES = {
     Stage.VALIDATE: "10_validate.ipynb",
@@ -103,8 +109,6 @@ def resolve_defaults(config: PipelineConfig, workspace: Path) -> PipelineConfig:
     config recorded with the run says exactly where everything went.
     """
     from ..registry import default_tracking_uri
-    from ._context import current_user
-    from ._release import default_model_name
 
     registry = config.registry.model_copy(
         update={
@@ -370,7 +374,6 @@ def run_pipeline(
 def _audit_failure(run_dir: Path, stage: str, message: str) -> None:
     """Record a failed run in the audit log; a broken log must not hide the failure."""
     from ..audit import AuditLog
-    from ._context import run_context
 
     context = run_context(run_dir)
     try:

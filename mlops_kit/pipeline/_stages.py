@@ -27,6 +27,10 @@ Every stage appends what it did to the audit log named in ``run.json``
 Each function validates its parameters against its section of the pipeline config
 (:mod:`mlops_kit.config`), so running a stage notebook directly with papermill
 gets the same checks as the ``mlops-kit run`` command.
+
+Over 400 lines because it holds the four core stages (validate, train, evaluate,
+report) that share the run-folder helpers below; the other stages have modules of
+their own.
 """
 
 from __future__ import annotations
@@ -36,8 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._io import atomic_path, atomic_write_json, read_json, sha256_file
-from .._resources import repo_root
+from .._io import atomic_path, atomic_write_json, json_ready, read_json, sha256_file
 from ..config import MODELS_FOR_TASK, DataParams, EvaluateParams, TrainParams, validate_params
 from ..data import (
     ColumnRoles,
@@ -48,14 +51,31 @@ from ..data import (
     load_recorded,
     load_table,
 )
-from ..errors import ArtefactError, ConfigError
+from ..errors import ConfigError
+from ..privacy import check_data
+from ._context import run_context
+from ._folder import (
+    DATASET_FILE,
+    FIGURES_DIR,
+    FIGURES_FILE,
+    METRICS_FILE,
+    MODEL_FILE,
+    PREDICTIONS_FILE,
+    REPORT_FILE,
+    TRAINING_FILE,
+    TUNING_FILE,
+    audit_event,
+    require_file,
+    resolve_run_dir,
+)
+from ._report import render_report
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..fairness import FairnessResult, RegressionFairnessResult
+    from ..figures import DescribedFigure
     from ..metrics import MetricSuite
-    from ..plots import DescribedFigure
     from ..train import TrainingResult
 
 __all__ = [
@@ -66,40 +86,6 @@ __all__ = [
     "train_stage",
     "validate_stage",
 ]
-
-TUNING_FILE = "tuning.json"
-GATE_FILE = "gate.json"
-REGISTRATION_FILE = "registration.json"
-DATASET_FILE = "dataset.json"
-TRAINING_FILE = "training.json"
-MODEL_FILE = "model.skops"
-PREDICTIONS_FILE = "predictions.csv"
-METRICS_FILE = "metrics.json"
-FIGURES_DIR = "figures"
-FIGURES_FILE = "figures.json"
-REPORT_FILE = "report.html"
-
-
-def resolve_run_dir(run_dir: str | os.PathLike[str]) -> Path:
-    """The run folder; an empty string means ``runs/interactive`` in the workbook.
-
-    Stage notebooks default to the empty string, so running them by hand in
-    JupyterLab, in order, shares one folder wherever the kernel was started.
-    """
-    if str(run_dir):
-        return Path(run_dir)
-    return (repo_root() or Path.cwd()) / "runs" / "interactive"
-
-
-def _require(run_dir: Path, name: str, stage: str) -> Path:
-    path = run_dir / name
-    if not path.is_file():
-        raise ArtefactError(
-            f"The {stage} stage needs '{name}' in the run folder {run_dir}, written by an "
-            "earlier stage; it is missing. Run the stages in order (validate, train, "
-            "evaluate, report)."
-        )
-    return path
 
 
 def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfile:
@@ -123,11 +109,10 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
     # Read and prepared once, by the config's rules; later stages repeat exactly this
     # preparation from what dataset.json records (load_recorded).
     table = load_table(data_path, TableRules.from_params(p))
-    from ._context import run_context
 
     source = f"'{data_path.name}'"
-    profile, scan = p.check_data(
-        table.data, source=source, run_by=run_context(folder)["trained_by"]
+    profile, scan = check_data(
+        table.data, p, source=source, run_by=run_context(folder)["trained_by"]
     )
     # The split and folds the tune, train and evaluate stages will make must be possible.
     check_split(table.data, profile, _split_settings(folder), source=source)
@@ -143,7 +128,7 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
         "privacy": privacy,
     }
     atomic_write_json(folder / DATASET_FILE, record)
-    _audit(
+    audit_event(
         folder,
         "data_loaded",
         path=record["path"],
@@ -156,7 +141,7 @@ def validate_stage(run_dir: str | os.PathLike[str], **params: Any) -> TableProfi
         privacy=privacy,
     )
     if scan.override_by:
-        _audit(
+        audit_event(
             folder,
             "privacy_overridden",
             path=record["path"],
@@ -176,16 +161,6 @@ def _split_settings(folder: Path) -> SplitSettings:
     if not path.is_file():
         return SplitSettings()
     return SplitSettings.from_config(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-
-
-def _audit(folder: Path, event: str, **details: Any) -> None:
-    """Append an event to the run's audit log, as the person running it."""
-    from ._context import audit_log_for, run_context
-
-    context = run_context(folder)
-    audit_log_for(folder).append(
-        event, actor=context["trained_by"], run_id=context["run_id"], **details
-    )
 
 
 def save_figures(folder: Path, figures: list[tuple[str, DescribedFigure]], *, section: str) -> None:
@@ -211,7 +186,7 @@ def save_figures(folder: Path, figures: list[tuple[str, DescribedFigure]], *, se
 
 def read_dataset_record(run_dir: str | os.PathLike[str], *, stage: str = "train") -> dict[str, Any]:
     """Read ``dataset.json`` from a run folder."""
-    record: dict[str, Any] = read_json(_require(resolve_run_dir(run_dir), DATASET_FILE, stage))
+    record: dict[str, Any] = read_json(require_file(resolve_run_dir(run_dir), DATASET_FILE, stage))
     return record
 
 
@@ -276,7 +251,7 @@ def train_stage(run_dir: str | os.PathLike[str], **params: Any) -> TrainingResul
         "model_sha256": sha256_file(folder / MODEL_FILE),
     }
     atomic_write_json(folder / TRAINING_FILE, summary)
-    _audit(
+    audit_event(
         folder,
         "trained",
         model=p.model,
@@ -324,13 +299,8 @@ def _constant(s: pd.Series) -> bool:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    import math
-
     rows = df.reset_index().to_dict("records")
-    return [
-        {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-        for r in rows
-    ]
+    return [{str(k): json_ready(v) for k, v in r.items()} for r in rows]
 
 
 def _group_error_policy(folder: Path) -> tuple[Literal["mae", "rmse"], float | None]:
@@ -369,7 +339,7 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
     """
     import pandas as pd
 
-    from .. import plots
+    from .. import metrics as metric_figures
     from .._wording import Wording
     from ..fairness import fairness_report, regression_fairness_report
     from ..metrics import evaluate_predictions, metrics_by_period
@@ -377,8 +347,8 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
     p: EvaluateParams = validate_params(params, model=EvaluateParams, source="evaluate stage")
     folder = resolve_run_dir(run_dir)
     record = read_dataset_record(folder, stage="evaluate")
-    training = read_json(_require(folder, TRAINING_FILE, "evaluate"))
-    preds = pd.read_csv(_require(folder, PREDICTIONS_FILE, "evaluate"))
+    training = read_json(require_file(folder, TRAINING_FILE, "evaluate"))
+    preds = pd.read_csv(require_file(folder, PREDICTIONS_FILE, "evaluate"))
     roles = ColumnRoles.from_dict(record["profile"]["roles"])
     task = record["task"]
     threshold = training["threshold"]
@@ -392,16 +362,19 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
         label = str(record["profile"]["target"]["positive_label"])
         target = roles.target
         figures += [
-            ("roc", plots.roc_figure(preds["y_true"], preds["y_score"], threshold=threshold)),
+            (
+                "roc",
+                metric_figures.roc_figure(preds["y_true"], preds["y_score"], threshold=threshold),
+            ),
             (
                 "precision_recall",
-                plots.precision_recall_figure(
+                metric_figures.precision_recall_figure(
                     preds["y_true"], preds["y_score"], threshold=threshold
                 ),
             ),
             (
                 "confusion_matrix",
-                plots.confusion_matrix_figure(
+                metric_figures.confusion_matrix_figure(
                     preds["y_true"],
                     preds["y_pred"],
                     labels=(f"not {target}={label}", f"{target}={label}"),
@@ -410,7 +383,10 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
         ]
         if suite.thresholds is not None:
             figures.append(
-                ("threshold", plots.threshold_figure(suite.thresholds, threshold=threshold))
+                (
+                    "threshold",
+                    metric_figures.threshold_figure(suite.thresholds, threshold=threshold),
+                )
             )
         if roles.protected:
             words = Wording.from_record(record)
@@ -432,12 +408,12 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
             by_period = metrics_by_period(
                 preds["y_true"], preds["y_score"], preds[roles.time_column], threshold=threshold
             )
-            figures.append(("over_time", plots.metric_over_time_figure(by_period)))
+            figures.append(("over_time", metric_figures.metric_over_time_figure(by_period)))
     else:
         figures.append(
             (
                 "predicted_vs_actual",
-                plots.predicted_vs_actual_figure(preds["y_true"], preds["y_pred"]),
+                metric_figures.predicted_vs_actual_figure(preds["y_true"], preds["y_pred"]),
             )
         )
         err = (preds["y_pred"] - preds["y_true"]).abs()
@@ -471,7 +447,7 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
     headline = {k: v for k, v in suite.values.items() if v is not None}  # noqa: PD011 (a dict)
     verdicts = {k: v.four_fifths_passed for k, v in fairness.items()}
     ratios = {k: v.error_ratio for k, v in regression_fairness.items()}
-    _audit(
+    audit_event(
         folder,
         "evaluated",
         n_test=suite.n,
@@ -484,9 +460,8 @@ def evaluate_stage(run_dir: str | os.PathLike[str], **params: Any) -> Evaluation
 
 def report_stage(run_dir: str | os.PathLike[str]) -> Path:
     """Gather the run's files into a single, self-contained ``report.html``."""
-    from ._report import render_report
 
     folder = resolve_run_dir(run_dir)
     for name in (DATASET_FILE, TRAINING_FILE, METRICS_FILE, FIGURES_FILE):
-        _require(folder, name, "report")
+        require_file(folder, name, "report")
     return render_report(folder, folder / REPORT_FILE)

@@ -10,15 +10,8 @@ import numpy as np
 from .._io import atomic_write_json
 from ..config import TuneParams, validate_params
 from ..data import ColumnRoles, binary_target
-from ._stages import (
-    TUNING_FILE,
-    _audit,
-    _load_verified,
-    check_model_for_task,
-    read_dataset_record,
-    resolve_run_dir,
-    save_figures,
-)
+from ._folder import TUNING_FILE, audit_event, resolve_run_dir
+from ._stages import _load_verified, check_model_for_task, read_dataset_record, save_figures
 
 if TYPE_CHECKING:
     from ..tune import TuningResult
@@ -47,7 +40,7 @@ def tune_stage(run_dir: str | os.PathLike[str], **params: Any) -> TuningResult |
     TuningResult or None
         None when tuning is switched off.
     """
-    from ..train import split_data
+    from ..data import split_data
     from ..tune import tune
 
     p: TuneParams = validate_params(params, model=TuneParams, source="tune stage")
@@ -118,7 +111,7 @@ def tune_stage(run_dir: str | os.PathLike[str], **params: Any) -> TuningResult |
         ],
         section="tuning",
     )
-    _audit(
+    audit_event(
         folder,
         "tuned",
         metric=result.metric,
