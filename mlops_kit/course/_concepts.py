@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..widgets._quiz import QuizItem, QuizResult, grade_matching
+from ._quiz import QuizItem, QuizResult, grade_matching
 
 __all__ = ["COMPONENT_BENEFITS", "COMPONENT_BENEFIT_OPTIONS", "answer_key"]
 

@@ -2,10 +2,13 @@
 
 Each builder turns what a run wrote into short facts (:class:`Evidence`), each naming the
 files to check it against. They reuse the kit's own readers: the run tour
-(:func:`mlops_kit.pipeline.run_tour`, what each stage decided), the governance
+(:func:`mlops_kit.course.run_tour`, what each stage decided), the governance
 documents' ``RunFacts`` (the run's files and config) and the stakeholder summary
 (:func:`mlops_kit.governance.stakeholder_summary`, what is still to be written).
 :func:`summary_fact_sheet` lists the stakeholder summary's facts beside their files.
+
+Over 400 lines because each of the template's ten evidence builders turns one part of a
+run into facts, and they share one reader of the run folder.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from .._io import read_json
 from ..errors import ArtefactError
+from ..governance import RunFacts, stakeholder_summary
+from ..pipeline import STAGE_FILES
+from ._tour import RunTour, run_tour
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from ..governance._document import RunFacts
-    from ..pipeline import RunTour
 
 __all__ = [
     "EVIDENCE",
@@ -77,10 +80,7 @@ PROPOSAL_RUN_FILES = (
 
 
 def read_run(run_dir: str | os.PathLike[str]) -> _Run:
-    from ..governance import stakeholder_summary
-    from ..governance._document import RunFacts
-    from ..pipeline import STAGE_FILES, run_tour
-
+    """What the evidence builders read from a complete run folder, or an ArtefactError."""
     folder = Path(run_dir)
     if not folder.is_dir():
         raise ArtefactError(
@@ -431,8 +431,6 @@ def summary_fact_sheet(run_dir: str | os.PathLike[str]) -> pd.DataFrame:
         Columns ``section``, ``entry``, ``fact``, ``check in`` and ``checked``.
     """
     import pandas as pd
-
-    from ..governance import stakeholder_summary
 
     summary = stakeholder_summary(run_dir)
     rows = []

@@ -282,13 +282,29 @@ def export_written_report(
         For an empty team, a path not ending ``.md``, a rubric that is not a
         :class:`RubricScore`, feedback of the wrong kind or an unknown reflection key.
     """
+    target = Path(path)
+    team = _checked_inputs(team, target, rubric, design_summary, reflections)
+    rows = _feedback_rows(feedback, team)
+    sections = _blocks(team, design_summary, rubric, rows, reflections, self_assessment)
+    title = f"Pipeline design report: {team}"
+    md_path = atomic_write_text(target, _markdown(title, sections))
+    html_path = atomic_write_text(target.with_suffix(".html"), _html(title, sections))
+    return WrittenReport(md_path, html_path)
+
+
+def _checked_inputs(
+    team: Any,
+    target: Path,
+    rubric: Any,
+    design_summary: Any,
+    reflections: Any,
+) -> str:
+    """The team's name with its spaces tidied, once every parameter of the report is valid."""
     where = "export_written_report"
     if not isinstance(team, str) or not team.strip():
         raise ConfigError(
             f"The 'team' parameter of {where} must be a non-empty name. Got {team!r} instead."
         )
-    team = " ".join(team.split())
-    target = Path(path)
     if target.suffix != ".md":
         raise ConfigError(
             f"The 'path' parameter of {where} must be a Markdown file ending '.md' "
@@ -316,9 +332,4 @@ def export_written_report(
             f"the questions are {', '.join(REFLECTION_QUESTIONS)}."
             f"{did_you_mean(str(unknown[0]), REFLECTION_QUESTIONS)}"
         )
-    rows = _feedback_rows(feedback, team)
-    sections = _blocks(team, design_summary, rubric, rows, reflections, self_assessment)
-    title = f"Pipeline design report: {team}"
-    md_path = atomic_write_text(target, _markdown(title, sections))
-    html_path = atomic_write_text(target.with_suffix(".html"), _html(title, sections))
-    return WrittenReport(md_path, html_path)
+    return " ".join(team.split())

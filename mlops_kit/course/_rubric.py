@@ -6,6 +6,9 @@ the design itself (lesson 10's design check says whether an approval step, a fai
 limit, monitoring, rollback and privacy controls are there); the rest needs people
 (is it sound, is it explained well). :func:`score_rubric` combines the automatic and
 the peer levels per criterion with one documented rule (:data:`COMBINING_RULE`).
+
+Over 400 lines because the rubric itself (six criteria, each with its question and four
+level descriptors) is data, kept beside the scoring that reads it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._resources import resource_path
 from ..errors import ConfigError, did_you_mean
 
 if TYPE_CHECKING:
@@ -434,8 +438,6 @@ def load_rubric_example(path: str | os.PathLike[str] | None = None) -> dict[str,
         ``scores``, ``strength`` and ``improvement``).
     """
     import yaml
-
-    from .._resources import resource_path
 
     source = Path(path) if path is not None else resource_path("data/course/rubric_example.yml")
     data = yaml.safe_load(source.read_text(encoding="utf-8"))

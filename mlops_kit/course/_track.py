@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import ConfigError, did_you_mean
-from ..pipeline._glossary import Glossary, inline_html, popout_html
+from ._glossary import Glossary, inline_html, popout_html
 
 __all__ = ["HOW_TO_USE", "TRACKS", "Track", "TrackNote", "track_guide"]
 

@@ -11,7 +11,8 @@ libraries).
 The table (``data/course/wardley_components.csv``) has one row per component:
 ``component``, ``visibility`` and ``evolution`` (both from 0 to 1) and ``depends_on``
 (the names of the components it needs, separated by semicolons). :func:`load_wardley`
-reads and checks it; :func:`wardley_map` draws it with a text description.
+reads and checks it; :func:`~mlops_kit.course.wardley_map` (``_wardley_map``) draws it with
+a text description.
 """
 
 from __future__ import annotations
@@ -21,13 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._resources import resource_path
 from ..errors import DataValidationError, did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.axes import Axes
-
-    from ..plots import DescribedFigure
 
 __all__ = [
     "EVOLUTION_STAGES",
@@ -36,7 +35,6 @@ __all__ = [
     "evolution_stage",
     "load_wardley",
     "wardley_components",
-    "wardley_map",
     "wardley_table",
 ]
 
@@ -152,6 +150,26 @@ def wardley_components(
         )
     if table.empty:
         raise DataValidationError(f"{where[:1].upper()}{where[1:]} must have at least one row.")
+    names = _names(table, where)
+    components = []
+    for name, (_, row) in zip(names, table.iterrows(), strict=True):
+        raw = row["depends_on"]
+        text = "" if raw is None or raw != raw else str(raw)
+        needs = tuple(part.strip() for part in text.split(_SEPARATOR) if part.strip())
+        components.append(
+            WardleyComponent(
+                name=name,
+                visibility=_unit_interval(row["visibility"], "visibility", name, where),
+                evolution=_unit_interval(row["evolution"], "evolution", name, where),
+                depends_on=needs,
+            )
+        )
+    _check_needs(components, where)
+    return tuple(sorted(components, key=lambda c: -c.visibility))
+
+
+def _names(table: pd.DataFrame, where: str) -> list[str]:
+    """The components' names: each non-empty and given once."""
     names: list[str] = []
     for value in table["component"]:
         name = "" if value is None or value != value else str(value).strip()
@@ -167,19 +185,11 @@ def wardley_components(
             f"Each 'component' in {where} must appear once. Got {repeated} more than once.",
             column="component",
         )
-    components = []
-    for name, (_, row) in zip(names, table.iterrows(), strict=True):
-        raw = row["depends_on"]
-        text = "" if raw is None or raw != raw else str(raw)
-        needs = tuple(part.strip() for part in text.split(_SEPARATOR) if part.strip())
-        components.append(
-            WardleyComponent(
-                name=name,
-                visibility=_unit_interval(row["visibility"], "visibility", name, where),
-                evolution=_unit_interval(row["evolution"], "evolution", name, where),
-                depends_on=needs,
-            )
-        )
+    return names
+
+
+def _check_needs(components: list[WardleyComponent], where: str) -> None:
+    """Every need names a component of the table that sits below what needs it."""
     by_name = {c.name: c for c in components}
     for component in components:
         for need in component.depends_on:
@@ -198,7 +208,6 @@ def wardley_components(
                     f"{component.visibility:g}.",
                     column="depends_on",
                 )
-    return tuple(sorted(components, key=lambda c: -c.visibility))
 
 
 def load_wardley(path: str | os.PathLike[str] | None = None) -> tuple[WardleyComponent, ...]:
@@ -228,8 +237,6 @@ def load_wardley(path: str | os.PathLike[str] | None = None) -> tuple[WardleyCom
     """
     import pandas as pd
 
-    from .._resources import resource_path
-
     file = resource_path(_DEFAULT_PATH) if path is None else os.fspath(path)
     if not os.path.isfile(file):
         raise DataValidationError(
@@ -241,29 +248,11 @@ def load_wardley(path: str | os.PathLike[str] | None = None) -> tuple[WardleyCom
     return wardley_components(table, where=f"'{os.fspath(file)}'")
 
 
-def _checked(
-    components: Sequence[WardleyComponent] | pd.DataFrame, where: str
-) -> tuple[WardleyComponent, ...]:
-    import pandas as pd
-
-    if isinstance(components, pd.DataFrame):
-        return wardley_components(components)
-    items = tuple(components)
-    wrong = sorted({type(c).__name__ for c in items if not isinstance(c, WardleyComponent)})
-    if not items or wrong:
-        got = "nothing" if not items else ", ".join(wrong)
-        raise DataValidationError(
-            f"The 'components' parameter of {where} must be a table or a non-empty sequence "
-            f"of WardleyComponent records (from load_wardley). Got {got} instead."
-        )
-    return wardley_components(wardley_table(items))
-
-
 def wardley_table(components: Sequence[WardleyComponent]) -> pd.DataFrame:
     """The components as a table (the CSV's columns plus the stage), to read or edit.
 
-    Edit it and pass it back to :func:`wardley_map` (or :func:`wardley_components`) to
-    redraw the map with components moved.
+    Edit it and pass it back to :func:`~mlops_kit.course.wardley_map` (or
+    :func:`wardley_components`) to redraw the map with components moved.
     """
     import pandas as pd
 
@@ -276,129 +265,3 @@ def wardley_table(components: Sequence[WardleyComponent]) -> pd.DataFrame:
             "depends_on": [f"{_SEPARATOR} ".join(c.depends_on) for c in components],
         }
     )
-
-
-def _describe(components: tuple[WardleyComponent, ...], anchors: list[str]) -> str:
-    bounds = ", ".join(f"{name} from {start:g}" for name, start in EVOLUTION_STAGES)
-    parts = [
-        f"A Wardley map of {len(components)} components. The vertical axis is visibility "
-        "to the user, from the user need at the top to the least visible at the bottom; "
-        f"the horizontal axis is evolution in four stages ({bounds}). Lines join each "
-        "component to the components it needs.",
-        f"User need: {', '.join(anchors)}.",
-        "Components from most to least visible:",
-    ]
-    for number, c in enumerate(components, start=1):
-        needs = f"needs {', '.join(c.depends_on)}" if c.depends_on else "needs nothing else"
-        parts.append(
-            f"{number}. {c.name}: visibility {c.visibility:.2f}, evolution "
-            f"{c.evolution:.2f} ({c.stage}); {needs}."
-        )
-    counts = {name: sum(c.stage == name for c in components) for name, _ in EVOLUTION_STAGES}
-    parts.append("By stage: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".")
-    return " ".join(parts)
-
-
-def wardley_map(
-    components: Sequence[WardleyComponent] | pd.DataFrame, *, ax: Axes | None = None
-) -> DescribedFigure:
-    """Draw a Wardley map, with a text description of every component's position.
-
-    Parameters
-    ----------
-    components : sequence of WardleyComponent, or a table
-        From :func:`load_wardley`, or a table with the CSV's columns (checked the same way).
-    ax : matplotlib Axes, optional
-        Where to draw; default a new figure.
-
-    Returns
-    -------
-    DescribedFigure
-        The map: every component labelled by name, lines for the dependencies, the
-        stages of evolution written along the horizontal axis, and the user need drawn
-        with its own marker (a square) and named in the legend, so nothing rests on
-        colour. The description lists each component's position, stage and needs.
-
-    Examples
-    --------
-    >>> figure = wardley_map(load_wardley())
-    >>> figure.title
-    'Wardley map of the MLOps pipeline'
-    >>> "compute: visibility 0.03, evolution 0.95 (commodity (+utility))" in figure.description
-    True
-    """
-    from ..plots import PALETTE, DescribedFigure, _new_axes
-
-    items = _checked(components, "wardley_map")
-    fig, ax = _new_axes(ax, (11.0, 8.0))
-    by_name = {c.name: c for c in items}
-    needed = {need for c in items for need in c.depends_on}
-    anchors = [c.name for c in items if c.name not in needed]
-    for c in items:
-        for need in c.depends_on:
-            other = by_name[need]
-            ax.plot(
-                [c.evolution, other.evolution],
-                [c.visibility, other.visibility],
-                color="grey",
-                linewidth=0.8,
-                zorder=1,
-            )
-    for k, (name, start) in enumerate(EVOLUTION_STAGES):
-        end = EVOLUTION_STAGES[k + 1][1] if k + 1 < len(EVOLUTION_STAGES) else 1.0
-        if k:
-            ax.axvline(start, color="black", linestyle=":", linewidth=0.8, zorder=0)
-        ax.text(
-            (start + end) / 2,
-            -0.015,
-            name,
-            ha="center",
-            va="top",
-            fontsize=9,
-            transform=ax.get_xaxis_transform(),
-        )
-    plain = [c for c in items if c.name not in anchors]
-    ax.scatter(
-        [c.evolution for c in plain],
-        [c.visibility for c in plain],
-        s=45,
-        marker="o",
-        facecolor="white",
-        edgecolor=PALETTE[0],
-        linewidth=1.5,
-        zorder=3,
-        label="component",
-    )
-    ax.scatter(
-        [by_name[a].evolution for a in anchors],
-        [by_name[a].visibility for a in anchors],
-        s=70,
-        marker="s",
-        facecolor=PALETTE[5],
-        edgecolor="black",
-        zorder=3,
-        label="user need",
-    )
-    for c in items:
-        right = c.evolution < 0.8
-        ax.annotate(
-            c.name,
-            (c.evolution, c.visibility),
-            xytext=(7 if right else -7, 0),
-            textcoords="offset points",
-            ha="left" if right else "right",
-            va="center",
-            fontsize=8.5,
-            fontweight="bold" if c.name in anchors else "normal",
-            zorder=4,
-        )
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.set_xticks([])
-    ax.set_yticks([0.03, 0.97], ["invisible", "visible"])
-    ax.set_xlabel("Evolution (stages from left to right)", labelpad=18)
-    ax.set_ylabel("Visibility to the user (value chain)")
-    ax.legend(loc="lower left", fontsize=8)
-    title = "Wardley map of the MLOps pipeline"
-    ax.set_title(title)
-    return DescribedFigure(fig, title, _describe(items, anchors))

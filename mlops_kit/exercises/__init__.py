@@ -42,43 +42,32 @@ Exercises
 
 To add an exercise, write a module ``_<name>.py`` here that builds an
 :class:`Exercise` of :class:`Question` objects (see ``_choose_metrics.py``) and add it
-to the tuple registered below; ``exercises/README.md`` has the whole recipe.
+to the tuple registered below; ``exercises/README.md`` has the whole recipe. A check
+returns a :class:`Feedback`. Listing the exercises and their questions, and registering
+one, are in ``_framework``.
 """
 
 from . import (
     _choose_metrics,
     _drift_thresholds,
     _find_identifiers,
+    _framework,
     _reason_codes,
     _sample_size,
     _search_space,
     _trace_model,
 )
-from ._feedback import Feedback, Status
-from ._framework import (
-    Exercise,
-    Question,
-    check,
-    exercise_terms,
-    hint,
-    list_exercises,
-    load_exercise_data,
-    questions,
-    register_exercise,
-)
+from ._feedback import Feedback
+from ._framework import Exercise, Question, check, exercise_terms, hint, load_exercise_data
 
 __all__ = [
     "Exercise",
     "Feedback",
     "Question",
-    "Status",
     "check",
     "exercise_terms",
     "hint",
-    "list_exercises",
     "load_exercise_data",
-    "questions",
-    "register_exercise",
 ]
 
 for _exercise in (
@@ -90,4 +79,4 @@ for _exercise in (
     _find_identifiers.EXERCISE,
     _reason_codes.EXERCISE,
 ):
-    register_exercise(_exercise)
+    _framework.register_exercise(_exercise)

@@ -12,6 +12,9 @@ Every expected answer is computed from the exercise's table of predictions (with
 scikit-learn through :mod:`mlops_kit.metrics` and fairlearn's definitions through
 :mod:`mlops_kit.fairness`), never written down, so the checks stay right if the
 bundled data or the model change.
+
+Over 400 lines because each of the exercise's six questions has its own checker with the
+common mistakes it recognises, and an exercise is one module (``exercises/README.md``).
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..data import load_dataset, profile_dataset
 from ..errors import DataValidationError
-from ..metrics import METRIC_GLOSSARY
+from ..fairness import group_metrics
+from ..metrics import METRIC_GLOSSARY, classification_metrics, confusion_counts
+from ..train import train_model
 from ._checks import (
     Mistake,
     as_text,
@@ -52,9 +58,6 @@ _COLUMNS = ("y_true", "y_score", "sex", "age_band", "ethnic_group", "disability"
 
 @functools.lru_cache(maxsize=1)
 def _predictions() -> pd.DataFrame:
-    from ..data import load_dataset, profile_dataset
-    from ..train import train_model
-
     claims = load_dataset(_DATASET, validate=False)
     profile = profile_dataset(claims, _DATASET)
     result = train_model(
@@ -100,9 +103,6 @@ class _Facts:
 
 def _facts(data: Any) -> _Facts:
     import pandas as pd
-
-    from ..fairness import group_metrics
-    from ..metrics import classification_metrics, confusion_counts
 
     if not isinstance(data, pd.DataFrame):
         raise DataValidationError(

@@ -17,7 +17,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..data import load_dataset
 from ..errors import DataValidationError
+from ..monitor import batch_drift, drift_by_batch
 from ..monitor._months import CLAIMS_NOT_FEATURES
 from ._checks import Mistake, as_number, check_choice, check_number
 from ._feedback import Feedback, correct, not_yet
@@ -53,8 +55,6 @@ NO_FLOOR: dict[str, Any] = {"js_threshold": 1e-9, "psi_threshold": 1e-9, "ks_thr
 
 @cache
 def _claims() -> pd.DataFrame:
-    from ..data import load_dataset
-
     return load_dataset("benefit_claims")
 
 
@@ -81,8 +81,6 @@ def _table(data: Any) -> pd.DataFrame:
 
 
 def _by_batch(data: Any, settings: dict[str, Any] | None = None) -> pd.DataFrame:
-    from ..monitor import drift_by_batch
-
     return drift_by_batch(_table(data), reference=REFERENCE, settings=settings)
 
 
@@ -200,8 +198,6 @@ def _check_q3(answer: Any, data: Any) -> Feedback:
 
 
 def _check_q4(answer: Any, data: Any) -> Feedback:
-    from ..monitor import batch_drift
-
     report = batch_drift(_table(data), SMALL_BATCH, reference=REFERENCE, max_rows=SMALL_ROWS)
     full = batch_drift(_table(data), SMALL_BATCH, reference=REFERENCE)
     later = (

@@ -12,6 +12,9 @@ Every expected answer is computed when an answer is checked, with
 :func:`mlops_kit.privacy.scan_table`, :func:`~mlops_kit.privacy.k_anonymity` and
 :func:`~mlops_kit.privacy.l_diversity`, on the exercise's table (or any other table
 passed as ``data``).
+
+Over 400 lines because each of the exercise's six questions has its own checker with the
+common mistakes it recognises, and an exercise is one module (``exercises/README.md``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataValidationError, did_you_mean
+from ..privacy import IdentifierKind, explore_anonymity, load_raw_contacts, scan_table
 from ._checks import Mistake, check_choice, check_number, describe, join_words
 from ._feedback import AnswerTypeError, Feedback, correct, not_yet
 from ._framework import Exercise, Question
@@ -52,8 +56,6 @@ GENERALISATIONS: dict[str, tuple[str, str, bool]] = {
 
 @cache
 def _contacts() -> pd.DataFrame:
-    from ..privacy import load_raw_contacts
-
     return load_raw_contacts()
 
 
@@ -74,14 +76,10 @@ def _table(data: Any) -> pd.DataFrame:
 
 
 def _scan(data: Any) -> PrivacyScan:
-    from ..privacy import scan_table
-
     return scan_table(_table(data), source="the contacts extract")
 
 
 def _view(data: Any, age: str, postcode: str, sex: bool = True) -> AnonymityView:
-    from ..privacy import explore_anonymity
-
     cols = [c for c in QUASI_IDENTIFIERS if sex or c != "sex"]
     return explore_anonymity(_table(data), cols, k=K, age=age, postcode=postcode)
 
@@ -114,8 +112,6 @@ def _quoted(names: Iterable[str]) -> str:
 
 
 def _check_q1(answer: Any, data: Any) -> Feedback:
-    from ..privacy import IdentifierKind
-
     table = _table(data)
     scan = _scan(table)
     columns = [str(c) for c in table.columns]
@@ -184,8 +180,6 @@ def _check_q1(answer: Any, data: Any) -> Feedback:
 
 
 def _check_q2(answer: Any, data: Any) -> Feedback:
-    from ..privacy import IdentifierKind
-
     table = _table(data)
     scan = _scan(table)
     near = [f for f in scan.findings if f.kind is IdentifierKind.NEAR_UNIQUE]
@@ -338,8 +332,6 @@ def _check_q5(answer: Any, data: Any) -> Feedback:
 
 
 def _check_q6(answer: Any, data: Any) -> Feedback:
-    from ..privacy import explore_anonymity
-
     right, _ = _right_generalisation(data)
     age, postcode, sex = GENERALISATIONS[right]
     cols = [c for c in QUASI_IDENTIFIERS if sex or c != "sex"]

@@ -15,17 +15,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from ..data import load_dataset, profile_dataset
 from ..errors import DataValidationError
+from ..explain import (
+    MIN_SHARE,
+    ModelExplanation,
+    explain_training,
+    features_named,
+    protected_words_in,
+)
+from ..train import train_model
 from ._checks import Mistake, as_text, check_choice, check_mapping, check_number, join_words
 from ._feedback import Feedback, correct, not_yet
 from ._framework import Exercise, Question
-
-if TYPE_CHECKING:
-    from ..explain import ModelExplanation
 
 __all__ = ["ATTRIBUTE", "EXERCISE", "FEATURE", "ReasonCodesData", "exercise_case", "load_data"]
 
@@ -70,10 +76,6 @@ def exercise_case(explanation: ModelExplanation) -> int:
 
 @cache
 def _explained() -> ModelExplanation:
-    from ..data import load_dataset, profile_dataset
-    from ..explain import explain_training
-    from ..train import train_model
-
     claims = load_dataset("benefit_claims")
     roles = profile_dataset(claims, "benefit_claims").roles
     result = train_model(claims, roles, model="hgb", split="time", cv_folds=0, threshold=0.3)
@@ -97,8 +99,6 @@ def load_data() -> ReasonCodesData:
 
 
 def _data(data: Any) -> ReasonCodesData:
-    from ..explain import ModelExplanation
-
     if isinstance(data, ReasonCodesData):
         return data
     if isinstance(data, ModelExplanation):
@@ -110,8 +110,6 @@ def _data(data: Any) -> ReasonCodesData:
 
 
 def _named(text: str, e: ModelExplanation) -> list[str]:
-    from ..explain import features_named
-
     return features_named(text, e.features, labels=e.labels)
 
 
@@ -120,8 +118,6 @@ def _label(e: ModelExplanation, feature: str) -> str:
 
 
 def _check_q1(answer: Any, data: Any) -> Feedback:
-    from ..explain import protected_words_in
-
     d = _data(data)
     e = d.explanation
     text = as_text(answer, expected="the name of a feature as text, such as 'channel'")
@@ -168,8 +164,6 @@ def _check_q1(answer: Any, data: Any) -> Feedback:
 
 
 def _check_q2(answer: Any, data: Any) -> Feedback:
-    from ..explain import MIN_SHARE, protected_words_in
-
     d = _data(data)
     e = d.explanation
     text = as_text(answer, expected="a sentence, as text")

@@ -11,6 +11,9 @@ Every expected answer is computed when an answer is checked: the sample size wit
 statsmodels' ``NormalIndPower`` (and ``proportion_effectsize``), McNemar's statistic with
 statsmodels' ``mcnemar``, and the decisions with :func:`mlops_kit.abtest.analyse_experiment`
 on the exercise's table (or any other table passed as ``data``).
+
+Over 400 lines because each of the exercise's five questions has its own checker with the
+common mistakes it recognises, and an exercise is one module (``exercises/README.md``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..abtest._glossary import AB_GLOSSARY
+from ..abtest import (
+    DecisionRule,
+    Verdict,
+    analyse_experiment,
+    live_traffic,
+    sample_size,
+    two_proportion_test,
+)
+from ..course import AB_GLOSSARY
 from ..errors import DataValidationError
 from ._checks import Mistake, as_number, check_choice, check_number
 from ._feedback import Feedback, correct, not_yet
@@ -53,8 +64,6 @@ def experiment_table() -> pd.DataFrame:
     (the decision acted on), ``champion_pred`` and ``challenger_pred`` (both models'
     decisions, for shadow mode) and the protected columns.
     """
-    from ..abtest import live_traffic
-
     return live_traffic(threshold=_THRESHOLD, salt=_SALT).outcomes.copy()
 
 
@@ -89,8 +98,6 @@ def _table(data: Any) -> pd.DataFrame:
 
 
 def _check_q1(answer: Any, data: Any) -> Feedback:
-    from ..abtest import sample_size
-
     n = _per_arm(BASELINE, BASELINE + MDE)
     wald = sample_size(BASELINE, MDE, alpha=ALPHA, power=POWER, method="wald").n_champion
     value = as_number(answer, expected="a whole number of cases per arm")
@@ -249,8 +256,6 @@ def _check_q3(answer: Any, data: Any) -> Feedback:
 
 
 def _verdict_key(result: Any) -> str:
-    from ..abtest import Verdict
-
     return {
         Verdict.PROMOTE: "promote",
         Verdict.KEEP: "keep_champion",
@@ -260,8 +265,6 @@ def _verdict_key(result: Any) -> str:
 
 
 def _analyse(data: Any, month: str | None = None) -> Any:
-    from ..abtest import DecisionRule, analyse_experiment
-
     t = _table(data)
     if month is not None:
         t = t[t["month"].astype(str) <= month]
@@ -284,8 +287,6 @@ _ALIASES = {
 
 
 def _check_q4(answer: Any, data: Any) -> Feedback:
-    from ..abtest import two_proportion_test
-
     early = _analyse(data, FIRST_LOOK)
     t = _table(data)
     t = t[(t["month"].astype(str) <= FIRST_LOOK) & (t["y_true"] == 1)]

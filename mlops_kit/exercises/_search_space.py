@@ -10,36 +10,31 @@ every trial, and choose a storage for several worker processes.
 Every expected answer is computed: the search space is checked by scikit-learn itself
 (each end of each range is set on the estimator and fitted on a few rows) and against
 :data:`mlops_kit.tune.DEFAULT_SEARCH_SPACES`; the study answers come from the trials
-table the learner is given (or any other passed as ``data``).
+table the learner is given (or any other passed as ``data``). Question 1's checks are in
+``_search_space_q1``.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DataValidationError, did_you_mean
-from ..tune._space import TUNING_GLOSSARY
-from ._checks import Mistake, check_choice, check_number, describe, join_words
-from ._feedback import AnswerTypeError, Feedback, correct, not_yet
+from ..config import TUNING_METRICS
+from ..course import TUNING_GLOSSARY
+from ..errors import DataValidationError
+from ..tune import tune
+from ._checks import Mistake, check_choice, check_number
+from ._feedback import Feedback
 from ._framework import Exercise, Question
+from ._search_space_q1 import _TASK, MODEL, REQUIRED, check_q1, exercise_sample
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["EXERCISE", "MODEL", "REQUIRED", "study_trials"]
 
-#: The model family question 1 writes a search space for.
-MODEL = "rf"
-#: The parameters the learner's search space must include.
-REQUIRED = ("min_samples_leaf", "max_features")
-_TASK = "classification"
-_DATASET = "benefit_claims"
-_OTHER_FAMILIES = {"hgb": "gradient boosting (hgb)", "logistic": "logistic regression"}
 # The study learners read: settings fixed here, results computed when first needed.
 _STUDY = {
     "model": "hgb",
@@ -48,21 +43,11 @@ _STUDY = {
     "cv_folds": 5,
     "seed": 2,
 }
-_SAMPLE_ROWS = 4000
-
-
-@functools.lru_cache(maxsize=1)
-def _sample() -> Any:
-    from ..tune import training_sample
-
-    return training_sample(_DATASET, n_rows=_SAMPLE_ROWS, seed=0)
 
 
 @functools.lru_cache(maxsize=1)
 def _study() -> pd.DataFrame:
-    from ..tune import tune
-
-    data = _sample()
+    data = exercise_sample()
     result = tune(data.X, data.y, roles=data.roles, task=_TASK, **_STUDY)  # type: ignore[arg-type]
     return result.trials
 
@@ -83,188 +68,6 @@ def study_trials() -> pd.DataFrame:
         ``datetime_complete`` and one ``params_<name>`` column per hyperparameter.
     """
     return _study().copy()
-
-
-# ---------------------------------------------------------------------------------------
-# Question 1: a search space as config
-# ---------------------------------------------------------------------------------------
-
-_KEY_MISTAKES = {
-    "min": "Use 'low' for the lowest value, not 'min'.",
-    "max": "Use 'high' for the highest value, not 'max'.",
-    "scale": "Ask for a log scale with 'log': True, not 'scale'.",
-    "log_scale": "Ask for a log scale with 'log': True, not 'log_scale'.",
-    "values": "List the values of a categorical dimension under 'choices', not 'values'.",
-}
-_TYPE_ADVICE = {
-    ("min_samples_leaf", "float"): (
-        "min_samples_leaf is a number of claims in each leaf, a whole number: use type "
-        "'int'. (A float between 0 and 1 would mean a share of the rows instead, a "
-        "different setting in disguise.)"
-    ),
-    ("max_features", "int"): (
-        "As a whole number, max_features counts features ({n} in this data); the kit "
-        "searches it as a share of the features, type 'float' above 0 and at most 1, which "
-        "stays right when columns are added."
-    ),
-}
-
-
-def _estimator(model: str) -> Any:
-    from ..train import build_pipeline
-
-    data = _sample()
-    return build_pipeline(model, data.roles, task=_TASK).named_steps["model"]  # type: ignore[arg-type]
-
-
-def _fit_error(name: str, value: Any) -> str | None:
-    """scikit-learn's own complaint about ``name=value`` on the random forest, if any."""
-    from ..train import build_pipeline
-
-    data = _sample()
-    params: dict[str, Any] = {"n_estimators": 2} if name != "n_estimators" else {}
-    params[name] = value
-    rows = slice(0, 120)
-    try:
-        pipeline = build_pipeline(MODEL, data.roles, task=_TASK, params=params)  # type: ignore[arg-type]
-        pipeline.fit(data.X.iloc[rows], data.y[rows])
-    except (ValueError, TypeError) as exc:
-        return str(exc).strip()
-    return None
-
-
-def _dimension(name: str, dim: Any) -> Any:
-    """The entry as a SearchDimension, or feedback text saying what is wrong with it."""
-    from pydantic import ValidationError
-
-    from ..config import SearchDimension
-
-    if isinstance(dim, SearchDimension):
-        return dim
-    if not isinstance(dim, Mapping):
-        raise AnswerTypeError(
-            f"Expected each entry to be a dict such as {{'type': 'int', 'low': 1, 'high': 50, "
-            f"'log': True}}; got {describe(dim)} for {name!r}."
-        )
-    for key, message in _KEY_MISTAKES.items():
-        if key in dim:
-            return f"{name}: {message}"
-    if "type" not in dim:
-        return f"{name}: give it a 'type': 'int', 'float' or 'categorical'."
-    try:
-        return SearchDimension(**dict(dim))
-    except ValidationError as exc:
-        problems = "; ".join(
-            str(e["msg"]).removeprefix("Value error, ")
-            + (f" ({'.'.join(map(str, e['loc']))})" if e["loc"] else "")
-            for e in exc.errors()
-        )
-        return f"{name}: {problems}."
-
-
-def _log_advice(name: str, dim: Any, kit: Mapping[str, Any] | None) -> str | None:
-    """Why ``dim`` should use a log scale, or None when a linear one is fine."""
-    if dim.type == "categorical" or dim.log or dim.low is None or dim.high is None:
-        return None
-    if dim.low <= 0:
-        return None
-    spread = dim.high / dim.low
-    wanted = (kit is not None and kit.get("log") and spread >= 10) or (
-        kit is None and spread >= 100
-    )
-    if not wanted:
-        return None
-    tenfold = dim.low * 10
-    share = (tenfold - dim.low) / (dim.high - dim.low)
-    return (
-        f"{name} runs from {dim.low:g} to {dim.high:g}, {math.log10(spread):.1f} orders of "
-        f"magnitude, on a linear scale: only {share:.0%} of the trials would try values below "
-        f"{tenfold:g}, where a change matters most. Add 'log': True so that each order of "
-        "magnitude gets its share of the trials."
-    )
-
-
-def _check_q1(answer: Any, data: Any) -> Feedback:
-    from ..tune import DEFAULT_SEARCH_SPACES
-
-    if not isinstance(answer, Mapping):
-        raise AnswerTypeError(
-            "Expected a dict of hyperparameter names to ranges, such as "
-            "{'min_samples_leaf': {'type': 'int', 'low': 1, 'high': 50, 'log': True}}; "
-            f"got {describe(answer)}."
-        )
-    if not answer:
-        return not_yet("The dict is empty: give a range for each hyperparameter to search.")
-    estimator = _estimator(MODEL)
-    known = estimator.get_params(deep=False)
-    kit_space = DEFAULT_SEARCH_SPACES[(_TASK, MODEL)]
-    for name in answer:
-        if not isinstance(name, str):
-            raise AnswerTypeError(
-                f"Expected hyperparameter names as strings; got {describe(name)} as a key."
-            )
-        if name.startswith("model__"):
-            return not_yet(
-                f"Name the estimator's own parameter, {name.removeprefix('model__')!r}, "
-                "without the pipeline's 'model__' prefix: the kit applies the space to the "
-                "model step itself."
-            )
-        if name not in known:
-            for family, words in _OTHER_FAMILIES.items():
-                if name in _estimator(family).get_params(deep=False):
-                    return not_yet(
-                        f"{name} is a parameter of {words}, not of the random forest "
-                        f"({type(estimator).__name__}).{did_you_mean(name, known)}"
-                    )
-            return not_yet(
-                f"{name!r} is not a parameter of {type(estimator).__name__}; its parameters "
-                f"are {', '.join(sorted(known))}.{did_you_mean(name, known)}"
-            )
-    space = {}
-    for name, entry in answer.items():
-        dim = _dimension(name, entry)
-        if isinstance(dim, str):
-            return not_yet(dim)
-        space[name] = dim
-    n_features = len(_sample().roles.features)
-    for name, dim in space.items():
-        kit = kit_space.get(name)
-        if kit is not None and dim.type != "categorical" and dim.type != kit["type"]:
-            advice = _TYPE_ADVICE.get((name, dim.type))
-            return not_yet(
-                advice.format(n=n_features)
-                if advice
-                else f"{name} is searched as type '{kit['type']}' by the kit, not '{dim.type}'."
-            )
-        values = (
-            list(dim.choices or ())
-            if dim.type == "categorical"
-            else [int(v) if dim.type == "int" else float(v) for v in (dim.low, dim.high)]
-        )
-        for value in values:
-            error = _fit_error(name, value)
-            if error is not None:
-                return not_yet(
-                    f"{name}={value!r} is not allowed by {type(estimator).__name__}, so "
-                    f"every trial that tries it would fail. scikit-learn says: {error}"
-                )
-    missing = [name for name in REQUIRED if name not in space]
-    if missing:
-        return not_yet(
-            f"Include {join_words(missing)} as well: the question asks for at least "
-            f"{join_words(list(REQUIRED))}."
-        )
-    for name, dim in space.items():
-        advice = _log_advice(name, dim, kit_space.get(name))
-        if advice:
-            return not_yet(advice)
-    return correct(
-        f"Right: a valid search space for the random forest over {join_words(list(space))}. "
-        f"Every end of every range is accepted by {type(estimator).__name__}, and ranges "
-        "that span orders of magnitude use a log scale. Written as config it can be "
-        "reviewed, versioned and passed straight to the tuner: "
-        "`tune(..., model='rf', search_space=answer_q1)`."
-    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -289,9 +92,7 @@ _METRIC_ALIASES = {
 
 
 def _check_q2(answer: Any, data: Any) -> Feedback:
-    from ..config import TUNING_METRICS
-
-    base_rate = float(np.mean(_sample().y))
+    base_rate = float(np.mean(exercise_sample().y))
     offered = ", ".join(TUNING_METRICS[_TASK])
     return check_choice(
         answer,
@@ -546,7 +347,7 @@ EXERCISE = Exercise(
             id="search_space.q1",
             prompt="A search space for the random forest (rf) as a dict, with at least "
             "min_samples_leaf and max_features.",
-            checker=_check_q1,
+            checker=check_q1,
             hint="Each entry looks like {'type': 'int', 'low': 1, 'high': 50, 'log': True}. "
             "`RandomForestClassifier().get_params()` lists the parameter names. "
             "min_samples_leaf is a whole number of claims per leaf; max_features is a share "

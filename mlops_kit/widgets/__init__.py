@@ -3,15 +3,16 @@
 Each view is a thin ``VBox`` over a plain, tested function, which a notebook can
 also call directly so that it runs unattended (papermill fires no widget events):
 
-* :class:`ThresholdExplorer` over :func:`threshold_summary`: move a slider and see
-  precision, recall, F1 and each group's flag rate at that threshold.
-* :class:`MatchingQuiz` over :func:`grade_matching`: match items with dropdowns (the
-  keyboard alternative to drag and drop), with :data:`METRIC_SCENARIOS` for the
-  metrics lesson and :data:`PIPELINE_COMPONENTS` (which part of the pipeline wrote
-  each artefact) for the Explore lesson.
-* :class:`PollWidget` over :func:`save_poll_answer`: learners answer into a shared
-  folder; a facilitator gathers the answers with :func:`load_poll_answers` and
-  charts them with :func:`poll_chart`.
+* :class:`ThresholdExplorer` over ``threshold_summary`` (``_threshold_summary``): move a
+  slider and see precision, recall, F1 and each group's flag rate at that threshold
+  (its ``result`` is a :class:`ThresholdSummary`).
+* :class:`MatchingQuiz` over :func:`mlops_kit.course.grade_matching`: match items with
+  dropdowns (the keyboard alternative to drag and drop), with :data:`METRIC_SCENARIOS`
+  for the metrics lesson and :data:`PIPELINE_COMPONENTS` (which part of the pipeline
+  wrote each artefact) for the Explore lesson.
+* :class:`PollWidget` over :func:`mlops_kit.course.save_poll_answer`: learners answer
+  into a shared folder; a facilitator gathers the answers with
+  :func:`load_poll_answers` and charts them with :func:`poll_chart`.
 * :class:`ApprovalForm` over :func:`sign_off`: a named approver approves, overrides
   or declines a model version the gate did not promote; the audit entry is shown.
 * :class:`TuningWidget` over :func:`mlops_kit.tune.tune` and
@@ -23,7 +24,7 @@ also call directly so that it runs unattended (papermill fires no widget events)
   the claims and a reference window, and read which features drifted and why, the
   alerts and the drift figure.
 * :class:`KAnonymityExplorer` over :func:`mlops_kit.privacy.explore_anonymity` and
-  :class:`PrivacyBudgetWidget` over :func:`publish`: tick quasi-identifiers and
+  :class:`PrivacyBudgetWidget` over ``publish`` (``_privacy_budget``): tick quasi-identifiers and
   generalise them until the table reaches k, naming the groups too small; publish noisy
   statistics from a privacy budget that refuses to be overspent.
 * :class:`EthicsAssessmentForm` over :func:`mlops_kit.governance.assess_ethics`: score
@@ -43,13 +44,17 @@ also call directly so that it runs unattended (papermill fires no widget events)
   self-check before the session and after it, under a name or code, saved per learner
   into the shared poll folder; the facilitator's :func:`mlops_kit.course.self_check_change`
   gives the class's change.
-* :class:`PipelineDashboard` over :func:`mlops_kit.pipeline.workspace_overview` and
-  :func:`mlops_kit.pipeline.run_details`: the facilitator dashboard (``make dashboard``
+* :class:`PipelineDashboard` over :func:`mlops_kit.course.workspace_overview` and
+  :func:`mlops_kit.course.run_details`: the facilitator dashboard (``make dashboard``
   serves it with Voila): every run of a workspace, one run in detail, and Refresh.
 
 Every view works with the keyboard alone, labels its controls for screen readers,
 gives feedback in words (never colour alone), and carries CSS classes starting
-``mlops-`` for browser tests.
+``mlops-`` for browser tests. The quiz and poll models live in :mod:`mlops_kit.course`;
+the ones the lessons and the facilitator guide use beside the views
+(:func:`save_poll_answer`, :func:`load_poll_answers` and the :class:`QuizResult` a quiz
+or the self-check gives) are re-exported here. The lessons' quizzes are in
+``_quiz_items``; saving from a form goes through one helper, ``_saving``.
 
 Examples
 --------
@@ -59,46 +64,39 @@ Examples
 '0 of 6 correct. 6 not answered yet.'
 """
 
-from __future__ import annotations
-
-from ._abtest import ABTestSimulator, DesignSimulation, simulate_design
-from ._approval import ApprovalForm, SignOff, sign_off
+from ..course import QuizResult, load_poll_answers, save_poll_answer
+from ._abtest import ABTestSimulator
+from ._abtest_simulation import DesignSimulation, simulate_design
+from ._approval import ApprovalForm
 from ._dashboard import PipelineDashboard
 from ._design_form import DesignForm
-from ._drift import DriftExplorer, drift_report_html
+from ._drift import DriftExplorer
 from ._ethics import EthicsAssessmentForm
 from ._feedback import PeerFeedbackForm
-from ._poll import POLL_COLUMNS, PollWidget, load_poll_answers, poll_chart, save_poll_answer
-from ._privacy import (
-    CONTACT_RELEASES,
-    KAnonymityExplorer,
-    PrivacyBudgetWidget,
-    Release,
-    publish,
-)
-from ._quiz import (
+from ._poll import PollWidget, poll_chart
+from ._privacy import KAnonymityExplorer
+from ._privacy_budget import PrivacyBudgetWidget
+from ._quiz import MatchingQuiz
+from ._quiz_items import (
     METRIC_OPTIONS,
     METRIC_SCENARIOS,
     PIPELINE_COMPONENT_OPTIONS,
     PIPELINE_COMPONENTS,
-    MarkedAnswer,
-    MatchingQuiz,
-    QuizItem,
-    QuizResult,
-    grade_matching,
+    TUNING_OPTIONS,
+    TUNING_SCENARIOS,
 )
-from ._review import CaseExplorer, ReviewDesk, case_options
+from ._review import CaseExplorer, ReviewDesk
 from ._self_check import SelfCheckForm
-from ._threshold import ThresholdExplorer, ThresholdSummary, threshold_summary
-from ._tuning import TUNING_OPTIONS, TUNING_SCENARIOS, TuningWidget
+from ._sign_off import SignOff, sign_off
+from ._threshold import ThresholdExplorer
+from ._threshold_summary import ThresholdSummary
+from ._tuning import TuningWidget
 
 __all__ = [
-    "CONTACT_RELEASES",
     "METRIC_OPTIONS",
     "METRIC_SCENARIOS",
     "PIPELINE_COMPONENTS",
     "PIPELINE_COMPONENT_OPTIONS",
-    "POLL_COLUMNS",
     "TUNING_OPTIONS",
     "TUNING_SCENARIOS",
     "ABTestSimulator",
@@ -109,29 +107,21 @@ __all__ = [
     "DriftExplorer",
     "EthicsAssessmentForm",
     "KAnonymityExplorer",
-    "MarkedAnswer",
     "MatchingQuiz",
     "PeerFeedbackForm",
     "PipelineDashboard",
     "PollWidget",
     "PrivacyBudgetWidget",
-    "QuizItem",
     "QuizResult",
-    "Release",
     "ReviewDesk",
     "SelfCheckForm",
     "SignOff",
     "ThresholdExplorer",
     "ThresholdSummary",
     "TuningWidget",
-    "case_options",
-    "drift_report_html",
-    "grade_matching",
     "load_poll_answers",
     "poll_chart",
-    "publish",
     "save_poll_answer",
     "sign_off",
     "simulate_design",
-    "threshold_summary",
 ]

@@ -1,6 +1,6 @@
 """A/B test simulator: what a design can detect, and why peeking breaks a fixed test.
 
-The model is :func:`simulate_design`, a plain function over
+The model is :func:`simulate_design` (``_abtest_simulation``), a plain function over
 :func:`mlops_kit.abtest.simulate_power` and :func:`mlops_kit.abtest.simulate_peeking`
 that returns a frozen :class:`DesignSimulation` (a reading in words and a figure with
 its text description). The view is :class:`ABTestSimulator`: labelled controls for the
@@ -14,213 +14,39 @@ from __future__ import annotations
 
 import contextlib
 import html
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import ipywidgets as widgets
 
 from ..errors import ConfigError, MlopsKitError
+from ._abtest_simulation import ALPHAS, MODES, DesignSimulation, Mode, simulate_design
 from ._static import StaticSnapshot
 
-if TYPE_CHECKING:
-    from ..abtest import PeekingResult, PowerSimulation
-    from ..plots import DescribedFigure
-
-__all__ = ["ABTestSimulator", "DesignSimulation", "simulate_design"]
-
-Mode = Literal["power", "peeking"]
-MODES: dict[str, str] = {
-    "power": "Power and false positives (one look at the end)",
-    "peeking": "The peeking problem (a look after every batch)",
-}
-ALPHAS = (0.01, 0.05, 0.1)
+__all__ = ["ABTestSimulator"]
 
 
-@dataclass(frozen=True)
-class DesignSimulation:
-    """The simulated behaviour of one experiment design.
-
-    Attributes
-    ----------
-    mode : {"power", "peeking"}
-    power : PowerSimulation
-        One look at the end: power at the chosen effect, false positives at none.
-    peeking_null, peeking_effect : PeekingResult or None
-        Peeking view only: the same experiments looked at after every batch, when
-        there is no real change and when the change is the chosen effect.
-    """
-
-    mode: Mode
-    power: PowerSimulation
-    peeking_null: PeekingResult | None = None
-    peeking_effect: PeekingResult | None = None
-
-    def reading(self) -> str:
-        """The result in plain words."""
-        p = self.power
-        if self.mode == "power":
-            return (
-                f"One look at the end of {p.traffic:,} cases: a real change of "
-                f"{p.effect:+.3f} from {p.baseline:.1%} is detected in {p.power:.0%} of "
-                f"simulated experiments (power); with no real change, {p.false_positive_rate:.1%} "
-                f"still declare one (false positive rate, promised {p.alpha:.0%})."
-                + (
-                    " Power is below 80%: most real improvements of this size would be missed."
-                    if p.power < 0.8
-                    else " Power is at least 80%: the design is adequate for this effect."
-                )
-            )
-        null, eff = self.peeking_null, self.peeking_effect
-        assert null is not None
-        assert eff is not None
-        if eff.effect == 0:
-            power_words = (
-                "Set a real change above 0 to see what the sequential test costs in power."
-            )
-        else:
-            power_words = (
-                f"With a real change of {eff.effect:+.3f}, the sequential test detects it in "
-                f"{eff.sequential:.0%} of experiments and one look at the end in "
-                f"{eff.fixed_horizon:.0%}: the price of being allowed to look at any time."
-            )
-        return (
-            f"{null.n_looks} looks, one after every {null.traffic_per_look:,} cases. With no "
-            f"real change, stopping at the first significant naive test declares a difference "
-            f"in {null.naive:.1%} of experiments, against {null.alpha:.0%} promised "
-            f"({null.naive / null.alpha:.1f} times as many false alarms); the always-valid "
-            f"sequential test declares one in {null.sequential:.1%}. {power_words}"
-        )
-
-    def figure(self) -> DescribedFigure:
-        """Bars of power and false positives, or the false alarms by look."""
-        from matplotlib.figure import Figure
-
-        from ..plots import DescribedFigure
-
-        fig = Figure(figsize=(6.0, 3.6), layout="constrained")
-        ax = fig.add_subplot()
-        if self.mode == "peeking":
-            assert self.peeking_null is not None
-            self.peeking_null.plot(ax=ax)
-            ax.set_title("False alarms by look when nothing changed")
-            return DescribedFigure(
-                fig,
-                "False alarms by look: naive peeking against the sequential test",
-                self.reading(),
-            )
-        p = self.power
-        labels = ["detects a real change\n(power)", "declares a change\nthat is not there"]
-        values = [p.power, p.false_positive_rate]
-        bars = ax.bar(labels, values, color=["#4c72b0", "#dd8452"], edgecolor="black")
-        bars[1].set_hatch("//")
-        for bar, v in zip(bars, values, strict=True):
-            ax.annotate(
-                f"{v:.1%}",
-                (bar.get_x() + bar.get_width() / 2, v),
-                ha="center",
-                va="bottom",
-                xytext=(0, 3),
-                textcoords="offset points",
-            )
-        ax.axhline(0.8, color="black", linestyle="--", label="80% power target")
-        ax.axhline(p.alpha, color="black", linestyle=":", label=f"alpha = {p.alpha:g}")
-        ax.set_ylim(0, 1.08)
-        ax.set_ylabel("share of simulated experiments")
-        ax.legend(loc="upper right")
-        return DescribedFigure(fig, "Simulated power and false positive rate", self.reading())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "power": self.power.to_dict(),
-            "peeking_null": None if self.peeking_null is None else self.peeking_null.to_dict(),
-            "peeking_effect": None
-            if self.peeking_effect is None
-            else self.peeking_effect.to_dict(),
-            "reading": self.reading(),
-        }
-
-    def _repr_html_(self) -> str:
-        return self.figure().to_html()
+_INTRO = (
+    "<p>Set up an experiment and see what it can detect. <em>Power</em> is the "
+    "share of experiments that detect a real change; the <em>false positive "
+    "rate</em> is the share that declare a change when there is none. Switch to "
+    "the peeking view to see what happens when results are checked after every "
+    "batch. Every change re-runs the simulation.</p>"
+)
 
 
-def simulate_design(
-    traffic: int,
-    *,
-    baseline: float = 0.1,
-    effect: float = 0.02,
-    share: float = 0.5,
-    alpha: float = 0.05,
-    n_looks: int = 10,
-    mode: Mode = "power",
-    n_sims: int = 2000,
-    seed: int = 0,
-) -> DesignSimulation:
-    """Simulate one experiment design: power and false positives, or the peeking problem.
-
-    Parameters
-    ----------
-    traffic : int
-        Cases in the whole experiment, both arms together.
-    baseline : float
-        The champion's rate (for example its recall), in (0, 1).
-    effect : float
-        The real change the challenger brings (absolute, may be negative).
-    share : float
-        Share of the traffic sent to the challenger.
-    alpha : float
-        Significance level.
-    n_looks : int
-        Peeking view: how many times the results are looked at, evenly spread.
-    mode : {"power", "peeking"}
-
-    Examples
-    --------
-    >>> s = simulate_design(8000, baseline=0.1, effect=0.02, mode="peeking", n_sims=500)
-    >>> s.peeking_null.naive > s.peeking_null.alpha > s.peeking_null.sequential
-    True
-    """
-    from ..abtest import simulate_peeking, simulate_power
-
-    if mode not in MODES:
+def _check_settings(*, alpha: float, traffic: int) -> None:
+    """The settings the simulator's controls cannot hold, refused before anything is built."""
+    where = "ABTestSimulator"
+    if alpha not in ALPHAS:
         raise ConfigError(
-            f"The 'mode' parameter of simulate_design must be one of {', '.join(MODES)}. "
-            f"Got {mode!r} instead."
+            f"The 'alpha' parameter of {where} must be one of "
+            f"{', '.join(map(str, ALPHAS))}. Got {alpha!r} instead."
         )
-    power = simulate_power(
-        traffic,
-        baseline=baseline,
-        effect=effect,
-        share=share,
-        alpha=alpha,
-        n_sims=n_sims,
-        seed=seed,
-    )
-    if mode == "power":
-        return DesignSimulation("power", power)
-    if isinstance(n_looks, bool) or not isinstance(n_looks, int) or not 2 <= n_looks <= 100:
+    if isinstance(traffic, bool) or not isinstance(traffic, int) or not 20 <= traffic <= 10**6:
         raise ConfigError(
-            "The 'n_looks' parameter of simulate_design must be a whole number from 2 to 100 "
-            f"for the peeking view. Got {n_looks!r} instead."
+            f"The 'traffic' parameter of {where} must be a whole number from 20 to "
+            f"1,000,000. Got {traffic!r} instead."
         )
-    if traffic // n_looks < 4:
-        raise ConfigError(
-            "The 'traffic' parameter of simulate_design must give at least 4 cases per look "
-            f"({n_looks} looks need {4 * n_looks:,} cases). Got {traffic!r} instead."
-        )
-    common = {
-        "baseline": baseline,
-        "n_looks": n_looks,
-        "traffic_per_look": traffic // n_looks,
-        "share": share,
-        "alpha": alpha,
-        "mixture_scale": abs(effect) if effect else 0.02,
-        "n_sims": n_sims,
-        "seed": seed,
-    }
-    null = simulate_peeking(effect=0.0, **common)  # type: ignore[arg-type]
-    with_effect = simulate_peeking(effect=effect, **common)  # type: ignore[arg-type]
-    return DesignSimulation("peeking", power, null, with_effect)
 
 
 class ABTestSimulator(StaticSnapshot, widgets.VBox):
@@ -273,17 +99,7 @@ class ABTestSimulator(StaticSnapshot, widgets.VBox):
         n_sims: int = 2000,
         seed: int = 0,
     ) -> None:
-        where = "ABTestSimulator"
-        if alpha not in ALPHAS:
-            raise ConfigError(
-                f"The 'alpha' parameter of {where} must be one of "
-                f"{', '.join(map(str, ALPHAS))}. Got {alpha!r} instead."
-            )
-        if isinstance(traffic, bool) or not isinstance(traffic, int) or not 20 <= traffic <= 10**6:
-            raise ConfigError(
-                f"The 'traffic' parameter of {where} must be a whole number from 20 to "
-                f"1,000,000. Got {traffic!r} instead."
-            )
+        _check_settings(alpha=alpha, traffic=traffic)
         self._n_sims, self._seed = n_sims, seed
         # Computing first validates every setting before any widget is built.
         self._result = simulate_design(
@@ -302,78 +118,17 @@ class ABTestSimulator(StaticSnapshot, widgets.VBox):
         style = {"description_width": "24em"}
         wide = widgets.Layout(width="min(50em, 100%)")
         short = widgets.Layout(width="min(34em, 100%)")
-        intro = widgets.HTML(
-            value=(
-                "<p>Set up an experiment and see what it can detect. <em>Power</em> is the "
-                "share of experiments that detect a real change; the <em>false positive "
-                "rate</em> is the share that declare a change when there is none. Switch to "
-                "the peeking view to see what happens when results are checked after every "
-                "batch. Every change re-runs the simulation.</p>"
-            )
-        )
-        self._mode = widgets.ToggleButtons(
-            options=[(label, key) for key, label in MODES.items()],
-            value=mode,
-            description="View",
-            style={"description_width": "initial", "button_width": "auto"},
-        )
-        self._traffic = widgets.BoundedIntText(
-            value=traffic,
-            min=20,
-            max=10**6,
-            step=500,
-            description="Cases in the experiment (both arms)",
+        intro = widgets.HTML(value=_INTRO)
+        self._build_inputs(
+            traffic=traffic,
+            alpha=alpha,
+            n_looks=n_looks,
+            mode=mode,
             style=style,
-            layout=wide,
+            wide=wide,
+            short=short,
         )
-        self._baseline = widgets.FloatSlider(
-            value=baseline,
-            min=0.01,
-            max=0.9,
-            step=0.01,
-            description="Champion's rate (baseline)",
-            readout_format=".2f",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
-        self._effect = widgets.FloatSlider(
-            value=effect,
-            min=-0.1,
-            max=0.1,
-            step=0.005,
-            description="Real change (challenger minus champion)",
-            readout_format="+.3f",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
-        self._share = widgets.FloatSlider(
-            value=share,
-            min=0.05,
-            max=0.95,
-            step=0.05,
-            description="Share of traffic to the challenger",
-            readout_format=".0%",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
-        self._alpha = widgets.Dropdown(
-            options=[(f"{a:g}", a) for a in ALPHAS],
-            value=alpha,
-            description="Significance level (alpha)",
-            style=style,
-            layout=short,
-        )
-        self._looks = widgets.BoundedIntText(
-            value=n_looks,
-            min=2,
-            max=100,
-            description="Looks at the results (peeking view)",
-            style=style,
-            layout=short,
-        )
+        self._build_sliders(baseline=baseline, effect=effect, share=share, style=style, wide=wide)
         self._status = widgets.HTML()
         self._figure = widgets.HTML()
         self._echo = widgets.Label()
@@ -409,6 +164,93 @@ class ABTestSimulator(StaticSnapshot, widgets.VBox):
         self._render()
         for control in self._controls():
             control.observe(self._on_change, names="value")
+
+    def _build_inputs(
+        self,
+        *,
+        traffic: int,
+        alpha: float,
+        n_looks: int,
+        mode: Mode,
+        style: dict[str, str],
+        wide: widgets.Layout,
+        short: widgets.Layout,
+    ) -> None:
+        """The choice of view, the traffic, the significance level and the looks."""
+        self._mode = widgets.ToggleButtons(
+            options=[(label, key) for key, label in MODES.items()],
+            value=mode,
+            description="View",
+            style={"description_width": "initial", "button_width": "auto"},
+        )
+        self._traffic = widgets.BoundedIntText(
+            value=traffic,
+            min=20,
+            max=10**6,
+            step=500,
+            description="Cases in the experiment (both arms)",
+            style=style,
+            layout=wide,
+        )
+        self._alpha = widgets.Dropdown(
+            options=[(f"{a:g}", a) for a in ALPHAS],
+            value=alpha,
+            description="Significance level (alpha)",
+            style=style,
+            layout=short,
+        )
+        self._looks = widgets.BoundedIntText(
+            value=n_looks,
+            min=2,
+            max=100,
+            description="Looks at the results (peeking view)",
+            style=style,
+            layout=short,
+        )
+
+    def _build_sliders(
+        self,
+        *,
+        baseline: float,
+        effect: float,
+        share: float,
+        style: dict[str, str],
+        wide: widgets.Layout,
+    ) -> None:
+        """The sliders for the champion's rate, the real change and the challenger's share."""
+        self._baseline = widgets.FloatSlider(
+            value=baseline,
+            min=0.01,
+            max=0.9,
+            step=0.01,
+            description="Champion's rate (baseline)",
+            readout_format=".2f",
+            continuous_update=False,
+            style=style,
+            layout=wide,
+        )
+        self._effect = widgets.FloatSlider(
+            value=effect,
+            min=-0.1,
+            max=0.1,
+            step=0.005,
+            description="Real change (challenger minus champion)",
+            readout_format="+.3f",
+            continuous_update=False,
+            style=style,
+            layout=wide,
+        )
+        self._share = widgets.FloatSlider(
+            value=share,
+            min=0.05,
+            max=0.95,
+            step=0.05,
+            description="Share of traffic to the challenger",
+            readout_format=".0%",
+            continuous_update=False,
+            style=style,
+            layout=wide,
+        )
 
     def _controls(self) -> tuple[widgets.ValueWidget, ...]:
         return (

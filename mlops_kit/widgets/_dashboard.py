@@ -1,7 +1,7 @@
 """The facilitator dashboard: every pipeline run of a workspace, and one run in detail.
 
-The model is :func:`mlops_kit.pipeline.workspace_overview` and
-:func:`mlops_kit.pipeline.run_details`, plain functions that read a workspace; the view
+The model is :func:`mlops_kit.course.workspace_overview` and
+:func:`mlops_kit.course.run_details`, plain functions that read a workspace; the view
 is :class:`PipelineDashboard`, served as an app with Voila (``make dashboard``): the
 table of runs, a labelled dropdown to choose one, its details, and a Refresh button
 that re-reads the workspace so that new runs appear without restarting anything.
@@ -16,9 +16,15 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..course import (
+    MAKE_A_RUN,
+    RunDetails,
+    WorkspaceOverview,
+    find_workspace,
+    run_details,
+    workspace_overview,
+)
 from ..errors import MlopsKitError
-from ..pipeline._overview import MAKE_A_RUN, WorkspaceOverview, find_workspace, workspace_overview
-from ..pipeline._overview_details import RunDetails, run_details
 from ._static import StaticSnapshot
 
 __all__ = ["PipelineDashboard"]
@@ -49,7 +55,7 @@ class PipelineDashboard(StaticSnapshot, widgets.VBox):
     ----------
     workspace : path-like, default "."
         The folder holding ``runs/``, ``mlops.db`` and ``audit/``; see
-        :func:`mlops_kit.pipeline.find_workspace`.
+        :func:`mlops_kit.course.find_workspace`.
     tracking_uri : str, optional
         The registry to read aliases from; default the workspace's ``mlops.db``.
     images : bool, default True

@@ -84,43 +84,7 @@ class EthicsAssessmentForm(StaticSnapshot, widgets.VBox):
             )
         )
         intro.add_class("mlops-ethics-intro")
-        options: list[tuple[str, int | None]] = [(_NO_SCORE, None)] + [
-            (f"{n}: {words}", n) for n, words in ETHICS_SCALE.items()
-        ]
-        self._scores: dict[str, widgets.Dropdown] = {}
-        self._notes: dict[str, widgets.Textarea] = {}
-        blocks: list[widgets.Widget] = []
-        for area in ETHICS_AREAS:
-            question = widgets.HTML(
-                value=(
-                    f"<h4>{html.escape(area.title)} <small>({area.kind})</small></h4>"
-                    f"<p>{html.escape(area.question)}</p>"
-                )
-            )
-            question.add_class("mlops-ethics-question")
-            score = widgets.Dropdown(
-                options=options,
-                value=existing.score(area.key).score if existing else None,
-                description=f"Score for {area.title}",
-                description_allow_html=False,
-                style=style,
-                layout=widgets.Layout(width=wider),
-            )
-            score.add_class("mlops-ethics-score")
-            notes = widgets.Textarea(
-                continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
-                value=existing.score(area.key).notes if existing else "",
-                description=f"Notes on {area.title}",
-                description_allow_html=False,
-                placeholder="What is in place, what is missing, what will be done.",
-                style=style,
-                layout=widgets.Layout(width=wider, height="4.5em"),
-            )
-            notes.add_class("mlops-ethics-notes")
-            self._scores[area.key], self._notes[area.key] = score, notes
-            block = widgets.VBox([question, score, notes])
-            block.add_class("mlops-ethics-area")
-            blocks.append(block)
+        blocks = self._area_blocks(existing, style, wider)
         self._assessor = widgets.Text(
             continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
             value=existing.assessed_by if existing else "",
@@ -167,6 +131,49 @@ class EthicsAssessmentForm(StaticSnapshot, widgets.VBox):
             children=[heading, intro, *blocks, self._assessor, self._role, self._save, self._status]
         )
         self.add_class("mlops-ethics-form")
+
+    def _area_blocks(
+        self, existing: EthicsAssessment | None, style: dict[str, str], wider: str
+    ) -> list[widgets.Widget]:
+        """One block per principle and action: its question, a score and notes."""
+        options: list[tuple[str, int | None]] = [(_NO_SCORE, None)] + [
+            (f"{n}: {words}", n) for n, words in ETHICS_SCALE.items()
+        ]
+        self._scores: dict[str, widgets.Dropdown] = {}
+        self._notes: dict[str, widgets.Textarea] = {}
+        blocks: list[widgets.Widget] = []
+        for area in ETHICS_AREAS:
+            question = widgets.HTML(
+                value=(
+                    f"<h4>{html.escape(area.title)} <small>({area.kind})</small></h4>"
+                    f"<p>{html.escape(area.question)}</p>"
+                )
+            )
+            question.add_class("mlops-ethics-question")
+            score = widgets.Dropdown(
+                options=options,
+                value=existing.score(area.key).score if existing else None,
+                description=f"Score for {area.title}",
+                description_allow_html=False,
+                style=style,
+                layout=widgets.Layout(width=wider),
+            )
+            score.add_class("mlops-ethics-score")
+            notes = widgets.Textarea(
+                continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
+                value=existing.score(area.key).notes if existing else "",
+                description=f"Notes on {area.title}",
+                description_allow_html=False,
+                placeholder="What is in place, what is missing, what will be done.",
+                style=style,
+                layout=widgets.Layout(width=wider, height="4.5em"),
+            )
+            notes.add_class("mlops-ethics-notes")
+            self._scores[area.key], self._notes[area.key] = score, notes
+            block = widgets.VBox([question, score, notes])
+            block.add_class("mlops-ethics-area")
+            blocks.append(block)
+        return blocks
 
     @property
     def score_dropdowns(self) -> dict[str, widgets.Dropdown]:

@@ -17,16 +17,28 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-# The private modules, not the package: mlops_kit.course imports from the widgets too.
-from ..course._feedback import PeerFeedback, save_feedback
-from ..course._rubric import LEVELS, RUBRIC
+from ..course import LEVELS, RUBRIC, PeerFeedback, save_feedback
 from ..errors import ConfigError, MlopsKitError
+from ._saving import attempt_save
 from ._static import StaticSnapshot
 
 __all__ = ["PeerFeedbackForm"]
 
 _NO_TEAM = "Choose the team you reviewed"
 _NO_LEVEL = "Choose a level"
+
+
+def _comment_field(description: str, placeholder: str, style: dict[str, str]) -> widgets.Textarea:
+    """A labelled box for a few sentences of feedback."""
+    return widgets.Textarea(
+        continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
+        value="",
+        description=description,
+        description_allow_html=False,
+        placeholder=placeholder,
+        style=style,
+        layout=widgets.Layout(width="min(44em, 100%)", height="4.5em"),
+    )
 
 
 class PeerFeedbackForm(StaticSnapshot, widgets.VBox):
@@ -105,51 +117,10 @@ class PeerFeedbackForm(StaticSnapshot, widgets.VBox):
             style=style,
             layout=wide,
         )
-        options: list[tuple[str, int | None]] = [(_NO_LEVEL, None)] + [
-            (f"{n}: {words}", n) for n, words in LEVELS.items()
-        ]
-        self._levels: dict[str, widgets.Dropdown] = {}
-        blocks: list[widgets.Widget] = []
-        for criterion in RUBRIC:
-            descriptors = "".join(
-                f"<li>{n} ({html.escape(LEVELS[n])}): {html.escape(text)}</li>"
-                for n, text in enumerate(criterion.levels)
-            )
-            question = widgets.HTML(
-                value=(
-                    f"<h4>{html.escape(criterion.title)}</h4>"
-                    f"<p>{html.escape(criterion.question)}</p><ul>{descriptors}</ul>"
-                )
-            )
-            question.add_class("mlops-feedback-criterion")
-            dropdown = widgets.Dropdown(
-                options=options,
-                value=None,
-                description=f"Level for {criterion.title}",
-                description_allow_html=False,
-                style=style,
-                layout=wide,
-            )
-            dropdown.add_class("mlops-feedback-level")
-            self._levels[criterion.key] = dropdown
-            blocks.append(widgets.VBox([question, dropdown]))
-        self._strength = widgets.Textarea(
-            continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
-            value="",
-            description="One strength",
-            description_allow_html=False,
-            placeholder="What does the design do well?",
-            style=style,
-            layout=widgets.Layout(width="min(44em, 100%)", height="4.5em"),
-        )
-        self._improvement = widgets.Textarea(
-            continuous_update=False,  # sent whole on blur, before a click (ipywidgets #252)
-            value="",
-            description="One improvement",
-            description_allow_html=False,
-            placeholder="What one change would improve it most?",
-            style=style,
-            layout=widgets.Layout(width="min(44em, 100%)", height="4.5em"),
+        blocks = self._criterion_blocks(style, wide)
+        self._strength = _comment_field("One strength", "What does the design do well?", style)
+        self._improvement = _comment_field(
+            "One improvement", "What one change would improve it most?", style
         )
         self._save = widgets.Button(
             description="Save feedback",
@@ -182,6 +153,40 @@ class PeerFeedbackForm(StaticSnapshot, widgets.VBox):
             ]
         )
         self.add_class("mlops-feedback-form")
+
+    def _criterion_blocks(
+        self, style: dict[str, str], wide: widgets.Layout
+    ) -> list[widgets.Widget]:
+        """One block per rubric criterion: its descriptors and a level drop-down."""
+        options: list[tuple[str, int | None]] = [(_NO_LEVEL, None)] + [
+            (f"{n}: {words}", n) for n, words in LEVELS.items()
+        ]
+        self._levels: dict[str, widgets.Dropdown] = {}
+        blocks: list[widgets.Widget] = []
+        for criterion in RUBRIC:
+            descriptors = "".join(
+                f"<li>{n} ({html.escape(LEVELS[n])}): {html.escape(text)}</li>"
+                for n, text in enumerate(criterion.levels)
+            )
+            question = widgets.HTML(
+                value=(
+                    f"<h4>{html.escape(criterion.title)}</h4>"
+                    f"<p>{html.escape(criterion.question)}</p><ul>{descriptors}</ul>"
+                )
+            )
+            question.add_class("mlops-feedback-criterion")
+            dropdown = widgets.Dropdown(
+                options=options,
+                value=None,
+                description=f"Level for {criterion.title}",
+                description_allow_html=False,
+                style=style,
+                layout=wide,
+            )
+            dropdown.add_class("mlops-feedback-level")
+            self._levels[criterion.key] = dropdown
+            blocks.append(widgets.VBox([question, dropdown]))
+        return blocks
 
     @property
     def team_dropdown(self) -> widgets.Dropdown:
@@ -255,18 +260,19 @@ class PeerFeedbackForm(StaticSnapshot, widgets.VBox):
             record = None
         if record is None or problems:
             return self._refuse(tuple(problems))
-        try:
-            path = save_feedback(record, self._folder)
-        except MlopsKitError as exc:
-            return self._refuse((str(exc),))
-        except OSError as exc:
+        attempt = attempt_save(
+            lambda: save_feedback(record, self._folder), refused=(MlopsKitError,)
+        )
+        if attempt.refusal is not None:
+            return self._refuse((attempt.refusal,))
+        if not attempt.saved:
             return self._refuse(
                 (
-                    "The shared folder could not be written "
-                    f"({exc.strerror or type(exc).__name__}). Please tell the facilitator.",
+                    f"The shared folder could not be written ({attempt.unwritable}). "
+                    "Please tell the facilitator.",
                 )
             )
-        self._result, self._saved_to, self._problems = record, path, ()
+        self._result, self._saved_to, self._problems = record, attempt.value, ()
         self._status.value = (
             f"<p>✓ Saved your feedback on {html.escape(record.team)}: "
             f"{record.total} of {3 * len(RUBRIC)} across the criteria. "

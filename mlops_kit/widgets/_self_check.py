@@ -1,6 +1,6 @@
 """Self-check form: answer the course's diagnostic questions before or after the session.
 
-The model is :mod:`mlops_kit.course._self_check` (:func:`~mlops_kit.course.save_self_check`
+The model is :func:`~mlops_kit.course.save_self_check` (``mlops_kit.course._self_check``:
 writes one file per submission into the shared poll folder, and
 :func:`~mlops_kit.course.mark_self_check` marks it); the view is :class:`SelfCheckForm`:
 a name or code, one set of radio buttons per question (each with "I am not sure yet"),
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-# The private modules, not the package: mlops_kit.course imports from the widgets too.
-from ..course._self_check import (
+from ..course import (
     NOT_SURE,
+    QuizResult,
     SelfCheckQuestion,
-    _check_moment,
+    check_moment,
     learner_key,
     load_self_check,
     mark_self_check,
@@ -28,7 +28,7 @@ from ..course._self_check import (
     self_check_questions,
 )
 from ..errors import ConfigError
-from ._quiz import QuizResult
+from ._saving import attempt_save
 from ._static import StaticSnapshot
 
 __all__ = ["SelfCheckForm"]
@@ -94,7 +94,7 @@ class SelfCheckForm(StaticSnapshot, widgets.VBox):
         questions: Sequence[SelfCheckQuestion] | None = None,
         reveal: bool | None = None,
     ) -> None:
-        self._moment = _check_moment(moment, "SelfCheckForm")
+        self._moment = check_moment(moment, "SelfCheckForm")
         self._questions = self_check_questions() if questions is None else tuple(questions)
         if not self._questions or not all(
             isinstance(q, SelfCheckQuestion) for q in self._questions
@@ -128,6 +128,24 @@ class SelfCheckForm(StaticSnapshot, widgets.VBox):
             layout=widgets.Layout(width="min(46em, 100%)"),
         )
         self._learner.add_class("mlops-self-check-learner")
+        rows = self._question_rows()
+        self._submit = widgets.Button(
+            description="Save my answers",
+            tooltip="Save your answers to the shared folder",
+            icon="check",
+            button_style="primary",
+        )
+        self._submit.add_class("mlops-self-check-submit")
+        self._submit.on_click(lambda _button: self.submit())
+        self._status = widgets.HTML(value="")
+        self._status.add_class("mlops-self-check-status")
+        super().__init__(
+            children=[heading, instructions, self._learner, *rows, self._submit, self._status]
+        )
+        self.add_class("mlops-self-check")
+
+    def _question_rows(self) -> list[widgets.VBox]:
+        """One row per question: its prompt, its options and a line for its feedback."""
         rows: list[widgets.VBox] = []
         radios: list[widgets.RadioButtons] = []
         self._feedback: list[widgets.HTML] = []
@@ -153,20 +171,7 @@ class SelfCheckForm(StaticSnapshot, widgets.VBox):
             radios.append(radio)
             self._feedback.append(feedback)
         self._radios = tuple(radios)
-        self._submit = widgets.Button(
-            description="Save my answers",
-            tooltip="Save your answers to the shared folder",
-            icon="check",
-            button_style="primary",
-        )
-        self._submit.add_class("mlops-self-check-submit")
-        self._submit.on_click(lambda _button: self.submit())
-        self._status = widgets.HTML(value="")
-        self._status.add_class("mlops-self-check-status")
-        super().__init__(
-            children=[heading, instructions, self._learner, *rows, self._submit, self._status]
-        )
-        self.add_class("mlops-self-check")
+        return rows
 
     @property
     def learner_field(self) -> widgets.Text:
@@ -216,24 +221,23 @@ class SelfCheckForm(StaticSnapshot, widgets.VBox):
             return None
         answers = {k: v for k, v in self.value.items() if v is not None}
         before = self._earlier_score(learner) if self._moment == "after" else None
-        try:
-            path = save_self_check(
+        attempt = attempt_save(
+            lambda: save_self_check(
                 self._folder,
                 answers,
                 learner=learner,
                 moment=self._moment,
                 questions=self._questions,
-            )
-        except ConfigError as exc:
-            self._status.value = f"<p>Not saved: {html.escape(str(exc))}</p>"
+            ),
+            refused=(ConfigError,),
+        )
+        if attempt.refusal is not None:
+            self._status.value = f"<p>Not saved: {html.escape(attempt.refusal)}</p>"
             return None
-        except OSError as exc:
-            self._status.value = (
-                "<p>Sorry, your answers could not be saved "
-                f"({html.escape(exc.strerror or type(exc).__name__)}). "
-                "Please tell the facilitator.</p>"
-            )
+        if not attempt.saved:
+            self._status.value = attempt.unwritable_html("your answers")
             return None
+        path = attempt.value
         result = mark_self_check(answers, questions=self._questions)
         self._result, self._saved_to = result, path
         self._show(result, learner, before)

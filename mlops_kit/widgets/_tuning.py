@@ -8,6 +8,9 @@ The view is :class:`TuningWidget`: labelled controls, a Run button, a progress b
 the live table of trials and, at the end, the tuning history figure. A notebook
 calls :meth:`TuningWidget.watch` (or :meth:`TuningWidget.run`) directly, which is
 what the button does, so the same cell runs unattended under papermill.
+
+Over 400 lines because one view holds six labelled controls, a live run watched trial by
+trial, and its snapshot for static viewers.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ import ipywidgets as widgets
 
 from ..config import MODELS_FOR_TASK, TUNING_METRICS
 from ..errors import ConfigError, MlopsKitError
+from ..tune import tune
 from ..tune._progress import TuningProgress, trial_progress
 from ..tune._space import _METRIC_WORDS
-from ._quiz import QuizItem
 from ._static import StaticSnapshot
 
 if TYPE_CHECKING:
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
     from ..data import ColumnRoles
     from ..tune import TuningResult
 
-__all__ = ["TUNING_OPTIONS", "TUNING_SCENARIOS", "TuningWidget"]
+__all__ = ["TuningWidget"]
 
 #: The model families in words, for the widget's dropdown.
 MODEL_LABELS = {
@@ -53,6 +56,56 @@ def _budget_words(n_trials: int | None, timeout: float | None) -> str:
     if timeout:
         parts.append(f"{timeout:g} seconds")
     return " or ".join(parts) + (", whichever comes first" if len(parts) == 2 else "")
+
+
+_INTRO = (
+    "<p>Choose a model family and a budget, then press <em>Run tuning</em>. "
+    "Each trial cross-validates one set of hyperparameters; the table fills "
+    "in as trials finish. A budget of 0 means no limit of that kind.</p>"
+)
+
+
+def _check_settings(
+    *, task: str, model: str, metric: str | None, n_trials: int | None, timeout: float | None
+) -> tuple[tuple[str, ...], tuple[str, ...], str, int, float]:
+    """The task's models and metrics, the metric, and the budget as numbers (0: no limit)."""
+    where = "TuningWidget"
+    models = MODELS_FOR_TASK.get(task)
+    if models is None:
+        raise ConfigError(
+            f"The 'task' parameter of {where} must be one of "
+            f"{', '.join(MODELS_FOR_TASK)}. Got {task!r} instead."
+        )
+    if model not in models:
+        raise ConfigError(
+            f"The 'model' parameter of {where} must be one of {', '.join(models)} for "
+            f"task '{task}'. Got {model!r} instead."
+        )
+    metrics = TUNING_METRICS[task]
+    metric = metrics[0] if metric is None else metric
+    if metric not in metrics:
+        raise ConfigError(
+            f"The 'metric' parameter of {where} must be one of {', '.join(metrics)} for "
+            f"task '{task}'. Got {metric!r} instead."
+        )
+    trials = 0 if n_trials is None else n_trials
+    if isinstance(trials, bool) or not isinstance(trials, int) or not 0 <= trials <= 500:
+        raise ConfigError(
+            f"The 'n_trials' parameter of {where} must be a whole number from 0 to 500 "
+            f"(0 or None: no trial limit). Got {n_trials!r} instead."
+        )
+    seconds = 0 if timeout is None else timeout
+    if isinstance(seconds, bool) or not isinstance(seconds, Real) or not 0 <= seconds <= 3600:
+        raise ConfigError(
+            f"The 'timeout' parameter of {where} must be a number of seconds from 0 to "
+            f"3600 (0 or None: no time limit). Got {timeout!r} instead."
+        )
+    if trials == 0 and seconds == 0:
+        raise ConfigError(
+            f"{where} needs a budget: 'n_trials' or 'timeout' must be above 0. Got "
+            "neither (the study would never stop)."
+        )
+    return tuple(models), tuple(metrics), metric, trials, seconds
 
 
 class TuningWidget(StaticSnapshot, widgets.VBox):
@@ -148,42 +201,10 @@ class TuningWidget(StaticSnapshot, widgets.VBox):
     ) -> None:
         import numpy as np
 
+        models, metrics, metric, trials, seconds = _check_settings(
+            task=task, model=model, metric=metric, n_trials=n_trials, timeout=timeout
+        )
         where = "TuningWidget"
-        models = MODELS_FOR_TASK.get(task)
-        if models is None:
-            raise ConfigError(
-                f"The 'task' parameter of {where} must be one of "
-                f"{', '.join(MODELS_FOR_TASK)}. Got {task!r} instead."
-            )
-        if model not in models:
-            raise ConfigError(
-                f"The 'model' parameter of {where} must be one of {', '.join(models)} for "
-                f"task '{task}'. Got {model!r} instead."
-            )
-        metrics = TUNING_METRICS[task]
-        metric = metrics[0] if metric is None else metric
-        if metric not in metrics:
-            raise ConfigError(
-                f"The 'metric' parameter of {where} must be one of {', '.join(metrics)} for "
-                f"task '{task}'. Got {metric!r} instead."
-            )
-        trials = 0 if n_trials is None else n_trials
-        if isinstance(trials, bool) or not isinstance(trials, int) or not 0 <= trials <= 500:
-            raise ConfigError(
-                f"The 'n_trials' parameter of {where} must be a whole number from 0 to 500 "
-                f"(0 or None: no trial limit). Got {n_trials!r} instead."
-            )
-        seconds = 0 if timeout is None else timeout
-        if isinstance(seconds, bool) or not isinstance(seconds, Real) or not 0 <= seconds <= 3600:
-            raise ConfigError(
-                f"The 'timeout' parameter of {where} must be a number of seconds from 0 to "
-                f"3600 (0 or None: no time limit). Got {timeout!r} instead."
-            )
-        if trials == 0 and seconds == 0:
-            raise ConfigError(
-                f"{where} needs a budget: 'n_trials' or 'timeout' must be above 0. Got "
-                "neither (the study would never stop)."
-            )
         y_arr = np.asarray(y)
         if len(X) != len(y_arr):
             raise ConfigError(
@@ -196,15 +217,49 @@ class TuningWidget(StaticSnapshot, widgets.VBox):
         self._started = 0.0
         self._progress = trial_progress([], metric=metric, cv_folds=cv_folds, n_trials=trials)
 
+        intro = widgets.HTML(value=_INTRO)
+        self._build_controls(
+            models=models,
+            model=model,
+            trials=trials,
+            seconds=seconds,
+            metrics=metrics,
+            metric=metric,
+            pruning=pruning,
+        )
+        super().__init__(
+            children=[
+                intro,
+                self._model,
+                self._trials,
+                self._seconds,
+                self._metric,
+                self._pruning,
+                self._button,
+                self._bar,
+                self._status,
+                self._table,
+                self._figure,
+            ]
+        )
+        self.add_class("mlops-tuning-widget")
+        self._say(f"Ready: press Run tuning to start ({self._settings_words()}).")
+        self._button.on_click(self._on_click)
+
+    def _build_controls(
+        self,
+        *,
+        models: tuple[str, ...],
+        model: str,
+        trials: int,
+        seconds: float,
+        metrics: tuple[str, ...],
+        metric: str,
+        pruning: bool,
+    ) -> None:
+        """The labelled controls, the Run button, the progress bar and the output areas."""
         style = {"description_width": "initial"}
         wide = widgets.Layout(width="min(30em, 100%)")
-        intro = widgets.HTML(
-            value=(
-                "<p>Choose a model family and a budget, then press <em>Run tuning</em>. "
-                "Each trial cross-validates one set of hyperparameters; the table fills "
-                "in as trials finish. A budget of 0 means no limit of that kind.</p>"
-            )
-        )
         self._model = widgets.Dropdown(
             options=[(MODEL_LABELS.get(m, m), m) for m in models],
             value=model,
@@ -260,24 +315,6 @@ class TuningWidget(StaticSnapshot, widgets.VBox):
             (self._figure, "mlops-tuning-figure"),
         ):
             control.add_class(css)
-        super().__init__(
-            children=[
-                intro,
-                self._model,
-                self._trials,
-                self._seconds,
-                self._metric,
-                self._pruning,
-                self._button,
-                self._bar,
-                self._status,
-                self._table,
-                self._figure,
-            ]
-        )
-        self.add_class("mlops-tuning-widget")
-        self._say(f"Ready: press Run tuning to start ({self._settings_words()}).")
-        self._button.on_click(self._on_click)
 
     # -- read-only attributes -------------------------------------------------------------
 
@@ -347,8 +384,6 @@ class TuningWidget(StaticSnapshot, widgets.VBox):
         TuningError
             No trial completed within the budget.
         """
-        from ..tune import tune
-
         settings = self.value
         if settings["n_trials"] is None and settings["timeout"] is None:
             message = (
@@ -454,114 +489,3 @@ class TuningWidget(StaticSnapshot, widgets.VBox):
             f"<p>{html.escape(self._result.summary())}</p>" if self._result is not None else ""
         )
         return head + self._progress.to_html() + summary + self._figure.value
-
-
-#: The options of the tuning quiz: search methods and the settings the lesson teaches.
-TUNING_OPTIONS: tuple[str, ...] = (
-    "grid search",
-    "random search",
-    "TPE (Bayesian optimisation)",
-    "pruning",
-    "a time budget",
-    "one worker and a fixed seed",
-    "journal file storage",
-)
-
-#: Tuning situations for the tuning lesson's quiz, each matched to what fits it.
-TUNING_SCENARIOS: tuple[QuizItem, ...] = (
-    QuizItem(
-        prompt=(
-            "An auditor asks you to re-run last quarter's tuning of a benefits model and "
-            "show that it gives exactly the same trials and best settings."
-        ),
-        answer="one worker and a fixed seed",
-        explanation=(
-            "With one worker, a fixed seed, a trial budget (no time limit) and a fresh "
-            "study, the same call proposes the same trials in the same order, so the "
-            "result can be repeated exactly."
-        ),
-        feedback={
-            "a time budget": "a time limit runs as many trials as fit in the time, which "
-            "depends on how busy the machine is, so a re-run can differ.",
-            "journal file storage": "a journal file keeps a record of every trial, which "
-            "helps an audit, but several workers sharing it interleave by timing; exact "
-            "repetition needs one worker and a fixed seed.",
-        },
-    ),
-    QuizItem(
-        prompt=(
-            "Each trial of a hospital-admissions model takes ten minutes, and after the "
-            "first fold most trials are already clearly worse than the best so far."
-        ),
-        answer="pruning",
-        explanation=(
-            "Pruning stops a trial whose first folds score poorly compared with other "
-            "trials at the same point, so the budget is spent on promising settings."
-        ),
-        feedback={
-            "a time budget": "a time limit caps the total cost but still runs every poor "
-            "trial to the end; pruning stops those early.",
-        },
-    ),
-    QuizItem(
-        prompt=(
-            "Four worker processes on one server must share a study without 'database is "
-            "locked' errors, and the study must survive a restart."
-        ),
-        answer="journal file storage",
-        explanation=(
-            "Optuna's journal file appends each change under a file lock, so several "
-            "processes on one machine can share it safely, and a later run can resume it."
-        ),
-        feedback={
-            "one worker and a fixed seed": "one worker avoids the problem by giving up the "
-            "four processes; a journal file lets all four share the study safely.",
-        },
-    ),
-    QuizItem(
-        prompt=(
-            "You can afford 30 trials and want each new trial to learn from the scores of "
-            "the trials before it."
-        ),
-        answer="TPE (Bayesian optimisation)",
-        explanation=(
-            "TPE models which regions of the search space scored well so far and proposes "
-            "the next trial there, while still exploring."
-        ),
-        feedback={
-            "random search": "random search draws every trial independently: it never "
-            "learns from earlier scores.",
-            "grid search": "a grid is fixed before the first trial and never learns from "
-            "the scores.",
-        },
-    ),
-    QuizItem(
-        prompt=(
-            "A review board has approved exactly three learning rates and two tree sizes, "
-            "and wants every combination tried and reported."
-        ),
-        answer="grid search",
-        explanation=(
-            "When every combination of a few fixed values must be tried, a grid does "
-            "exactly that: six trials, each one documented."
-        ),
-        feedback={
-            "random search": "random draws may repeat or miss some of the six approved "
-            "combinations; a grid tries each exactly once.",
-        },
-    ),
-    QuizItem(
-        prompt=(
-            "The nightly retraining must finish before the 7 am service starts, whatever happens."
-        ),
-        answer="a time budget",
-        explanation=(
-            "A time limit stops new trials once it has passed, so tuning ends on time; "
-            "record that such a run cannot be repeated exactly."
-        ),
-        feedback={
-            "pruning": "pruning makes trials cheaper on average, but gives no guarantee "
-            "of when tuning ends; a time limit does.",
-        },
-    ),
-)
