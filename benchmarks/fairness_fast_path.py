@@ -8,15 +8,34 @@ On one seeded synthetic table (default 1,000,000 rows, 6 groups) the script time
    selection rate, true positive rate, false positive rate, precision (scikit-learn,
    ``zero_division=0``) and accuracy;
 2. ``mlops_kit.fairness.group_metrics(..., method="fast")`` with the same five metrics;
-3. ``mlops_kit.fairness.fairness_report`` with and without its bootstrap confidence
+3. the same with the group labels converted to a categorical column *inside* the timed
+   part (``groups.astype("category")`` plus ``group_metrics``): what a user who starts
+   from a text column pays for the categorical route;
+4. turning the group labels into integer codes on its own (the kit's ``_factorize``,
+   pandas ``factorize``), the part of (2) that hashes a million strings;
+5. ``mlops_kit.fairness.fairness_report`` with and without its bootstrap confidence
    intervals (200 resamples), and the private ``_bootstrap_intervals`` on its own, to
    show what the intervals cost.
 
-It also splits the fast path's time into turning the group labels into integer codes
-(pandas ``factorize``, most of it) and the counting itself.
-
-It checks that (1) and (2) give the same numbers (``np.allclose`` with
+It checks that (1), (2) and (3) give the same numbers (``np.allclose`` with
 ``equal_nan=True``) and exits with status 1 if they do not.
+
+How it times
+------------
+Every one of those is a *side* timed by ``benchmarks/_timing.py`` in exactly the same
+way, on the same seeded data built in its own process (building the data is not timed):
+
+* **cold**: a fresh Python process imports what the side uses (pandas, and fairlearn
+  and scikit-learn's metrics, or ``mlops_kit.fairness`` and for the intervals
+  ``scipy.stats``), builds the data and makes the call once; the figure is that first
+  call (anything it still imports itself is listed), printed beside the whole
+  process's wall time;
+* **warm**: another fresh process makes one untimed warm-up call and then ``--repeats``
+  timed calls; the figure is their median.
+
+Speed-ups are printed cold to cold and warm to warm only, and every figure is written,
+with the machine and library versions, to
+``benchmarks/results/fairness_fast_path-<YYYYMMDD-HHMMSS>.json``.
 
 Why the gap
 -----------
@@ -30,28 +49,33 @@ then arithmetic on a handful of numbers. The bootstrap reuses the same idea: a
 resample of rows is a multinomial draw of those counts, so 200 resamples cost almost
 nothing however many rows there are.
 
+The group labels are a pandas text column, as read from a CSV. Turning them into
+integer codes (hashing a million strings) is most of the fast path's time; converting
+the column to a categorical one costs that same hashing, so (3) includes it.
+
 Run
 ---
-``.venv/bin/python benchmarks/fairness_fast_path.py [--rows N] [--groups G] [--repeats R]``
+``.venv/bin/python benchmarks/fairness_fast_path.py [--rows N] [--groups G] [--repeats R]
+[--quick]``
 
-The group labels are a pandas text column, as read from a CSV. Turning them into
-integer codes (hashing a million strings) is most of the fast path's time; with a
-categorical column the codes already exist and the speed-up is far larger (printed too).
-
-The fast path and the reports take the best of R repeats; ``MetricFrame`` runs once
-(it takes about half a minute at a million rows).
+At a million rows ``MetricFrame`` takes about half a minute a call, so the default run
+(cold, warm-up and 5 repeats of each side) takes several minutes; ``--quick`` uses
+100,000 rows and 3 repeats.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
+import datetime as dt
 from typing import Any
 
 import numpy as np
+from _timing import Side, SideTiming, compare, print_side, time_side, write_results
 
 METRICS = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision", "accuracy")
+QUICK_ROWS = 100_000
+#: Resamples of the bootstrap confidence intervals.
+N_BOOTSTRAP = 200
 
 
 def synthetic_predictions(rows: int, groups: int, seed: int) -> tuple[np.ndarray, np.ndarray, Any]:
@@ -75,25 +99,27 @@ def synthetic_predictions(rows: int, groups: int, seed: int) -> tuple[np.ndarray
     return y_true, y_pred, pd.Series(labels[codes], dtype="str", name="group")
 
 
-def best_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """The shortest wall-clock time of ``repeats`` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(max(repeats, 1)):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+def make_data(rows: int, groups: int, seed: int) -> dict[str, Any]:
+    """The data every side gets (built in each side's process, untimed)."""
+    y_true, y_pred, labels = synthetic_predictions(rows, groups, seed)
+    return {"y_true": y_true, "y_pred": y_pred, "groups": labels}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows (default 1,000,000)")
-    parser.add_argument("--groups", type=int, default=6, help="groups (default 6)")
-    parser.add_argument("--repeats", type=int, default=5, help="repeats of the fast paths")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic data")
-    args = parser.parse_args(argv)
+def make_cells(rows: int, groups: int, seed: int) -> dict[str, Any]:
+    """The per-group confusion counts and pairs the bootstrap resamples (untimed)."""
+    from mlops_kit.fairness._counts import group_confusion
+    from mlops_kit.fairness._intervals import _Pairs
 
-    import pandas as pd
+    data = make_data(rows, groups, seed)
+    cells = group_confusion(data["y_true"], data["y_pred"], data["groups"]).to_numpy()
+    return {"cells": cells, "pairs": _Pairs.of(cells, reference=0, adverse=True)}
+
+
+# The timed work of each side: one call on the data of make_data or make_cells.
+
+
+def run_metric_frame(data: dict[str, Any]) -> Any:
+    """fairlearn's MetricFrame with the five metrics (scikit-learn's precision, accuracy)."""
     from fairlearn.metrics import (
         MetricFrame,
         false_positive_rate,
@@ -102,99 +128,226 @@ def main(argv: list[str] | None = None) -> int:
     )
     from sklearn.metrics import accuracy_score, precision_score
 
-    from mlops_kit.fairness import fairness_report, group_confusion, group_metrics
-    from mlops_kit.fairness._counts import _factorize
-    from mlops_kit.fairness._intervals import _bootstrap_intervals, _pair_stats, _Pairs
-
-    y_true, y_pred, groups = synthetic_predictions(args.rows, args.groups, args.seed)
-    n = len(y_true)
-    print(
-        f"data: {n:,} rows, {args.groups} groups, base rate {y_true.mean():.3f}, "
-        f"flag rate {y_pred.mean():.3f} (seed {args.seed})"
-    )
-
-    functions: dict[str, Callable[..., Any]] = {
+    functions = {
         "selection_rate": selection_rate,
         "true_positive_rate": true_positive_rate,
         "false_positive_rate": false_positive_rate,
         "precision": lambda t, p: precision_score(t, p, zero_division=0),
         "accuracy": accuracy_score,
     }
+    frame = MetricFrame(
+        metrics=functions,
+        y_true=data["y_true"],
+        y_pred=data["y_pred"],
+        sensitive_features=data["groups"],
+    )
+    return frame.by_group
 
-    def metric_frame() -> pd.DataFrame:
-        frame = MetricFrame(
-            metrics=functions, y_true=y_true, y_pred=y_pred, sensitive_features=groups
-        )
-        by_group: pd.DataFrame = frame.by_group
-        return by_group
 
-    def fast() -> pd.DataFrame:
-        return group_metrics(y_true, y_pred, groups, metrics=METRICS, method="fast")
+def run_fast(data: dict[str, Any]) -> Any:
+    """The kit's fast path on the text column."""
+    from mlops_kit.fairness import group_metrics
 
-    slow_time, slow = best_time(metric_frame, 1)
-    fast_time, quick = best_time(fast, args.repeats)
-
-    expected = slow[list(METRICS)].to_numpy(dtype=float)
-    got = quick[list(METRICS)].to_numpy(dtype=float)
-    same_groups = [str(g) for g in slow.index] == [str(g) for g in quick.index]
-    agree = same_groups and np.allclose(got, expected, rtol=1e-12, atol=0, equal_nan=True)
-    worst = float(np.nanmax(np.abs(got - expected))) if got.shape == expected.shape else np.inf
-    print(
-        f"numbers agree: {'yes' if agree else 'NO'} "
-        f"({len(quick)} groups x {len(METRICS)} metrics, largest difference {worst:.1e})"
+    return group_metrics(
+        data["y_true"], data["y_pred"], data["groups"], metrics=METRICS, method="fast"
     )
 
-    def line(label: str, seconds: float, note: str = "") -> None:
-        print(f"{label:<40} {seconds:9.4f} s  {n / seconds:>13,.0f} rows/s  {note}".rstrip())
 
-    line("fairlearn MetricFrame (5 metrics)", slow_time, "(once)")
-    line("group_metrics(method='fast')", fast_time, f"(best of {args.repeats})")
-    # Where the fast path spends its time: turning the labels into integer codes
-    # (pandas factorize), then counting and the arithmetic on the counts.
-    codes_time, _ = best_time(lambda: _factorize(groups), args.repeats)
-    line("  of which labels -> integer codes", codes_time)
-    categorical = groups.astype("category")
-    cat_time, _ = best_time(
-        lambda: group_metrics(y_true, y_pred, categorical, metrics=METRICS, method="fast"),
-        args.repeats,
+def run_fast_categorical(data: dict[str, Any]) -> Any:
+    """The kit's fast path, converting the text column to a categorical one in the timing."""
+    from mlops_kit.fairness import group_metrics
+
+    categorical = data["groups"].astype("category")
+    return group_metrics(
+        data["y_true"], data["y_pred"], categorical, metrics=METRICS, method="fast"
     )
-    line("  same, groups as a categorical column", cat_time, f"({slow_time / cat_time:,.0f}x)")
 
-    features = {"group": groups}
 
-    def report(n_bootstrap: int) -> Callable[[], Any]:
-        return lambda: fairness_report(
-            y_true, y_pred, features, positive_is="adverse", n_bootstrap=n_bootstrap, seed=0
-        )
+def run_factorize(data: dict[str, Any]) -> Any:
+    """The fast path's first step on its own: the group labels as integer codes."""
+    from mlops_kit.fairness._counts import _factorize
 
-    plain_time, _ = best_time(report(0), args.repeats)
-    boot_time, result = best_time(report(200), args.repeats)
-    line("fairness_report, no bootstrap", plain_time, f"(best of {args.repeats})")
-    line("fairness_report, 200 bootstrap resamples", boot_time, f"(best of {args.repeats})")
-    cells = group_confusion(y_true, y_pred, groups).to_numpy()
-    pairs = _Pairs.of(cells, reference=0, adverse=True)
-    intervals_time, _ = best_time(
-        lambda: _bootstrap_intervals(
-            cells,
-            lambda c: _pair_stats(c, pairs),
-            n_resamples=200,
-            confidence_level=0.95,
-            seed=0,
-        ),
-        args.repeats,
+    return _factorize(data["groups"])
+
+
+def _report(data: dict[str, Any], n_bootstrap: int) -> Any:
+    from mlops_kit.fairness import fairness_report
+
+    return fairness_report(
+        data["y_true"],
+        data["y_pred"],
+        {"group": data["groups"]},
+        positive_is="adverse",
+        n_bootstrap=n_bootstrap,
+        seed=0,
     )
+
+
+def run_report_plain(data: dict[str, Any]) -> Any:
+    """fairness_report without bootstrap intervals."""
+    return _report(data, 0)
+
+
+def run_report_bootstrap(data: dict[str, Any]) -> Any:
+    """fairness_report with 200 bootstrap resamples."""
+    return _report(data, N_BOOTSTRAP)
+
+
+def run_intervals(state: dict[str, Any]) -> Any:
+    """The BCa bootstrap intervals alone, on counts already made."""
+    from mlops_kit.fairness._intervals import _bootstrap_intervals, _pair_stats
+
+    pairs = state["pairs"]
+    return _bootstrap_intervals(
+        state["cells"],
+        lambda c: _pair_stats(c, pairs),
+        n_resamples=N_BOOTSTRAP,
+        confidence_level=0.95,
+        seed=0,
+    )
+
+
+def frame_summary(frame: Any, state: Any = None) -> dict[str, Any]:
+    """The metric table, for the parent's check that the sides agree."""
+    table = frame[list(METRICS)]
+    return {"index": [str(g) for g in table.index], "values": table.to_numpy(float).tolist()}
+
+
+def report_summary(result: Any, state: Any = None) -> dict[str, Any]:
+    """The four-fifths ratio and its interval."""
     low, high = result["group"].intervals["demographic_parity_ratio"]
-    print(
-        f"bootstrap intervals (200 resamples, BCa) alone: {intervals_time * 1000:.1f} ms; "
-        f"four-fifths ratio {result['group'].four_fifths_ratio:.3f}, "
-        f"95% interval {low:.3f} to {high:.3f}"
-    )
+    return {"four_fifths_ratio": result["group"].four_fifths_ratio, "interval": [low, high]}
 
-    print(
-        f"speed-up: {slow_time / fast_time:,.0f}x (fast path {fast_time:.3f} s vs "
-        f"MetricFrame {slow_time:.1f} s on {n:,} rows)"
+
+def _agreement(reference: SideTiming, other: SideTiming) -> dict[str, Any]:
+    """Whether ``other``'s metric table equals ``reference``'s (MetricFrame's)."""
+    if reference.summary is None or other.summary is None:
+        return {"checked": False}
+    expected = np.asarray(reference.summary["values"], dtype=float)
+    got = np.asarray(other.summary["values"], dtype=float)
+    same_groups = reference.summary["index"] == other.summary["index"]
+    same_shape = got.shape == expected.shape
+    agree = bool(
+        same_groups
+        and same_shape
+        and np.allclose(got, expected, rtol=1e-12, atol=0, equal_nan=True)
     )
-    return 0 if agree else 1
+    worst = float(np.nanmax(np.abs(got - expected))) if same_shape else float("inf")
+    print(
+        f"numbers agree, {other.label} vs {reference.label}: {'yes' if agree else 'NO'} "
+        f"({len(got)} groups x {len(METRICS)} metrics, largest difference {worst:.1e})"
+    )
+    return {"checked": True, "agree": agree, "largest_difference": worst}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=None, help="rows (default 1,000,000)")
+    parser.add_argument("--groups", type=int, default=6, help="groups (default 6)")
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="timed warm calls of every side (default 5)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic data")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a smoke run: {QUICK_ROWS:,} rows and 3 repeats (unless given)",
+    )
+    args = parser.parse_args(argv)
+    started = dt.datetime.now()
+    args.rows = args.rows or (QUICK_ROWS if args.quick else 1_000_000)
+    args.repeats = args.repeats or (3 if args.quick else 5)
+
+    y_true, y_pred, _ = synthetic_predictions(args.rows, args.groups, args.seed)
+    n = len(y_true)
+    print(
+        f"data: {n:,} rows, {args.groups} groups, base rate {y_true.mean():.3f}, "
+        f"flag rate {y_pred.mean():.3f} (seed {args.seed}); every side cold (first call in a "
+        f"fresh process) and warm (median of {args.repeats} after a warm-up)\n",
+        flush=True,
+    )
+    params = {"rows": args.rows, "groups": args.groups, "seed": args.seed}
+    kit = ("pandas", "mlops_kit.fairness")
+
+    def side(label: str, work: str, **options: Any) -> SideTiming:
+        options.setdefault("setup", "make_data")
+        options.setdefault("imports", kit)
+        spec = Side(label, module="fairness_fast_path", work=work, params=params, **options)
+        return time_side(spec, repeats=args.repeats)
+
+    frame = side(
+        "fairlearn MetricFrame (5 metrics)",
+        "run_metric_frame",
+        imports=("pandas", "fairlearn.metrics", "sklearn.metrics"),
+        summary="frame_summary",
+    )
+    fast = side("group_metrics(method='fast')", "run_fast", summary="frame_summary")
+    categorical = side(
+        "astype('category') + group_metrics(method='fast')",
+        "run_fast_categorical",
+        summary="frame_summary",
+    )
+    codes = side("labels -> integer codes (_factorize)", "run_factorize")
+    with_scipy = (*kit, "scipy.stats")  # the intervals use scipy.stats.norm
+    plain = side("fairness_report, no bootstrap", "run_report_plain", imports=with_scipy)
+    boot = side(
+        f"fairness_report, {N_BOOTSTRAP} bootstrap resamples",
+        "run_report_bootstrap",
+        summary="report_summary",
+        imports=with_scipy,
+    )
+    intervals = side(
+        f"bootstrap intervals alone ({N_BOOTSTRAP} resamples, BCa)",
+        "run_intervals",
+        setup="make_cells",
+        imports=with_scipy,
+    )
+    sides = [frame, fast, categorical, codes, plain, boot, intervals]
+
+    print()
+    for timing in sides:
+        print_side(timing)
+        if timing.warm is not None:
+            print(f"  warm {n / timing.warm.median:,.0f} rows per second")
+    print()
+    agreement = {t.label: _agreement(frame, t) for t in (fast, categorical)}
+    ratios = [
+        compare(fast, frame, what="speed-up of the fast path (text column)"),
+        compare(categorical, frame, what="speed-up with the categorical conversion timed"),
+    ]
+    shares = {}
+    if codes.cold is not None and fast.cold is not None:
+        shares["cold"] = codes.cold.work / fast.cold.work
+    if codes.warm is not None and fast.warm is not None:
+        shares["warm"] = codes.warm.median / fast.warm.median
+    if shares:
+        print(
+            "labels -> integer codes, as a share of the fast path's time: "
+            + "; ".join(f"{k} {v:.0%}" for k, v in shares.items())
+            + " (each timed in its own processes)"
+        )
+    if boot.summary is not None:
+        low, high = boot.summary["interval"]
+        print(
+            f"four-fifths ratio {boot.summary['four_fifths_ratio']:.3f}, "
+            f"95% interval {low:.3f} to {high:.3f}"
+        )
+    ok = all(a.get("agree", False) for a in agreement.values())
+    write_results(
+        "fairness_fast_path",
+        {
+            "rows": n,
+            "groups": args.groups,
+            "sides": [t.to_dict() for t in sides],
+            "ratios": [r.to_dict() for r in ratios],
+            "codes_share_of_fast_path": shares,
+            "agreement": agreement,
+        },
+        arguments=vars(args),
+        libraries=("mlops-kit", "numpy", "pandas", "scikit-learn", "fairlearn", "scipy"),
+        started=started,
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -15,7 +15,20 @@ the copy's ``notebooks/``, as in JupyterLab), and then prints, per lesson and pe
 
 then each phase's core beside its slot, the session's total, and every problem
 :func:`mlops_kit.course.lesson_timing` and :meth:`mlops_kit.course.SessionPlan.check`
-report. Run times depend on the machine: run it on a machine like the learners' (a
+report.
+
+How it times
+------------
+Each lesson is executed once, in order, each in a fresh kernel that papermill starts,
+as a room meets it: cold (kernel start, imports and first calls included). The run
+minutes are the cell durations papermill records in this execution (no figure comes
+from an earlier run); the wall seconds of each lesson (kernel start included) are
+printed as it finishes. The stated minutes, reading and activity minutes and the slots
+are the plan's and the lessons' own numbers, not measurements. Every figure, with the
+machine and library versions, is written to
+``benchmarks/results/session_minutes-<YYYYMMDD-HHMMSS>.json``.
+
+Run times depend on the machine: run it on a machine like the learners' (a
 laptop, or one JupyterHub server), with nothing else running; on a machine shared with
 other work, ``--threads 1`` keeps the models' OpenMP threads from oversubscribing it (a
 boosted model's tuning study slowed from about 20 s to 7 minutes on two busy cores without
@@ -23,11 +36,13 @@ it). Run with::
 
     .venv/bin/python benchmarks/session_minutes.py
     .venv/bin/python benchmarks/session_minutes.py --lessons 03 04 05 --threads 1 --keep /tmp/s
+    .venv/bin/python benchmarks/session_minutes.py --lessons 00  # a smoke run: one lesson
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -36,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from _timing import write_results
 
 from mlops_kit.course import LessonTiming, SessionPlan, lesson_timing, session_plan
 from mlops_kit.pipeline import execute_notebook
@@ -155,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         "1 avoids the slowdown of oversubscribing a machine shared with other work",
     )
     args = parser.parse_args(argv)
+    started = dt.datetime.now()
     if args.threads is not None:  # the kernels papermill starts inherit these
         for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[variable] = str(args.threads)
@@ -169,9 +186,10 @@ def main(argv: list[str] | None = None) -> int:
             for key, (source, executed, _, _) in done.items()
         }
 
+    lessons = lesson_table(timings, plan)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print("\nPer lesson (minutes; run measured with the default parameters):")
-        print(lesson_table(timings, plan).to_string(index=False))
+        print(lessons.to_string(index=False))
         phases = phase_table(timings, plan)
         subset = "" if len(timings) == len(plan.lessons()) else "; lessons not run count 0"
         print(f"\nPer phase (minutes; a jigsaw counts its longest lesson{subset}):")
@@ -189,6 +207,32 @@ def main(argv: list[str] | None = None) -> int:
     for line in failed + problems:
         print(f"- {line}")
     print("No problems." if not failed + problems else f"{len(failed + problems)} problem(s).")
+    write_results(
+        "session_minutes",
+        {
+            "timing": "each lesson once, in a fresh kernel (cold), with its default parameters",
+            "lesson_wall_seconds": {key: seconds for key, (_, _, seconds, _) in done.items()},
+            "lessons": lessons.to_dict(orient="records"),
+            "phases": phases.to_dict(orient="records"),
+            "session_core_minutes": int(session["core"].sum()),
+            "session_total_minutes": plan.total_minutes,
+            "all_lessons_run": len(timings) == len(plan.lessons()),
+            "failed": failed,
+            "problems": problems,
+        },
+        arguments=vars(args),
+        libraries=(
+            "mlops-kit",
+            "papermill",
+            "nbformat",
+            "ipykernel",
+            "jupyter_client",
+            "numpy",
+            "pandas",
+            "scikit-learn",
+        ),
+        started=started,
+    )
     return 1 if failed or problems else 0
 
 
