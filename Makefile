@@ -21,7 +21,7 @@ export UV_COMPILE_BYTECODE := 1
 # Keep kernels launched by papermill and JupyterLab on this environment's Python.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help pipeline test lint typecheck pytest lab slides mlflow dashboard format clean data reset
+.PHONY: help pipeline test test-fast lint typecheck pytest lab slides mlflow dashboard format clean data reset
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,19 +39,27 @@ pipeline: $(SYNCED)  ## Run the automated pipeline on the bundled data and print
 
 test: lint typecheck pytest  ## Run the whole test suite: lint, type checks and tests.
 
-lint: $(SYNCED)  ## ruff lint and format check (code and notebooks).
+lint: $(SYNCED)  ## ruff lint and format check (code and notebooks), and the import layers.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(SYNCED)  ## mypy over the package, tests and benchmarks.
 	$(BIN)/mypy
 
 # Two test workers share the machine's two cores, so each (and every notebook kernel it
 # starts) runs native code on one thread: OpenMP threads sized to all cores in every
-# process fight for them and made the suite many times slower.
-pytest: $(SYNCED)  ## The tests alone (pass PYTEST_ARGS="-k name" to select).
+# process fight for them and made the suite many times slower. A module's tests stay on
+# one worker (--dist loadfile), and the slowest modules start first (SLOW_MODULES in
+# tests/conftest.py) instead of in xdist's order by number of tests.
+pytest: $(SYNCED)  ## The tests alone (pass PYTEST_ARGS="-k name" to select); prints the 15 slowest.
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
+
+# The inner loop: no notebook, browser or other slow test, no lint or type check.
+test-fast: $(SYNCED)  ## The quick tests only (about a minute): not notebook, browser or slow.
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(BIN)/pytest -n 2 -m "not slow and not notebook and not browser" --durations=15 $(PYTEST_ARGS)
 
 mlflow: $(SYNCED)  ## Open the MLflow web UI on this folder's runs and registry (port 5000).
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlops.db --host 127.0.0.1 --port 5000

@@ -18,6 +18,9 @@ Each table sits in a document between two marker comments, such as
     python -m mlops_kit._reference --check docs/analyst.md   # exit 1 when out of date
 
 ``tests/test_reference.py`` fails when the committed blocks are out of date.
+
+Over 400 lines because both generated tables and the marker-block machinery that
+writes them into the documents live together; the API page is in ``_api_reference``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from ._api_reference import api_reference_markdown
 from ._io import atomic_write_text
 from .errors import MlopsKitError
 
@@ -50,7 +54,7 @@ __all__ = [
 ]
 
 #: The command that regenerates the blocks, quoted in each block's header.
-REGENERATE = "python -m mlops_kit._reference docs/analyst.md"
+REGENERATE = "python -m mlops_kit._reference docs/analyst.md docs/api.md"
 _NONE = type(None)
 
 
@@ -353,6 +357,7 @@ def stage_parameters_markdown(notebooks: Sequence[str | os.PathLike[str]] | None
 GENERATED_BLOCKS: Mapping[str, Callable[[], str]] = {
     "config-reference": config_reference_markdown,
     "stage-parameters": stage_parameters_markdown,
+    "api-reference": api_reference_markdown,
 }
 
 
@@ -414,8 +419,9 @@ def render_generated_blocks(
     text : str
         A Markdown document holding each block's two marker lines.
     blocks : mapping, optional
-        Block name -> generator (or the generated text itself); default
-        :data:`GENERATED_BLOCKS`. Every block named must be in ``text``.
+        Block name -> generator (or the generated text itself); every block named must be
+        in ``text``. Default: those of :data:`GENERATED_BLOCKS` whose start marker is in
+        ``text`` (at least one must be).
     source : str
         How errors name the document.
 
@@ -445,7 +451,15 @@ def render_generated_blocks(
     ...
     mlops_kit.errors.MlopsKitError: The document document must hold the marker lines ...
     """
-    chosen = GENERATED_BLOCKS if blocks is None else blocks
+    chosen = blocks
+    if chosen is None:
+        chosen = {n: g for n, g in GENERATED_BLOCKS.items() if markers(n)[0] in text}
+        if not chosen:
+            names = ", ".join(f"'{markers(n)[0]}'" for n in GENERATED_BLOCKS)
+            raise MlopsKitError(
+                f"The document {source} must hold the marker lines of at least one "
+                f"generated block ({names}). Got none."
+            )
     for name, generate in chosen.items():
         content = generate if isinstance(generate, str) else generate()
         text = _replace_block(text, name, content, source=source)
