@@ -19,15 +19,14 @@ from mlops_kit.abtest import (
     assign_arms,
     bootstrap_difference,
     check_balance,
-    chi_square_test,
     compare_shadow,
-    mcnemar_test,
     sample_size,
-    sequential_test,
     simulate_peeking,
     simulate_power,
     two_proportion_test,
 )
+from mlops_kit.abtest._sequential import sequential_test
+from mlops_kit.abtest._stats import chi_square_test, mcnemar_test
 from mlops_kit.errors import ConfigError, DataValidationError
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import inspect
 import itertools
 import json
 import multiprocessing
@@ -18,16 +20,16 @@ import numpy as np
 import pytest
 from filelock import FileLock
 
+import mlops_kit.audit as audit
 from mlops_kit.audit import (
-    GENESIS_HASH,
     AuditEntry,
-    AuditError,
     AuditEvent,
     AuditLog,
     AuditVerification,
     default_audit_log,
 )
-from mlops_kit.errors import MlopsKitError
+from mlops_kit.audit._entry import GENESIS_HASH
+from mlops_kit.errors import AuditError, MlopsKitError
 
 PIPELINE: list[tuple[AuditEvent, dict[str, Any]]] = [
     (AuditEvent.DATA_LOADED, {"sha256": "ab" * 32, "rows": 1200}),
@@ -475,27 +477,85 @@ def test_importing_creates_no_files(tmp_path: Path) -> None:
     assert _files(tmp_path) == []
 
 
-def test_the_package_keeps_its_public_names_and_imports_its_lesson_helpers_lightly(
+def _has_own_docstring(value: object) -> bool:
+    """A class, function or module with a docstring of its own (not one inherited)."""
+    doc = vars(value).get("__doc__") if isinstance(value, type) else value.__doc__
+    return bool(doc and doc.strip())
+
+
+def _has_doc_comment(name: str) -> bool:
+    """A constant or alias assigned at the top of an audit module with a ``#:`` comment
+    (Sphinx's documentation comment) on the line above, or a docstring just below."""
+    for path in sorted(Path(audit.__file__).parent.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines, tree = text.splitlines(), ast.parse(text)
+        for index, node in enumerate(tree.body):
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
+            if not any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                continue
+            above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
+            following = tree.body[index + 1] if index + 1 < len(tree.body) else None
+            below = (
+                isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            )
+            if above.startswith("#:") or below:
+                return True
+    return False
+
+
+def test_the_public_names_are_unique_defined_and_nothing_public_is_left_out() -> None:
+    names = list(audit.__all__)
+    assert names, "mlops_kit.audit.__all__ is empty"
+    assert len(names) == len(set(names)), f"__all__ repeats a name: {names}"
+    missing = [name for name in names if not hasattr(audit, name)]
+    assert not missing, f"__all__ lists names the package does not define: {missing}"
+    # Every public name the package holds (its submodules aside) is exported.
+    public = {
+        name
+        for name, value in vars(audit).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert public <= set(names), f"public but not in __all__: {sorted(public - set(names))}"
+
+
+@pytest.mark.parametrize("name", audit.__all__)
+def test_every_public_name_is_documented(name: str) -> None:
+    value = getattr(audit, name)
+    if isinstance(value, type) or inspect.isroutine(value) or inspect.ismodule(value):
+        assert _has_own_docstring(value), f"mlops_kit.audit.{name} has no docstring"
+    else:
+        assert _has_doc_comment(name), f"mlops_kit.audit.{name} has no '#:' comment"
+
+
+def test_the_public_names_import_from_the_package_in_a_fresh_interpreter(
     tmp_path: Path,
 ) -> None:
-    import mlops_kit.audit as audit
-
-    assert sorted(audit.__all__) == sorted(
-        [
-            "GENESIS_HASH",
-            "AuditEntry",
-            "AuditError",
-            "AuditEvent",
-            "AuditLog",
-            "AuditVerification",
-            "ProblemKind",
-            "default_audit_log",
-            "entry_hash",
-        ]
+    code = (
+        "import json\n"
+        "import mlops_kit.audit as audit\n"
+        "namespace = {}\n"
+        "exec('from mlops_kit.audit import *', namespace)\n"
+        "print(json.dumps([n for n in audit.__all__ if n not in namespace]))\n"
     )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+
+
+def test_the_package_imports_its_lesson_helpers_lightly(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "import mlops_kit.audit.tamper, mlops_kit.audit.trace\n"
+        "import mlops_kit.audit.trace, mlops_kit.course._tamper\n"
         "heavy = {'pandas', 'sklearn', 'mlflow', 'optuna', 'ipywidgets'} & set(sys.modules)\n"
         "assert not heavy, heavy\n"
     )
@@ -514,11 +574,11 @@ def test_a_decline_is_an_audit_event(log: AuditLog) -> None:
     assert log.entries(event="declined") == [entry]
 
 
-# --- Tampering on purpose (mlops_kit.audit.tamper) -----------------------------------------
+# --- Tampering on purpose (the drill in mlops_kit.course) ----------------------------------
 
 
 def test_flip_byte_changes_one_bit_and_undo_restores_the_file(tmp_path: Path) -> None:
-    from mlops_kit.audit.tamper import flip_byte
+    from mlops_kit.course import flip_byte
 
     path = tmp_path / "model.skops"
     original = bytes(range(256)) * 4
@@ -541,7 +601,7 @@ def test_flip_byte_changes_one_bit_and_undo_restores_the_file(tmp_path: Path) ->
 def test_flip_byte_rejects_bad_input_and_undo_refuses_a_file_changed_since(
     tmp_path: Path,
 ) -> None:
-    from mlops_kit.audit.tamper import flip_byte
+    from mlops_kit.course import flip_byte
 
     empty = tmp_path / "empty.bin"
     empty.write_bytes(b"")
@@ -564,7 +624,7 @@ def test_flip_byte_rejects_bad_input_and_undo_refuses_a_file_changed_since(
 def test_an_edited_entry_in_a_copy_is_named_and_the_original_stays_intact(
     filled: AuditLog, tmp_path: Path
 ) -> None:
-    from mlops_kit.audit.tamper import copy_audit_log, edit_entry
+    from mlops_kit.course import copy_audit_log, edit_entry
 
     drill = copy_audit_log(filled, tmp_path / "drill")
     assert drill.path == tmp_path / "drill" / "audit" / "audit.jsonl"
@@ -591,7 +651,7 @@ def test_an_edited_entry_in_a_copy_is_named_and_the_original_stays_intact(
 
 
 def test_edit_entry_and_copy_name_what_is_missing(log: AuditLog, tmp_path: Path) -> None:
-    from mlops_kit.audit.tamper import copy_audit_log, edit_entry
+    from mlops_kit.course import copy_audit_log, edit_entry
 
     with pytest.raises(AuditError, match="does not exist yet: there is nothing to copy"):
         copy_audit_log(log, tmp_path / "drill")
@@ -604,7 +664,7 @@ def test_edit_entry_and_copy_name_what_is_missing(log: AuditLog, tmp_path: Path)
 
 
 def test_attempt_catches_only_the_expected_error() -> None:
-    from mlops_kit.audit.tamper import attempt
+    from mlops_kit.course import attempt
 
     def refuse() -> None:
         raise AuditError("The log is damaged.")
@@ -730,7 +790,7 @@ def test_manifest_table_explains_each_recorded_item(traced: Any) -> None:
 def test_stored_model_file_is_the_registered_one_and_one_flipped_byte_stops_the_load(
     traced: Any,
 ) -> None:
-    from mlops_kit.audit.tamper import attempt, flip_byte, stored_model_file
+    from mlops_kit.course import attempt, flip_byte, stored_model_file
     from mlops_kit.registry import ArtefactIntegrityError, Registry
 
     registry = Registry(workspace=traced.path)  # no audit log: this one is damaged

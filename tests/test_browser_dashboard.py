@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from mlops_kit.pipeline import WORKSPACE_ENV
+from mlops_kit.course._overview import WORKSPACE_ENV
 
 from .browser_support import (
     BROWSER_MARKS,

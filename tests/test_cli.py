@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,40 +22,38 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return mlops_kit(*args, cwd=cwd)
 
 
-@pytest.mark.slow
-def test_run_prints_progress_then_the_run_folder_last(tmp_path: Path) -> None:
-    proc = _run(
-        [
-            "run",
-            "--config",
-            CLAIMS_CONFIG,
-            "--set",
-            "cv_folds=0",
-            "--set",
-            "n_bootstrap=0",
-            "--set",
-            "model=logistic",
-            "--set",
-            "tuning.n_trials=2",
-        ],
-        cwd=tmp_path,
+@pytest.fixture(scope="module")
+def claims_run(bundled_run: Path) -> tuple[Path, str, str]:
+    """The session's `mlops-kit run` of the bundled claims config with small budgets
+    (``bundled_run`` in conftest.py): its folder and what the command printed to
+    standard output and standard error. Read-only: copy the folder before changing it."""
+    folder = bundled_run.parent.parent
+    return (
+        folder,
+        (folder / "stdout.txt").read_text(encoding="utf-8"),
+        (folder / "stderr.txt").read_text(encoding="utf-8"),
     )
-    assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.strip().splitlines()
+
+
+@pytest.mark.slow
+def test_run_prints_progress_then_the_run_folder_last(claims_run: tuple[Path, str, str]) -> None:
+    folder, stdout, stderr = claims_run
+    lines = stdout.strip().splitlines()
     run_dir = Path(lines[-1])
-    assert run_dir.parent == tmp_path / "runs"
+    assert run_dir.parent == folder / "runs"
     assert lines[-2] == f"Report: {run_dir / 'report.html'}"
     assert (run_dir / "report.html").is_file()
     gate = json.loads((run_dir / "gate.json").read_text())
     assert lines[-4].startswith(f"Gate: {gate['decision']}. {gate['reasons'][0]}")
     assert lines[-3].startswith("Registry: benefit-claims version 1 (alias: ")
     for stage in ("validate", "tune", "train", "evaluate", "gate", "register", "monitor", "report"):
-        assert f"] {stage} done in " in proc.stderr
-    assert "WARNING" not in proc.stderr, "kernels must start without warnings"
+        assert f"] {stage} done in " in stderr
+    assert "WARNING" not in stderr, "kernels must start without warnings"
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert set(metrics) >= {"roc_auc", "recall", "precision", "f1", "fairness"}
     config = (run_dir / "config.yml").read_text()
-    assert "model: logistic" in config
+    assert "n_bootstrap: 50" in config, "the --set overrides are in the run's config"
+    assert "trained_by: Ada Trainer" in config
 
 
 @pytest.mark.parametrize(
@@ -151,33 +150,21 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.slow
-def test_audit_verify_models_approve_and_decline(tmp_path: Path) -> None:
-    """The versioning commands, on a run of the bundled data (refused by its gate)."""
-    args = [
-        "--set",
-        "cv_folds=0",
-        "--set",
-        "n_bootstrap=0",
-        "--set",
-        "model=logistic",
-        "--set",
-        "explain.max_rows=200",
-        "--set",
-        "tuning.n_trials=2",
-        "--set",
-        "trained_by=Ada Trainer",
-        "--quiet",
-    ]
-    run = _run(["run", "--config", CLAIMS_CONFIG, *args], cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    run_dir = Path(run.stdout.strip().splitlines()[-1])
+def test_audit_verify_models_approve_and_decline(
+    claims_run: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    """The versioning commands, on a run of the bundled data (refused by its gate), in a
+    copy of the run's folder (its runs, audit log and model registry)."""
+    folder, stdout, _ = claims_run
+    run_dir = Path(stdout.strip().splitlines()[-1])
     assert (run_dir / "registration.json").is_file(), "the refused model is still registered"
+    copy = shutil.copytree(folder, tmp_path / "copy")
 
-    verify = _run(["audit", "verify"], cwd=tmp_path)
+    verify = _run(["audit", "verify"], cwd=copy)
     assert verify.returncode == 0
     assert "8 entries" in verify.stdout
 
-    models = _run(["models", "--model", "benefit-claims"], cwd=tmp_path)
+    models = _run(["models", "--model", "benefit-claims"], cwd=copy)
     assert "refuse" in models.stdout
 
     self_approval = _run(
@@ -192,7 +179,7 @@ def test_audit_verify_models_approve_and_decline(tmp_path: Path) -> None:
             "--justification",
             "I am sure this model is fine to use.",
         ],
-        cwd=tmp_path,
+        cwd=copy,
     )
     assert self_approval.returncode == 2
     assert "trained" in self_approval.stderr
@@ -211,7 +198,7 @@ def test_audit_verify_models_approve_and_decline(tmp_path: Path) -> None:
             "--justification",
             "Flag rates by ethnic group fail the four-fifths rule.",
         ],
-        cwd=tmp_path,
+        cwd=copy,
     )
     assert declined.returncode == 0, declined.stderr
     assert "Decline recorded: benefit-claims version 1 stays unpromoted" in declined.stdout
@@ -230,21 +217,21 @@ def test_audit_verify_models_approve_and_decline(tmp_path: Path) -> None:
             "--justification",
             "Pilot only: every flag reviewed by a caseworker before action.",
         ],
-        cwd=tmp_path,
+        cwd=copy,
     )
     assert approval.returncode == 0, approval.stderr
     assert "Override recorded" in approval.stdout
-    show = _run(["audit", "show", "--last", "3"], cwd=tmp_path)
+    show = _run(["audit", "show", "--last", "3"], cwd=copy)
     assert "declined" in show.stdout
     assert "overridden" in show.stdout
     assert "alias_changed" in show.stdout
 
     # `mlops-kit reproduce` is run on the pipeline tests' run (tests/test_pipeline.py).
 
-    log = tmp_path / "audit" / "audit.jsonl"
+    log = copy / "audit" / "audit.jsonl"
     lines = log.read_text(encoding="utf-8").splitlines()
     log.write_text("\n".join([lines[0], lines[2], lines[1], *lines[3:]]) + "\n", encoding="utf-8")
-    tampered = _run(["audit", "verify"], cwd=tmp_path)
+    tampered = _run(["audit", "verify"], cwd=copy)
     assert tampered.returncode == 1
     assert "line 2" in tampered.stdout
 
@@ -272,7 +259,8 @@ def test_simulate_prints_progress_then_the_summary_and_folder(
 def test_design_check_judges_each_teams_file_and_reads_past_a_broken_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from mlops_kit.course import check_design, copy_template
+    from mlops_kit.course import check_design
+    from mlops_kit.course._scenarios import copy_template
 
     designs = REPO_DESIGNS
     complete = tmp_path / "team-heron.design.yml"

@@ -10,12 +10,8 @@ import pytest
 import yaml
 
 from mlops_kit.course import (
-    DESIGN_CRITERIA,
     ROLE_CARDS,
-    SCENARIOS,
-    CheckStatus,
     check_design,
-    copy_template,
     design_path,
     governance_guidelines,
     load_design,
@@ -24,6 +20,8 @@ from mlops_kit.course import (
     scenario_brief,
     score_rubric,
 )
+from mlops_kit.course._design_check import DESIGN_CRITERIA, CheckStatus
+from mlops_kit.course._scenarios import SCENARIOS, copy_template
 from mlops_kit.errors import ConfigError
 
 

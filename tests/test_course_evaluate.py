@@ -14,13 +14,11 @@ import pytest
 
 from mlops_kit.course import (
     COMBINING_RULE,
-    FEEDBACK_COLUMNS,
     REFLECTION_QUESTIONS,
     RUBRIC,
     SKILLS,
     PeerFeedback,
     RubricScore,
-    SkillsSelfAssessment,
     export_written_report,
     load_feedback,
     load_rubric_example,
@@ -30,6 +28,8 @@ from mlops_kit.course import (
     score_rubric,
     self_assessment_summary,
 )
+from mlops_kit.course._feedback import FEEDBACK_COLUMNS
+from mlops_kit.course._reflect import SkillsSelfAssessment
 from mlops_kit.errors import ConfigError
 from mlops_kit.widgets import PeerFeedbackForm
 

@@ -10,14 +10,8 @@ import nbformat
 import pytest
 import yaml
 
-from mlops_kit.course import (
-    LessonTiming,
-    SectionTiming,
-    SessionPlan,
-    lesson_timing,
-    session_plan,
-)
-from mlops_kit.course._timing import OBJECTIVES_LINE
+from mlops_kit.course import LessonTiming, SessionPlan, lesson_timing, session_plan
+from mlops_kit.course._timing import OBJECTIVES_LINE, SectionTiming
 from mlops_kit.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from mlops_kit.course import TRACKS, Track, TrackNote, track_guide
+from mlops_kit.course import Glossary, Track, TrackNote, track_guide
+from mlops_kit.course._track import TRACKS
 from mlops_kit.errors import ConfigError
-from mlops_kit.pipeline import Glossary
 
 TERMS = {"trial": "one try of one set of settings", "pruning": "stopping a poor trial early"}
 
@@ -99,7 +99,8 @@ def test_empty_material_is_refused(call: object, match: str) -> None:
 
 
 def test_every_exercise_lists_its_terms_for_the_novice_track() -> None:
-    from mlops_kit.exercises import exercise_terms, list_exercises
+    from mlops_kit.exercises import exercise_terms
+    from mlops_kit.exercises._framework import list_exercises
 
     for exercise in list_exercises():
         terms = exercise_terms(exercise)
@@ -113,7 +114,8 @@ def test_code_in_a_track_note_is_shown_as_code_and_everything_else_escaped() -> 
 
 
 def test_an_exercise_term_without_a_meaning_is_refused() -> None:
-    from mlops_kit.exercises import Exercise, Feedback, Question, Status
+    from mlops_kit.exercises import Exercise, Feedback, Question
+    from mlops_kit.exercises._feedback import Status
 
     def checker(answer: object, data: object) -> Feedback:
         return Feedback("demo.q1", Status.CORRECT, "Right.")
@@ -124,16 +126,18 @@ def test_an_exercise_term_without_a_meaning_is_refused() -> None:
 
 
 def _glossaries() -> dict[str, dict[str, str]]:
-    """Every glossary a lesson shows as pop-outs, by where it lives."""
-    from mlops_kit.abtest import AB_GLOSSARY
-    from mlops_kit.explain import EXPLAIN_GLOSSARY
-    from mlops_kit.governance import GOVERNANCE_GLOSSARY
+    """Every glossary a lesson shows as pop-outs, by the lesson's topic."""
+    from mlops_kit.course import (
+        AB_GLOSSARY,
+        EXPLAIN_GLOSSARY,
+        GOVERNANCE_GLOSSARY,
+        MONITORING_GLOSSARY,
+        PIPELINE_GLOSSARY,
+        PRIVACY_GLOSSARY,
+        REVIEW_GLOSSARY,
+        TUNING_GLOSSARY,
+    )
     from mlops_kit.metrics import METRIC_GLOSSARY
-    from mlops_kit.monitor import MONITORING_GLOSSARY
-    from mlops_kit.pipeline import PIPELINE_GLOSSARY
-    from mlops_kit.privacy import PRIVACY_GLOSSARY
-    from mlops_kit.review import REVIEW_GLOSSARY
-    from mlops_kit.tune import TUNING_GLOSSARY
 
     return {
         "abtest": AB_GLOSSARY,

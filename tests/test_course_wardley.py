@@ -10,17 +10,16 @@ import pytest
 from mlops_kit.course import (
     COMPONENT_BENEFIT_OPTIONS,
     COMPONENT_BENEFITS,
-    EVOLUTION_STAGES,
     WardleyComponent,
     answer_key,
-    evolution_stage,
+    grade_matching,
     load_wardley,
-    wardley_components,
     wardley_map,
     wardley_table,
 )
+from mlops_kit.course._wardley import EVOLUTION_STAGES, evolution_stage, wardley_components
 from mlops_kit.errors import DataValidationError
-from mlops_kit.widgets import METRIC_OPTIONS, METRIC_SCENARIOS, MatchingQuiz, grade_matching
+from mlops_kit.widgets import METRIC_OPTIONS, METRIC_SCENARIOS, MatchingQuiz
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mlops_kit.course import keyed_path, new_folder, settings_key
+from mlops_kit.course import keyed_path, new_folder
+from mlops_kit.course._workspace import settings_key
 from mlops_kit.errors import ConfigError
 
 

@@ -20,25 +20,23 @@ import pytest
 
 from mlops_kit.audit import default_audit_log
 from mlops_kit.config import load_config
+from mlops_kit.course import find_workspace, run_details, workspace_overview
+from mlops_kit.course._overview import WORKSPACE_ENV
 from mlops_kit.data import dataset_info
 from mlops_kit.errors import ConfigError, PipelineError
 from mlops_kit.pipeline import (
     STAGES,
-    WORKSPACE_ENV,
     evaluate_stage,
     explain_stage,
-    find_workspace,
     gate_stage,
     monitor_stage,
     register_stage,
     report_stage,
-    run_details,
     run_pipeline,
     stage_parameters,
     train_stage,
     tune_stage,
     validate_stage,
-    workspace_overview,
 )
 from mlops_kit.pipeline._context import write_run_context
 from mlops_kit.registry import Registry

@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 
 from mlops_kit.data import (
-    bundled_csv_text,
     dataset_info,
     list_datasets,
     load_dataset,
@@ -27,6 +26,7 @@ from mlops_kit.data import (
     validate_table,
     write_bundled_csv,
 )
+from mlops_kit.data._catalogue import bundled_csv_text
 from mlops_kit.errors import ConfigError, DataValidationError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -19,14 +19,9 @@ import pandas as pd
 import pytest
 
 from mlops_kit.config import load_config
-from mlops_kit.data import (
-    FileFormat,
-    check_readable,
-    detect_delimiter,
-    file_format,
-    read_header,
-    read_table,
-)
+from mlops_kit.data import FileFormat, file_format, read_header, read_table
+from mlops_kit.data._formats import check_readable
+from mlops_kit.data._read import detect_delimiter
 from mlops_kit.errors import DataValidationError
 from mlops_kit.pipeline import preflight
 

@@ -22,7 +22,6 @@ import yaml
 
 from mlops_kit.cli import main
 from mlops_kit.data import (
-    NOT_RECORDED,
     Preparation,
     SplitSettings,
     TableRules,
@@ -30,9 +29,10 @@ from mlops_kit.data import (
     load_batch,
     load_recorded,
     load_table,
-    prepare_table,
     validate_table,
 )
+from mlops_kit.data._prepare import prepare_table
+from mlops_kit.data._rules import NOT_RECORDED
 from mlops_kit.errors import DataValidationError
 from mlops_kit.pipeline import validate_stage
 

@@ -15,19 +15,19 @@ import yaml
 
 from mlops_kit.course import (
     FREE_TEXT,
-    SCENARIOS,
-    CheckStatus,
     DesignAnswers,
     check_design,
     design_form_options,
     design_path,
     design_summary,
-    design_updates,
     load_design,
     read_answers,
     run_design,
     write_design,
 )
+from mlops_kit.course._design_check import CheckStatus
+from mlops_kit.course._design_form import design_updates
+from mlops_kit.course._scenarios import SCENARIOS
 from mlops_kit.errors import ConfigError
 from mlops_kit.widgets import DesignForm
 
@@ -307,74 +307,9 @@ def test_a_form_written_design_runs_and_is_summarised_in_its_own_words(tmp_path:
 
 # --------------------------------------------------------------------------- lessons 10 then 11
 
-#: Lesson 10's answers given as parameters: what a team decided without the form.
-LESSON_ANSWERS = {
-    "positive_is": "favourable",
-    "approvers": "Sam Okafor",
-    "approver_role": "Head of service",
-    "decisions_about_people": True,
-    "protected": ["sex", "age_band", "ethnic_group", "disability"],
-    "four_fifths": True,
-    "max_equalized_odds_difference": 0.1,
-    "exclude": ["claim_id"],
-}
-
-
-@pytest.mark.notebook
-@pytest.mark.slow
-def test_lesson_11_scores_and_reports_the_design_lesson_10_wrote(tmp_path: Path) -> None:
-    from mlops_kit.course import (
-        load_feedback,
-        load_rubric_example,
-        peer_levels,
-        score_rubric,
-    )
-    from mlops_kit.pipeline import execute_notebook
-
-    from .test_notebooks import REPO, _no_errors_or_warnings, _shown, save_team_reviews
-
-    folder = tmp_path / "feedback"
-    save_team_reviews(folder, "Team Heron", (("Ash Khan", 3), ("Jo Bloggs", 1)), communication=2)
-    elaborate = execute_notebook(
-        REPO / "notebooks" / "10_elaborate_design.ipynb",
-        tmp_path / "10.ipynb",
-        parameters={
-            "scenario": SCENARIO,
-            "team": "Team Heron",
-            "form_answers": LESSON_ANSWERS,
-            "n_trials": 0,
-            "explain_rows": 50,
-        },
-        cwd=tmp_path,
-    )
-    _no_errors_or_warnings(elaborate)
-    path = tmp_path / "designs" / f"{SCENARIO}.design.yml"
-    design = load_design(path)
-    assert design.team == "Team Heron"
-    assert design.config.policy.approvers == ["Sam Okafor"]
-    check = check_design(path)
-    assert check.summary() in _shown(elaborate)
-    evaluate = execute_notebook(
-        REPO / "notebooks" / "11_evaluate_reflect.ipynb",
-        tmp_path / "11.ipynb",
-        parameters={"design_file": f"designs/{SCENARIO}.design.yml"},
-        cwd=tmp_path,
-    )
-    _no_errors_or_warnings(evaluate)
-    text = _shown(evaluate)
-    # The score is this design's check with this team's reviews, not the worked example's.
-    auto = check.score()
-    assert auto != load_rubric_example()["auto"]
-    expected = score_rubric(auto, peer_levels(load_feedback(folder), team="Team Heron"))
-    assert expected.summary() in text
-    assert "Ash Khan liked the named sign-off." in text
-    md = (tmp_path / "written_report.md").read_text(encoding="utf-8")
-    assert md.startswith("# Pipeline design report: Team Heron")
-    assert "Prioritising urgent housing-repair inspections, designed by Team Heron" in md
-    assert "sign-off of Sam Okafor (Head of service)" in md
-    assert check.summary() in md
-    assert load_rubric_example()["design_summary"].split("\n")[0] not in md
-    assert "Table 2: Peer scores from 2 reviewers" in md
+# Lesson 10 writing a team's answers into its design file and lesson 11 scoring and
+# reporting that design are tested where the workshop walk runs them, one after the
+# other in one folder (test_workshop_path.py, lessons 10 and 11).
 
 
 @pytest.mark.notebook

@@ -21,9 +21,9 @@ from mlops_kit.governance import (
     ETHICS_SCALE,
     EthicsAssessment,
     assess_ethics,
-    ethics_history,
     load_ethics_assessment,
 )
+from mlops_kit.governance._ethics import ethics_history
 from mlops_kit.widgets import EthicsAssessmentForm
 
 GOOD = {

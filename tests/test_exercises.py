@@ -26,17 +26,15 @@ from mlops_kit.exercises import (
     Exercise,
     Feedback,
     Question,
-    Status,
     _checks,
     _feedback,
     check,
     hint,
-    list_exercises,
     load_exercise_data,
-    questions,
-    register_exercise,
 )
 from mlops_kit.exercises import _framework as framework
+from mlops_kit.exercises._feedback import Status
+from mlops_kit.exercises._framework import list_exercises, questions, register_exercise
 from mlops_kit.metrics import METRIC_GLOSSARY
 
 from .exercise_support import (
@@ -734,7 +732,7 @@ def test_trace_model_checks_follow_the_data_given(trace_ws: Any, tmp_path: Path)
     """In a copy whose edited entry is put back, the log verifies and the answers change."""
     import shutil
 
-    from mlops_kit.audit.tamper import edit_entry
+    from mlops_kit.course import edit_entry
     from mlops_kit.exercises._trace_model import TraceWorkspace
 
     copy = TraceWorkspace(Path(shutil.copytree(trace_ws.path, tmp_path / "copy")))
@@ -1173,7 +1171,7 @@ def test_sample_size_notebooks_are_clean_and_parameterised(path: Path) -> None:
     ["experienced"],
 )
 def test_sample_size_learner_notebook_runs_unanswered(tmp_path: Path, track: str) -> None:
-    from mlops_kit.abtest import AB_GLOSSARY
+    from mlops_kit.course import AB_GLOSSARY
 
     nb = execute_exercise(EXERCISES / "04_sample_size.ipynb", tmp_path, track=track)
     text = outputs_text(nb)

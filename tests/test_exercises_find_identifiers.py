@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 from mlops_kit.errors import DataValidationError
-from mlops_kit.exercises import Status, check, hint, list_exercises, load_exercise_data, questions
+from mlops_kit.exercises import check, hint, load_exercise_data
+from mlops_kit.exercises._feedback import Status
+from mlops_kit.exercises._framework import list_exercises, questions
 
 from .exercise_support import (
     assert_clean_exercise,

@@ -15,7 +15,8 @@ import pytest
 from scipy.stats import kendalltau, pearsonr, spearmanr
 
 from mlops_kit.errors import DataValidationError
-from mlops_kit.exercises import Status, check, hint, load_exercise_data
+from mlops_kit.exercises import check, hint, load_exercise_data
+from mlops_kit.exercises._feedback import Status
 
 from .exercise_support import (
     assert_clean_exercise,

@@ -81,7 +81,7 @@ def test_choose_metrics_learner_runs_unanswered_and_solution_passes(room: Walk) 
 
 
 def test_search_space_learner_runs_unanswered_and_solution_passes(room: Walk) -> None:
-    from mlops_kit.tune import TUNING_GLOSSARY
+    from mlops_kit.course import TUNING_GLOSSARY
 
     text = _text(room, "02_search_space")
     assert text.count("Not answered yet") >= 6
@@ -105,7 +105,7 @@ def test_trace_model_learner_runs_unanswered_and_solution_passes(room: Walk) -> 
 
 
 def test_sample_size_learner_runs_unanswered_and_solution_passes(room: Walk) -> None:
-    from mlops_kit.abtest import AB_GLOSSARY
+    from mlops_kit.course import AB_GLOSSARY
 
     text = _text(room, "04_sample_size")
     assert text.count("Not answered yet") >= 5

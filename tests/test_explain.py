@@ -20,12 +20,10 @@ from sklearn.inspection import permutation_importance
 
 from mlops_kit.errors import ConfigError, DataValidationError
 from mlops_kit.explain import (
-    DATASET_LABELS,
     MIN_SHARE,
     ExplainSettings,
     ModelExplanation,
     choose_explainer,
-    explain_by_group,
     explain_model,
     explain_training,
     features_named,
@@ -33,6 +31,8 @@ from mlops_kit.explain import (
     resolve_labels,
 )
 from mlops_kit.explain._explainer import import_shap
+from mlops_kit.explain._groups import explain_by_group
+from mlops_kit.explain._labels import DATASET_LABELS
 from mlops_kit.train import TrainingResult, build_pipeline, train_model
 
 

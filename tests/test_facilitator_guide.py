@@ -16,15 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from mlops_kit.course import (
-    DESIGN_CRITERIA,
-    ROLE_CARDS,
-    SCENARIOS,
-    SELF_CHECK_MOMENTS,
-    lesson_timing,
-    session_plan,
-)
-from mlops_kit.course._self_check import self_check_poll_id
+from mlops_kit.course import ROLE_CARDS, lesson_timing, session_plan
+from mlops_kit.course._design_check import DESIGN_CRITERIA
+from mlops_kit.course._scenarios import SCENARIOS
+from mlops_kit.course._self_check import SELF_CHECK_MOMENTS, self_check_poll_id
 from mlops_kit.pipeline import STAGES, stage_notebook
 
 REPO = Path(__file__).resolve().parents[1]

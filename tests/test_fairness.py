@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -13,20 +13,19 @@ import pytest
 from fairlearn import metrics as flm
 from scipy import stats
 from scipy.special import ndtr, ndtri
-from sklearn.metrics import accuracy_score, confusion_matrix, precision_score
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    precision_score,
+    recall_score,
+    zero_one_loss,
+)
 
 from mlops_kit.errors import ConfigError, DataValidationError
-from mlops_kit.fairness import (
-    CONFUSION_METRICS,
-    FairnessResult,
-    GroupVerdict,
-    _counts,
-    _intervals,
-    fairness_report,
-    group_confusion,
-    group_metrics,
-)
-from mlops_kit.plots import DescribedFigure
+from mlops_kit.fairness import FairnessResult, _counts, _intervals, fairness_report, group_metrics
+from mlops_kit.fairness._counts import CONFUSION_METRICS, group_confusion
+from mlops_kit.fairness._result import GroupVerdict
+from mlops_kit.figures import DescribedFigure
 
 ATTRIBUTES = ["sex", "age_band", "ethnic_group", "disability"]
 DISPARITIES = [
@@ -36,23 +35,47 @@ DISPARITIES = [
     "equalized_odds_ratio",
 ]
 
-#: fairlearn's (and scikit-learn's) function for each name in CONFUSION_METRICS.
-FAIRLEARN_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "count": flm.count,
-    "selection_rate": flm.selection_rate,
-    "true_positive_rate": flm.true_positive_rate,
-    "false_positive_rate": flm.false_positive_rate,
-    "false_negative_rate": flm.false_negative_rate,
-    "true_negative_rate": flm.true_negative_rate,
+
+def _tpr(y_true: Any, y_pred: Any) -> float:
+    """Share of actual positives predicted positive: scikit-learn's recall."""
+    return float(recall_score(y_true, y_pred, zero_division=0))
+
+
+def _fpr(y_true: Any, y_pred: Any) -> float:
+    """Share of actual negatives predicted positive: recall with the negatives as the class."""
+    return float(recall_score(1 - np.asarray(y_true), y_pred, zero_division=0))
+
+
+def _fnr(y_true: Any, y_pred: Any) -> float:
+    """Share of actual positives predicted negative: recall of the flipped predictions."""
+    return float(recall_score(y_true, 1 - np.asarray(y_pred), zero_division=0))
+
+
+def _tnr(y_true: Any, y_pred: Any) -> float:
+    """Share of actual negatives predicted negative: recall of class 0 (specificity)."""
+    return float(recall_score(y_true, y_pred, pos_label=0, zero_division=0))
+
+
+#: The test's own choice of fairlearn and scikit-learn function for each rate, written
+#: independently of the kit (mostly as a recall over the right class, not fairlearn's own
+#: rate functions the kit uses). Rates over an empty denominator are 0, as in fairlearn.
+EXPECTED_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "count": lambda t, p: len(t),
+    "selection_rate": flm.mean_prediction,
+    "true_positive_rate": _tpr,
+    "false_positive_rate": _fpr,
+    "false_negative_rate": _fnr,
+    "true_negative_rate": _tnr,
     "precision": lambda t, p: precision_score(t, p, zero_division=0),
-    "accuracy": accuracy_score,
+    "accuracy": lambda t, p: 1.0 - zero_one_loss(t, p),
 }
+METRIC_NAMES = list(EXPECTED_FUNCTIONS)
 
 
 def metric_frame(y_true: Any, y_pred: Any, groups: Any) -> pd.DataFrame:
-    """fairlearn's MetricFrame(...).by_group for every confusion metric."""
+    """fairlearn's MetricFrame(...).by_group with the test's own metric functions."""
     frame = flm.MetricFrame(
-        metrics=FAIRLEARN_FUNCTIONS,
+        metrics=EXPECTED_FUNCTIONS,
         y_true=np.asarray(y_true),
         y_pred=np.asarray(y_pred),
         sensitive_features=np.asarray(groups),
@@ -113,7 +136,7 @@ def test_fast_path_equals_fairlearn_on_claims(
     attribute: str, claims_predictions: pd.DataFrame
 ) -> None:
     p = claims_predictions
-    names = list(CONFUSION_METRICS)
+    names = METRIC_NAMES
     fast = group_metrics(p["y_true"], p["y_pred"], p[attribute], metrics=names, method="fast")
     via_fairlearn = group_metrics(
         p["y_true"], p["y_pred"], p[attribute], metrics=names, method="fairlearn"
@@ -128,7 +151,7 @@ def test_fast_path_equals_fairlearn_on_claims(
 def test_fast_path_equals_fairlearn_on_many_random_groups(seed: int) -> None:
     data = random_groups(seed)
     y_true, y_pred, groups = data["y_true"], data["y_pred"], data["groups"]
-    names = list(CONFUSION_METRICS)
+    names = METRIC_NAMES
     fast = group_metrics(y_true, y_pred, groups, metrics=names, method="fast")
     assert len(fast) == 30
     assert_same_table(fast, metric_frame(y_true, y_pred, groups))
@@ -174,9 +197,65 @@ def test_fast_path_equals_fairlearn_for_groups_with_one_class() -> None:
     y_true, y_pred, groups = build_groups(
         {"mixed": (100, 30, 25), "no positives": (80, 0, 10), "all positive": (50, 50, 20)}
     )
-    names = list(CONFUSION_METRICS)
+    names = METRIC_NAMES
     fast = group_metrics(y_true, y_pred, groups, metrics=names, method="fast")
     assert_same_table(fast, metric_frame(y_true, y_pred, groups))
+    via_fairlearn = group_metrics(y_true, y_pred, groups, metrics=names, method="fairlearn")
+    assert_same_table(via_fairlearn, metric_frame(y_true, y_pred, groups))
+
+
+def test_the_kit_offers_exactly_the_metrics_checked_here() -> None:
+    # A metric added to the kit needs its own independent expectation above.
+    assert sorted(CONFUSION_METRICS) == sorted(METRIC_NAMES)
+
+
+# Twelve rows in three groups, interleaved so that no path can rely on the row order:
+#   a: truth 1 1 0 0 0, predicted 1 0 1 0 0  ->  tp 1, fn 1, fp 1, tn 2
+#   b: truth 1 1 1 0,   predicted 1 1 0 0    ->  tp 2, fn 1, fp 0, tn 1
+#   c: truth 0 0 0,     predicted 0 1 0      ->  tp 0, fn 0, fp 1, tn 2 (no actual positive)
+TINY_ROWS = [
+    ("a", 1, 1),
+    ("b", 1, 1),
+    ("c", 0, 0),
+    ("a", 1, 0),
+    ("b", 1, 1),
+    ("c", 0, 1),
+    ("a", 0, 1),
+    ("b", 1, 0),
+    ("c", 0, 0),
+    ("a", 0, 0),
+    ("b", 0, 0),
+    ("a", 0, 0),
+]
+#: The rates of TINY_ROWS worked out by hand from the counts above (no positives: rate 0).
+TINY_BY_HAND = pd.DataFrame(
+    {
+        "count": [5, 4, 3],
+        "selection_rate": [2 / 5, 2 / 4, 1 / 3],
+        "true_positive_rate": [1 / 2, 2 / 3, 0.0],
+        "false_positive_rate": [1 / 3, 0 / 1, 1 / 3],
+        "false_negative_rate": [1 / 2, 1 / 3, 0.0],
+        "true_negative_rate": [2 / 3, 1 / 1, 2 / 3],
+        "precision": [1 / 2, 2 / 2, 0 / 1],
+        "accuracy": [3 / 5, 3 / 4, 2 / 3],
+    },
+    index=pd.Index(["a", "b", "c"], name="group"),
+)
+
+
+@pytest.mark.parametrize("method", ["fast", "fairlearn"])
+def test_group_rates_on_a_tiny_example_worked_by_hand(method: Literal["fast", "fairlearn"]) -> None:
+    groups, y_true, y_pred = (list(column) for column in zip(*TINY_ROWS, strict=True))
+    table = group_metrics(y_true, y_pred, groups, metrics=METRIC_NAMES, method=method)
+    assert_same_table(table, TINY_BY_HAND)
+    # The test's own MetricFrame agrees with the hand-worked table as well.
+    assert_same_table(metric_frame(y_true, y_pred, groups), TINY_BY_HAND)
+    counts = group_confusion(y_true, y_pred, groups)
+    assert counts.to_dict("index") == {
+        "a": {"tn": 2, "fp": 1, "fn": 1, "tp": 1},
+        "b": {"tn": 1, "fp": 0, "fn": 1, "tp": 2},
+        "c": {"tn": 2, "fp": 1, "fn": 0, "tp": 0},
+    }
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -782,7 +861,7 @@ def test_unknown_outcome_direction_is_a_config_error() -> None:
         fairness_report([0, 1], [0, 1], {"g": ["a", "b"]}, positive_is="bad")  # type: ignore[arg-type]
 
 
-# --- known bugs (strict xfail: they start passing when fixed) --------------------------------
+# --- group labels of any type; labels that are not 0/1 ---------------------------------------
 
 
 def test_integer_group_labels_are_judged_like_string_labels() -> None:

@@ -8,7 +8,8 @@ import pytest
 from sklearn.metrics import precision_score, recall_score
 
 from mlops_kit.errors import ConfigError, DataValidationError
-from mlops_kit.fairness import RATE_COLUMNS, four_fifths_ratio, rates_by_group
+from mlops_kit.fairness import four_fifths_ratio, rates_by_group
+from mlops_kit.fairness._rates import RATE_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -28,14 +28,14 @@ from sklearn.metrics import mean_absolute_error, root_mean_squared_error
 from mlops_kit.data import dataset_info
 from mlops_kit.errors import ConfigError, DataValidationError
 from mlops_kit.fairness import (
-    ERROR_METRICS,
-    GroupErrorStatus,
     RegressionFairnessResult,
     _error_intervals,
     regression_fairness_report,
 )
+from mlops_kit.fairness._error_intervals import ERROR_METRICS
+from mlops_kit.fairness._regression_result import GroupErrorStatus
+from mlops_kit.figures import DescribedFigure
 from mlops_kit.governance import Decision, evaluate_gate
-from mlops_kit.plots import DescribedFigure
 
 from .cli_support import mlops_kit
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
 
-from mlops_kit import plots
+from mlops_kit import figures, metrics
 from mlops_kit.fairness import fairness_report
 from mlops_kit.metrics import metrics_by_period, threshold_analysis
 
@@ -18,7 +18,7 @@ def test_roc_description_states_the_auc_and_the_operating_point(
     claims_predictions: pd.DataFrame,
 ) -> None:
     p = claims_predictions
-    fig = plots.roc_figure(p.y_true, p.y_score, threshold=0.3)
+    fig = metrics.roc_figure(p.y_true, p.y_score, threshold=0.3)
     assert f"area under the curve {roc_auc_score(p.y_true, p.y_score):.3f}" in fig.description
     caught = (p.y_score[p.y_true == 1] >= 0.3).mean()
     assert f"catches {caught:.1%}" in fig.description or f"catches {caught:.0%}" in fig.description
@@ -27,7 +27,7 @@ def test_roc_description_states_the_auc_and_the_operating_point(
 
 def test_precision_recall_description(claims_predictions: pd.DataFrame) -> None:
     p = claims_predictions
-    fig = plots.precision_recall_figure(p.y_true, p.y_score, threshold=0.3)
+    fig = metrics.precision_recall_figure(p.y_true, p.y_score, threshold=0.3)
     assert (
         f"average precision {average_precision_score(p.y_true, p.y_score):.3f}" in fig.description
     )
@@ -35,7 +35,7 @@ def test_precision_recall_description(claims_predictions: pd.DataFrame) -> None:
 
 def test_confusion_matrix_description_counts_every_cell(claims_predictions: pd.DataFrame) -> None:
     p = claims_predictions
-    fig = plots.confusion_matrix_figure(p.y_true, p.y_pred, labels=("not flagged", "flagged"))
+    fig = metrics.confusion_matrix_figure(p.y_true, p.y_pred, labels=("not flagged", "flagged"))
     tn, fp, fn, tp = confusion_matrix(p.y_true, p.y_pred).ravel()
     for phrase in (
         f"{tp:,} were predicted flagged (true positives)",
@@ -54,7 +54,7 @@ def test_threshold_figure_names_the_best_f1_and_uses_distinct_styles(
 ) -> None:
     p = claims_predictions
     table = threshold_analysis(p.y_true, p.y_score)
-    fig = plots.threshold_figure(table, threshold=0.3)
+    fig = metrics.threshold_figure(table, threshold=0.3)
     best = table.iloc[int(table["f1"].to_numpy().argmax())]
     assert f"F1 is highest, {best['f1']:.2f}, at threshold {best['threshold']:g}" in fig.description
     lines = [ln for ln in fig.figure.axes[0].get_lines() if ln.get_label() != "_nolegend_"]
@@ -82,14 +82,14 @@ def test_metric_over_time_describes_before_and_after_a_change(
 ) -> None:
     p = claims_predictions
     table = metrics_by_period(p.y_true, p.y_score, p.month, threshold=0.3)
-    fig = plots.metric_over_time_figure(table, ("roc_auc",), marker_at="2024-10")
+    fig = metrics.metric_over_time_figure(table, ("roc_auc",), marker_at="2024-10")
     before = table.loc[table.index < "2024-10", "roc_auc"].mean()
     assert f"ROC AUC averages {before:.2f} before 2024-10" in fig.description
 
 
 def test_predicted_vs_actual_description(rng: np.random.Generator) -> None:
     y = rng.normal(100, 10, 200)
-    fig = plots.predicted_vs_actual_figure(y, y + 2.0)
+    fig = metrics.predicted_vs_actual_figure(y, y + 2.0)
     assert "The typical miss is 2.0" in fig.description
     assert "above the truth on average by 2.0" in fig.description
 
@@ -98,7 +98,7 @@ def test_described_figure_saves_png_and_renders_accessible_html(
     tmp_path: Path, rng: np.random.Generator
 ) -> None:
     y = rng.integers(0, 2, 300)
-    fig = plots.roc_figure(y, rng.random(300))
+    fig = metrics.roc_figure(y, rng.random(300))
     path = fig.save(tmp_path / "sub" / "roc.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in path.parent.iterdir()] == ["roc.png"], "no temporary file is left"
@@ -113,8 +113,8 @@ def test_described_figure_saves_png_and_renders_accessible_html(
 def test_a_caption_whose_title_is_a_question_gets_no_extra_full_stop(
     rng: np.random.Generator,
 ) -> None:
-    fig = plots.roc_figure(rng.integers(0, 2, 50), rng.random(50))
-    asked = plots.DescribedFigure(fig.figure, "Did it work?", "It did.")
+    fig = metrics.roc_figure(rng.integers(0, 2, 50), rng.random(50))
+    asked = figures.DescribedFigure(fig.figure, "Did it work?", "It did.")
     assert "<strong>Did it work?</strong> It did." in asked.to_html()
 
 
@@ -124,13 +124,13 @@ def test_figures_are_never_registered_with_pyplot(rng: np.random.Generator) -> N
 
     before = plt.get_fignums()
     y = rng.integers(0, 2, 200)
-    plots.roc_figure(y, rng.random(200))
-    plots.precision_recall_figure(y, rng.random(200))
-    plots.confusion_matrix_figure(y, rng.integers(0, 2, 200))
+    metrics.roc_figure(y, rng.random(200))
+    metrics.precision_recall_figure(y, rng.random(200))
+    metrics.confusion_matrix_figure(y, rng.integers(0, 2, 200))
     assert plt.get_fignums() == before
 
 
-@pytest.mark.parametrize("colour", plots.PALETTE)
+@pytest.mark.parametrize("colour", figures.PALETTE)
 def test_palette_is_valid_hex(colour: str) -> None:
     assert len(colour) == 7
     int(colour[1:], 16)

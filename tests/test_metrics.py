@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,9 +14,7 @@ from sklearn import metrics as skm
 
 from mlops_kit.errors import DataValidationError
 from mlops_kit.metrics import (
-    CLASSIFICATION_METRICS,
     METRIC_GLOSSARY,
-    REGRESSION_METRICS,
     MetricSuite,
     classification_metrics,
     confusion_counts,
@@ -23,6 +23,7 @@ from mlops_kit.metrics import (
     regression_metrics,
     threshold_analysis,
 )
+from mlops_kit.metrics._scores import CLASSIFICATION_METRICS, REGRESSION_METRICS
 
 SEEDS = [0, 1, 2, 3, 4]
 
@@ -74,6 +75,40 @@ def test_classification_metrics_equal_sklearn_on_random_data(seed: int) -> None:
 def test_classification_metrics_accept_lists_and_booleans() -> None:
     got = classification_metrics([False, True, True, False], [False, True, False, False])
     assert got == {"accuracy": 0.75, "precision": 1.0, "recall": 0.5, "f1": pytest.approx(2 / 3)}
+
+
+# Eight rows worked by hand. Truth has 3 positives and 5 negatives; the predictions give
+# tp 2, fn 1, fp 2, tn 3, so precision (2/4) and recall (2/3) differ, and so do the
+# positive class's F1 (4/7) and the negative class's (2/3): a wrapper that swapped y_true
+# and y_pred, scored class 0 (pos_label=0) or averaged over both classes would not give
+# these numbers.
+HAND_TRUE = [1, 1, 1, 0, 0, 0, 0, 0]
+HAND_PRED = [1, 1, 0, 1, 1, 0, 0, 0]
+HAND_SCORE = [0.9, 0.6, 0.3, 0.8, 0.5, 0.4, 0.2, 0.1]
+
+
+def test_classification_metrics_on_eight_rows_worked_by_hand() -> None:
+    got = classification_metrics(HAND_TRUE, HAND_PRED, HAND_SCORE)
+    assert got == pytest.approx(
+        {
+            "accuracy": 5 / 8,  # tp + tn = 5 right of 8
+            "precision": 2 / 4,  # tp / (tp + fp)
+            "recall": 2 / 3,  # tp / (tp + fn)
+            "f1": 4 / 7,  # 2 tp / (2 tp + fp + fn)
+            # Of the 3 x 5 positive-negative pairs, the positive scores higher in 5 + 4 + 2.
+            "roc_auc": 11 / 15,
+            # Ranked by score the positives come 1st, 3rd and 6th: mean of 1/1, 2/3, 3/6.
+            "pr_auc": (1 + 2 / 3 + 3 / 6) / 3,
+            # Squared gaps 0.01 0.16 0.49 for the positives, 0.64 0.25 0.16 0.04 0.01.
+            "brier": 1.76 / 8,
+        },
+        rel=1e-12,
+    )
+
+
+def test_confusion_counts_on_eight_rows_worked_by_hand() -> None:
+    # Asymmetric on purpose: swapping truth and predictions would swap fp and fn.
+    assert confusion_counts(HAND_TRUE, HAND_PRED) == {"tn": 3, "fp": 2, "fn": 1, "tp": 2}
 
 
 def test_without_scores_only_the_threshold_metrics_are_reported() -> None:
@@ -166,6 +201,15 @@ def test_regression_metrics_equal_sklearn(seed: int) -> None:
     assert got["rmse"] == pytest.approx(math.sqrt(got["mse"]), rel=1e-12)
 
 
+def test_regression_metrics_worked_by_hand() -> None:
+    # Misses 0, 2, 0, -1; the truth's mean is 3, so its total sum of squares is 14.
+    # Swapping truth and prediction would give R² 1 - 5/8.75 instead of 1 - 5/14.
+    got = regression_metrics([1.0, 2.0, 3.0, 6.0], [1.0, 4.0, 3.0, 5.0])
+    assert got == pytest.approx(
+        {"mse": 5 / 4, "rmse": math.sqrt(5 / 4), "mae": 3 / 4, "r2": 1 - 5 / 14}, rel=1e-12
+    )
+
+
 def test_regression_metrics_of_a_perfect_and_a_mean_prediction() -> None:
     y = np.array([1.0, 2.0, 3.0, 6.0])
     assert regression_metrics(y, y) == {"mse": 0.0, "rmse": 0.0, "mae": 0.0, "r2": 1.0}
@@ -197,6 +241,61 @@ def check_threshold_table(table: pd.DataFrame, y_true, y_score, thresholds) -> N
         tn, fp, fn, tp = skm.confusion_matrix(y_true, flags, labels=[0, 1]).ravel()
         assert (row["tn"], row["fp"], row["fn"], row["tp"]) == (tn, fp, fn, tp), f"threshold {t}"
         assert row["tp"] + row["fp"] + row["fn"] + row["tn"] == n
+
+
+# Eight rows (4 positives, 4 negatives, two ties) in no particular order, and the
+# counts at each threshold worked out by hand: a row is flagged when score >= threshold.
+EIGHT = pd.DataFrame(
+    {
+        "y_true": [0, 1, 1, 0, 1, 0, 1, 0],
+        "y_score": [0.30, 0.95, 0.80, 0.80, 0.30, 0.10, 0.60, 0.45],
+    }
+)
+EIGHT_BY_HAND = [
+    # threshold, tp, fp, fn, tn, precision, recall, f1, flag_rate
+    (0.99, 0, 0, 4, 4, 0.0, 0.0, 0.0, 0 / 8),  # nothing flagged: precision 0 by convention
+    (0.80, 2, 1, 2, 3, 2 / 3, 2 / 4, 4 / 7, 3 / 8),  # the tie at 0.80: both rows flagged
+    (0.50, 3, 1, 1, 3, 3 / 4, 3 / 4, 3 / 4, 4 / 8),
+    (0.30, 4, 3, 0, 1, 4 / 7, 4 / 4, 8 / 11, 7 / 8),  # the tie at 0.30: both rows flagged
+    (0.00, 4, 4, 0, 0, 4 / 8, 4 / 4, 2 / 3, 8 / 8),
+]
+THRESHOLD_COLUMNS = ["threshold", "tp", "fp", "fn", "tn", "precision", "recall", "f1", "flag_rate"]
+
+
+def assert_rows_by_hand(records: Sequence[Mapping[Any, Any]], thresholds: list[float]) -> None:
+    """The rows of ``records`` at ``thresholds`` equal EIGHT_BY_HAND's."""
+    by_threshold = {round(r["threshold"], 2): r for r in records}
+    for expected in (e for e in EIGHT_BY_HAND if e[0] in thresholds):
+        row = by_threshold[expected[0]]
+        got = [row[c] for c in THRESHOLD_COLUMNS]
+        assert got[1:5] == list(expected[1:5]), f"counts at {expected[0]}"
+        assert got == pytest.approx(list(expected), rel=1e-12, abs=0), f"threshold {expected[0]}"
+
+
+def test_threshold_analysis_on_eight_rows_worked_by_hand() -> None:
+    thresholds = [row[0] for row in EIGHT_BY_HAND]
+    table = threshold_analysis(EIGHT["y_true"], EIGHT["y_score"], thresholds=thresholds)
+    assert table.columns.tolist() == THRESHOLD_COLUMNS
+    assert table["threshold"].tolist() == thresholds  # in the order asked for
+    assert_rows_by_hand(table.to_dict("records"), thresholds)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_threshold_analysis_agrees_with_sklearn_roc_and_precision_recall_curves(
+    seed: int,
+) -> None:
+    # scikit-learn's curves flag score >= threshold at each distinct score, as the kit does.
+    y_true, _, y_score = random_classification(seed)
+    n_pos, n_neg = int(y_true.sum()), int((1 - y_true).sum())
+    fpr, tpr, roc_thresholds = skm.roc_curve(y_true, y_score, drop_intermediate=False)
+    finite = np.isfinite(roc_thresholds)  # the first threshold flags nothing
+    table = threshold_analysis(y_true, y_score, thresholds=roc_thresholds[finite])
+    np.testing.assert_array_equal(table["tp"], np.round(tpr[finite] * n_pos).astype(int))
+    np.testing.assert_array_equal(table["fp"], np.round(fpr[finite] * n_neg).astype(int))
+    precision, recall, pr_thresholds = skm.precision_recall_curve(y_true, y_score)
+    table = threshold_analysis(y_true, y_score, thresholds=pr_thresholds)
+    np.testing.assert_allclose(table["precision"], precision[:-1], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(table["recall"], recall[:-1], rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -335,20 +434,24 @@ def test_evaluate_predictions_classification_to_dict(claims_predictions: pd.Data
     tn, fp, fn, tp = skm.confusion_matrix(p["y_true"], p["y_pred"]).ravel()
     assert out["confusion_matrix"] == {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
     records = out["threshold_analysis"]
-    assert records == threshold_analysis(p["y_true"], p["y_score"]).to_dict("records")
-    assert len(records) == 19
-    assert set(records[0]) == {
-        "threshold",
-        "tp",
-        "fp",
-        "fn",
-        "tn",
-        "precision",
-        "recall",
-        "f1",
-        "flag_rate",
-    }
+    grid = [round(0.05 * k, 2) for k in range(1, 20)]
+    assert [list(r) for r in records] == [THRESHOLD_COLUMNS] * len(grid)
+    # Each row against scikit-learn called directly at that threshold.
+    check_threshold_table(
+        pd.DataFrame(records), p["y_true"].to_numpy(), p["y_score"].to_numpy(), grid
+    )
     json.dumps(out, allow_nan=False)  # ready to write to a run folder
+
+
+def test_evaluate_predictions_on_eight_rows_worked_by_hand() -> None:
+    predictions = EIGHT.assign(y_pred=(EIGHT["y_score"] >= 0.5).astype(int))
+    out = evaluate_predictions(predictions, threshold=0.5).to_dict()
+    assert out["confusion_matrix"] == {"tn": 3, "fp": 1, "fn": 1, "tp": 3}
+    assert (out["precision"], out["recall"], out["accuracy"]) == (0.75, 0.75, 0.75)
+    # The default grid (0.05, 0.10, ..., 0.95) holds 0.30, 0.50 and 0.80 of the table above.
+    records = out["threshold_analysis"]
+    assert len(records) == 19
+    assert_rows_by_hand(records, [0.3, 0.5, 0.8])
 
 
 def test_evaluate_predictions_regression_to_dict() -> None:

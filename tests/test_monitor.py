@@ -16,7 +16,6 @@ from mlops_kit.errors import ConfigError, DataValidationError
 from mlops_kit.monitor import (
     AlertKind,
     DriftSettings,
-    DriftStatus,
     PerformanceSettings,
     Severity,
     _stats,
@@ -24,6 +23,7 @@ from mlops_kit.monitor import (
     drift_report,
     performance_over_time,
 )
+from mlops_kit.monitor._drift_result import DriftStatus
 
 CLAIM_FEATURES = [
     "region",

@@ -6,6 +6,7 @@ import ast
 import hashlib
 import json
 import re
+import shutil
 import typing
 from html import unescape
 from pathlib import Path
@@ -26,7 +27,6 @@ from mlops_kit.data import dataset_info
 from mlops_kit.errors import ArtefactError, ConfigError, DataValidationError, PipelineError
 from mlops_kit.pipeline import (
     STAGES,
-    RunStatus,
     preflight,
     run_pipeline,
     stage_notebook,
@@ -82,19 +82,27 @@ def _hand_run(workspace: Path, run_id: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def claims_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One full run of the bundled benefit-claims config (as `make pipeline` does)."""
-    runs = tmp_path_factory.mktemp("runs")
-    config = load_config(dataset_info("benefit_claims").config, FAST)
-    messages: list[str] = []
-    result = run_pipeline(config, runs_dir=runs, progress=messages.append)
-    assert result.status is RunStatus.SUCCEEDED
-    assert messages[0] == f"[1/{len(STAGES)}] validate ..."
-    assert messages[-1].startswith(f"[{len(STAGES)}/{len(STAGES)}] report done in ")
-    return result.run_dir
+def claims_run(bundled_run: Path) -> Path:
+    """The session's one run of the bundled benefit-claims config, as `make pipeline` runs
+    it with the suite's small budgets (``bundled_run`` in conftest.py): read-only."""
+    return bundled_run
+
+
+@pytest.fixture(scope="module")
+def admissions_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One run of the bundled hospital-admissions config (a regression), in its own
+    workspace: the regression test reads it and the reproduction test copies it."""
+    config = load_config(
+        dataset_info("hospital_admissions").config, {"cv_folds": 2, "tuning.n_trials": 3}
+    )
+    runs = tmp_path_factory.mktemp("admissions") / "runs"
+    return run_pipeline(config, runs_dir=runs, progress=None).run_dir
 
 
 def test_run_folder_holds_every_artefact(claims_run: Path) -> None:
+    messages = (claims_run.parent.parent / "stderr.txt").read_text().splitlines()
+    assert messages[0] == f"[1/{len(STAGES)}] validate ..."
+    assert messages[-1].startswith(f"[{len(STAGES)}/{len(STAGES)}] report done in ")
     names = {p.name for p in claims_run.iterdir() if p.is_file()}
     assert names >= RUN_FILES
     executed = sorted(p.name for p in (claims_run / "notebooks").glob("*.ipynb"))
@@ -164,20 +172,24 @@ def test_the_gate_refuses_the_biased_model_but_it_is_registered_and_audited(
 
 @pytest.mark.slow
 def test_a_recorded_run_reproduces_exactly(
-    claims_run: Path, capsys: pytest.CaptureFixture[str]
+    admissions_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Through the command line (`mlops-kit reproduce RUN`), as an auditor would."""
+    """Through the command line (`mlops-kit reproduce RUN`), as an auditor would: the
+    bundled admissions run (tuned boosting, bootstrap intervals), copied so that the
+    re-run's folder goes beside the copy."""
     from mlops_kit.cli import main
 
-    before = {p.name for p in claims_run.parent.iterdir()}
-    code = main(["reproduce", claims_run.name, "--runs-dir", str(claims_run.parent), "--quiet"])
+    runs = tmp_path / "runs"
+    original = shutil.copytree(admissions_run, runs / admissions_run.name)
+    before = {p.name for p in runs.iterdir()}
+    code = main(["reproduce", original.name, "--runs-dir", str(runs), "--quiet"])
     out = capsys.readouterr().out
     assert code == 0, out
-    (rerun,) = {p.name for p in claims_run.parent.iterdir()} - before
+    (rerun,) = {p.name for p in runs.iterdir()} - before
     compared = int(re.search(r"all (\d+) metrics", out).group(1))  # type: ignore[union-attr]
     assert compared > 100
-    assert out.startswith(f"Reproduced exactly: all {compared} metrics of run {claims_run.name}")
-    rerun_dir = claims_run.parent / rerun
+    assert out.startswith(f"Reproduced exactly: all {compared} metrics of run {original.name}")
+    rerun_dir = runs / rerun
     assert not (rerun_dir / "registration.json").exists(), "a reproduction is not registered"
     assert out.strip().splitlines()[-1] == str(rerun_dir)
 
@@ -275,13 +287,9 @@ def test_pipeline_runs_on_a_csv_it_has_never_seen(unseen_csv: Path, tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_regression_pipeline_on_the_admissions_data(tmp_path: Path) -> None:
-    config = load_config(
-        dataset_info("hospital_admissions").config, {"cv_folds": 2, "tuning.n_trials": 3}
-    )
-    result = run_pipeline(config, runs_dir=tmp_path, progress=None)
-    metrics = result.metrics
-    p = pd.read_csv(result.run_dir / "predictions.csv")
+def test_regression_pipeline_on_the_admissions_data(admissions_run: Path) -> None:
+    metrics = json.loads((admissions_run / "metrics.json").read_text())
+    p = pd.read_csv(admissions_run / "predictions.csv")
     assert metrics["task"] == "regression"
     assert metrics["rmse"] == pytest.approx(skm.root_mean_squared_error(p.y_true, p.y_pred))
     assert metrics["mae"] == pytest.approx(skm.mean_absolute_error(p.y_true, p.y_pred))
@@ -300,7 +308,7 @@ def test_regression_pipeline_on_the_admissions_data(tmp_path: Path) -> None:
     best = min(g["rmse"] for g in groups.values())
     assert region["group_error"]["rmse"]["ratio"] == pytest.approx(worst / best)
     assert "y_score" not in p.columns
-    html = result.report.read_text(encoding="utf-8")
+    html = (admissions_run / "report.html").read_text(encoding="utf-8")
     assert "Predicted against actual" in html
 
 
@@ -480,6 +488,8 @@ def test_two_pipelines_at_once_share_a_registry_and_audit_log(tmp_path: Path) ->
         "tuning.n_trials=2",
         "--set",
         "tuning.cv_folds=2",
+        "--set",
+        "explain.max_rows=200",
         "--quiet",
     ]
     procs = [

@@ -8,16 +8,17 @@ from pathlib import Path
 import pytest
 
 from mlops_kit.errors import ArtefactError, ConfigError
-from mlops_kit.governance import Check, Decision, GateDecision
+from mlops_kit.governance import Decision, GateDecision
+from mlops_kit.governance._decision import Check
 from mlops_kit.pipeline import (
     PERSON_DECISIONS,
     STAGE_FILES,
     STAGES,
     PersonDecision,
+    StageFiles,
     pipeline_diagram,
     read_gate,
 )
-from mlops_kit.pipeline._tour import StageFiles
 
 
 def test_the_description_names_every_stage_and_file_in_order() -> None:

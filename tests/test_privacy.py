@@ -21,19 +21,15 @@ import pytest
 from pydantic import ValidationError
 from scipy import stats
 
+from mlops_kit.config import PrivacyOverride, PrivacySettings
+from mlops_kit.data._contacts import raw_contacts_csv_text
 from mlops_kit.errors import ConfigError, DataValidationError, PrivacyError
 from mlops_kit.privacy import (
-    MIN_KEY_BYTES,
     BudgetExceededError,
-    FoundBy,
     IdentifierKind,
     PrivacyBudget,
-    PrivacyOverride,
-    PrivacySettings,
-    Resolution,
     age_band,
     check_export,
-    check_privacy,
     explore_anonymity,
     generate_raw_contacts,
     k_anonymity,
@@ -42,14 +38,16 @@ from mlops_kit.privacy import (
     laplace_count,
     load_raw_contacts,
     make_key,
-    mask_value,
     nhs_check_digit_valid,
     pseudonymise,
     scan_table,
     suppress_small_groups,
     truncate_postcode,
 )
-from mlops_kit.privacy._contacts import raw_contacts_csv_text
+from mlops_kit.privacy._check import check_privacy
+from mlops_kit.privacy._findings import FoundBy, Resolution
+from mlops_kit.privacy._identifiers import mask_value
+from mlops_kit.privacy._pseudonymise import MIN_KEY_BYTES
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

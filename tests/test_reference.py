@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import typing
 from pathlib import Path
 from typing import Any, Literal
 
 import papermill
+import pydantic_core
 import pytest
+import yaml
 from pydantic import BaseModel, Field
+from pydantic.fields import FieldInfo
 
 from mlops_kit import _reference
 from mlops_kit._reference import (
-    GENERATED_BLOCKS,
     REGENERATE,
     config_reference_markdown,
     main,
@@ -26,6 +29,9 @@ from mlops_kit._reference import (
 from mlops_kit.config import PipelineConfig
 from mlops_kit.errors import MlopsKitError
 from mlops_kit.pipeline import STAGES, stage_notebook
+
+#: The generated blocks of docs/analyst.md (docs/api.md holds the API page's).
+ANALYST_BLOCKS = ("config-reference", "stage-parameters")
 
 REPO = Path(__file__).resolve().parents[1]
 ANALYST = REPO / "docs" / "analyst.md"
@@ -154,7 +160,7 @@ def test_every_stage_notebook_parameter_is_documented(analyst: str) -> None:
 
 
 def test_every_table_row_has_as_many_cells_as_its_header(rendered: str) -> None:
-    for name in GENERATED_BLOCKS:
+    for name in ANALYST_BLOCKS:
         for table in re.findall(r"(?:^\|.*\|\n)+", _block(rendered, name), flags=re.MULTILINE):
             lines = table.splitlines()
             width = len(_cells(lines[0]))
@@ -298,8 +304,115 @@ def test_generator_renders_types_defaults_and_nested_sections() -> None:
     assert "| `when` | date (YYYY-MM-DD) or null | `null` | A date. |" in leaf
 
 
-def test_generator_is_pure_and_deterministic() -> None:
-    assert config_reference_markdown() == config_reference_markdown()
+def _unescape_cell(text: str) -> str:
+    """A table cell's text as written: Markdown's escaped pipes and HTML entities undone."""
+    return html.unescape(text.replace("\\|", "|")).replace("\\\\", "\\")
+
+
+def _as_json(value: Any) -> Any:
+    """A YAML-loaded value in JSON terms: dates become their ISO text, recursively."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _as_json(v) for k, v in value.items()}
+    return value
+
+
+def _expected_default(field: FieldInfo, path: str) -> tuple[str, Any]:
+    """("text", cell) for the words the table uses, or ("value", default in JSON terms)."""
+    if field.is_required():
+        return "text", "required"
+    value = field.get_default(call_default_factory=True)
+    if isinstance(value, BaseModel):
+        return "text", f"see `{path}`"
+    if value == "":
+        return "text", "empty"
+    return "value", pydantic_core.to_jsonable_python(value)
+
+
+def _reference_problems(markdown: str, schema: type[BaseModel]) -> list[str]:
+    """Every key of ``schema`` whose row in ``markdown`` is missing or disagrees with it.
+
+    The schema is walked here (:func:`_schema_sections`), not by the generator: each key of
+    each section must have a row whose default reads back (as YAML) to the schema's default
+    and whose description is the field's own.
+    """
+    sections = _sections(markdown)
+    by_path = {path: heading for heading in sections for path in re.findall(r"`([^`]+)`", heading)}
+    models = {"": schema, **_schema_sections(schema)}
+    problems = []
+    for path, model in models.items():
+        heading = "Top-level keys" if path == "" else by_path.get(path)
+        if heading not in sections:
+            problems.append(f"no table for section '{path}'")
+            continue
+        rows = {
+            cells[0].strip("`"): cells
+            for line in sections[heading].splitlines()
+            if line.startswith("| `")
+            for cells in [_cells(line)]
+        }
+        for key, field in model.model_fields.items():
+            full = f"{path}.{key}" if path else key
+            if key not in rows:
+                problems.append(f"no row for '{full}'")
+                continue
+            cells = rows[key]
+            described = " ".join(field.description.split()) if field.description else "—"
+            if _unescape_cell(cells[3]) != described:
+                problems.append(f"description of '{full}': {cells[3]!r}, not {described!r}")
+            kind, expected = _expected_default(field, full)
+            if kind == "text":
+                if cells[2] != expected:
+                    problems.append(f"default of '{full}': {cells[2]!r}, not {expected!r}")
+                continue
+            span = re.fullmatch(r"(`+) ?(.*?) ?\1", cells[2])
+            loaded = yaml.safe_load(span.group(2).replace("\\|", "|")) if span else cells[2]
+            if _as_json(loaded) != expected:
+                problems.append(f"default of '{full}': {cells[2]!r}, not {expected!r}")
+    return problems
+
+
+#: Config keys the schema gives no description yet (their table rows say "—"; the section's
+#: docstring explains them). Describe them in the schema, then remove them from here.
+UNDESCRIBED_KEYS = {
+    f"tuning.search_space.<name>.{key}" for key in ("type", "low", "high", "log", "choices")
+}
+
+
+def test_every_key_of_the_schema_has_its_default_and_description() -> None:
+    assert _reference_problems(config_reference_markdown(), PipelineConfig) == []
+    # The walk reaches the nested sections, not only the top level.
+    nested = _schema_sections(PipelineConfig)
+    assert {"privacy.override", "monitoring.drift", "transparency.risks[]"} <= set(nested)
+    assert sum(len(m.model_fields) for m in nested.values()) > len(PipelineConfig.model_fields)
+    models: dict[str, type[BaseModel]] = {"": PipelineConfig, **nested}
+    undescribed = {
+        f"{path}.{key}" if path else key
+        for path, model in models.items()
+        for key, field in model.model_fields.items()
+        if not field.description
+    }
+    assert undescribed == UNDESCRIBED_KEYS, "a config key without a description (or one fixed)"
+
+
+def test_the_schema_check_catches_a_wrong_default_or_description() -> None:
+    good = config_reference_markdown()
+    assert "| `test_size` | float, > 0, < 1 | `0.25` | Share of rows held out" in good
+    bad = good.replace("| `0.25` | Share of rows held out", "| `0.3` | Share of rows held out")
+    bad = bad.replace("Share of rows held out for testing.", "Share of rows for testing.")
+    assert _reference_problems(bad, PipelineConfig) == [
+        "description of 'test_size': 'Share of rows for testing.', "
+        "not 'Share of rows held out for testing.'",
+        "default of 'test_size': '`0.3`', not 0.25",
+    ]
+    # A small schema: escaped cells, mappings, lists and nested sections read back too.
+    assert _reference_problems(config_reference_markdown(_Root), _Root) == []
+
+
+def test_default_stage_notebooks_are_the_pipeline_folder() -> None:
     assert stage_parameters_markdown() == stage_parameters_markdown(STAGE_NOTEBOOKS)
 
 

@@ -22,10 +22,10 @@ from mlops_kit.registry import (
     Alias,
     ArtefactIntegrityError,
     Registry,
-    build_manifest,
     code_version,
     default_tracking_uri,
 )
+from mlops_kit.registry._manifest import build_manifest
 
 #: The bundled claims config's (fictional) transparency keys: a complete model card.
 CARD = load_config(dataset_info("benefit_claims").config).transparency.model_dump(mode="json")
@@ -218,7 +218,7 @@ def test_unknown_versions_and_aliases_are_clear_errors(
 
 
 def test_approval_rules_and_override_of_a_refusal(tmp_path: Path) -> None:
-    from mlops_kit.governance import ApprovalError
+    from mlops_kit.errors import ApprovalError
 
     strict = {**POLICY, "min_metrics": {"roc_auc": 0.99}}
     run_dir = _make_run(tmp_path, "run-r", policy=strict)
@@ -244,7 +244,7 @@ def test_approval_rules_and_override_of_a_refusal(tmp_path: Path) -> None:
 
 
 def test_a_decline_is_recorded_with_the_same_rules_and_moves_nothing(tmp_path: Path) -> None:
-    from mlops_kit.governance import ApprovalError
+    from mlops_kit.errors import ApprovalError
 
     strict = {**POLICY, "min_metrics": {"roc_auc": 0.99}}
     run_dir = _make_run(tmp_path, "run-d", policy=strict)

@@ -13,17 +13,13 @@ import pandas as pd
 import pytest
 
 from mlops_kit.audit import AuditEvent, AuditLog, default_audit_log
+from mlops_kit.config import ReviewSettings
 from mlops_kit.errors import ApprovalError, ConfigError, DataValidationError
 from mlops_kit.explain import ModelExplanation, explain_training
-from mlops_kit.review import (
-    SIMULATED_REASONS,
-    ReviewCase,
-    ReviewQueue,
-    ReviewSettings,
-    flagged_cases,
-    override_rates,
-    simulate_reviews,
-)
+from mlops_kit.review import ReviewCase, ReviewQueue, simulate_reviews
+from mlops_kit.review._cases import flagged_cases
+from mlops_kit.review._rate import override_rates
+from mlops_kit.review._simulate import SIMULATED_REASONS
 from mlops_kit.train import train_model
 
 REASON = "Documents checked: the declared income is correct."

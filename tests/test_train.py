@@ -9,13 +9,12 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from mlops_kit.data import ColumnRoles
+from mlops_kit.data import ColumnRoles, split_data
 from mlops_kit.errors import ArtefactError, ConfigError, DataValidationError
 from mlops_kit.train import (
     build_pipeline,
     load_model,
     save_model,
-    split_data,
     standardise_missing,
     train_model,
 )

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import yaml
 
-from mlops_kit.config import load_config
 from mlops_kit.data import dataset_info
 from mlops_kit.errors import ArtefactError, ConfigError, DocumentationError
 from mlops_kit.governance import (
@@ -27,13 +26,10 @@ from mlops_kit.governance import (
     TransparencyRecord,
     assess_ethics,
     model_card,
-    require_complete,
     stakeholder_summary,
     transparency_record,
 )
-from mlops_kit.pipeline import RunStatus, run_pipeline
-
-FAST = {"cv_folds": 2, "n_bootstrap": 50, "tuning.n_trials": 1, "tuning.cv_folds": 2}
+from mlops_kit.governance._document import require_complete
 
 # The `transparency:` sections proposed for data/configs/benefit_claims.yml and
 # data/configs/hospital_admissions.yml (fictional organisations), checked here.
@@ -310,18 +306,16 @@ T2 = "Tier 2: detailed information"
 
 
 @pytest.fixture(scope="module")
-def claims_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One full pipeline run of the bundled benefit-claims config."""
-    runs = tmp_path_factory.mktemp("docs") / "runs"
-    config = load_config(dataset_info("benefit_claims").config, FAST)
-    result = run_pipeline(config, runs_dir=runs, progress=None)
-    assert result.status is RunStatus.SUCCEEDED
+def claims_run(bundled_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's full pipeline run of the bundled benefit-claims config
+    (``bundled_run`` in conftest.py)."""
+    run = _copy(bundled_run, tmp_path_factory.mktemp("docs"))
     # The run needed the bundled config's transparency keys to register; the tests below
     # read documents as a run whose config lacks them (settings=CLAIMS puts them back).
-    recorded = yaml.safe_load((result.run_dir / "config.yml").read_text(encoding="utf-8"))
+    recorded = yaml.safe_load((run / "config.yml").read_text(encoding="utf-8"))
     assert recorded.pop("transparency")["tool_name"]
-    (result.run_dir / "config.yml").write_text(yaml.safe_dump(recorded), encoding="utf-8")
-    return result.run_dir
+    (run / "config.yml").write_text(yaml.safe_dump(recorded), encoding="utf-8")
+    return run
 
 
 @pytest.fixture(scope="module")

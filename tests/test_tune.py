@@ -18,14 +18,8 @@ from mlops_kit.config import MODELS_FOR_TASK, SearchDimension
 from mlops_kit.data import ColumnRoles
 from mlops_kit.errors import ConfigError
 from mlops_kit.train import build_pipeline
-from mlops_kit.tune import (
-    DEFAULT_SEARCH_SPACES,
-    TuningResult,
-    cv_splitter,
-    default_search_space,
-    journal_storage_url,
-    tune,
-)
+from mlops_kit.tune import DEFAULT_SEARCH_SPACES, TuningResult, journal_storage_url, tune
+from mlops_kit.tune._space import cv_splitter, default_search_space
 
 PARAMS = ["params_C"]
 
@@ -518,7 +512,7 @@ def test_trial_progress_minimises_rmse_and_checks_its_input() -> None:
 
 
 def test_grid_values_are_spread_on_the_dimensions_scale_and_stay_in_range() -> None:
-    from mlops_kit.tune import grid_values
+    from mlops_kit.tune._compare import grid_values
 
     log = grid_values(SearchDimension(type="float", low=0.02, high=0.3, log=True), 4)
     assert (log[0], log[-1]) == (0.02, 0.3)

@@ -19,21 +19,20 @@ import pytest
 from matplotlib.patches import Rectangle
 from sklearn.metrics import confusion_matrix, f1_score, precision_score, recall_score
 
+from mlops_kit.course import QuizItem, grade_matching
+from mlops_kit.course._polls import POLL_COLUMNS
 from mlops_kit.errors import ConfigError, DataValidationError
 from mlops_kit.widgets import (
     METRIC_OPTIONS,
     METRIC_SCENARIOS,
-    POLL_COLUMNS,
     MatchingQuiz,
     PollWidget,
-    QuizItem,
     ThresholdExplorer,
-    grade_matching,
     load_poll_answers,
     poll_chart,
     save_poll_answer,
-    threshold_summary,
 )
+from mlops_kit.widgets._threshold_summary import threshold_summary
 
 
 def find(widget: Any, css_class: str) -> list[Any]:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 
 from mlops_kit.continuous._result import TIMELINE_JSON
+from mlops_kit.course import grade_matching
 from mlops_kit.pipeline import STAGE_FILES, STAGES, Stage
-from mlops_kit.widgets import (
-    PIPELINE_COMPONENT_OPTIONS,
-    PIPELINE_COMPONENTS,
-    MatchingQuiz,
-    grade_matching,
-)
+from mlops_kit.widgets import PIPELINE_COMPONENT_OPTIONS, PIPELINE_COMPONENTS, MatchingQuiz
 
 FILE = re.compile(r"[\w/]+\.(?:json|jsonl|csv|md|skops|html)")
 

@@ -22,13 +22,8 @@ from mlops_kit.privacy import (
     load_raw_contacts,
     truncate_postcode,
 )
-from mlops_kit.widgets import (
-    CONTACT_RELEASES,
-    KAnonymityExplorer,
-    PrivacyBudgetWidget,
-    Release,
-    publish,
-)
+from mlops_kit.widgets import KAnonymityExplorer, PrivacyBudgetWidget
+from mlops_kit.widgets._privacy_budget import CONTACT_RELEASES, Release, publish
 
 
 @pytest.fixture(scope="module")

@@ -49,25 +49,33 @@ def _extension_run(done: Walk) -> dict[str, Any]:
     }
 
 
+#: The explore lesson's budgets in the suite: one tuning trial, a hundred rows explained.
+EXPLORE_BUDGETS = {"n_trials": 1, "explain_rows": 100}
+
 #: The lessons in order, with the small parameters of the test suite, then the re-runs.
 STEPS = [
     Step("00", "00_engage_case_study.ipynb", {"track": "novice"}),
-    Step("01", "01_explore_automated_pipeline.ipynb", {"track": "novice"}),
+    Step("01", "01_explore_automated_pipeline.ipynb", {"track": "novice", **EXPLORE_BUDGETS}),
     Step("02", "02_explain_concepts.ipynb", {"track": "novice"}),
     Step("03", "03_metrics.ipynb", {"track": "novice", "threshold": 0.4}),
     Step(
         "04",
         "04_tuning.ipynb",
-        {"track": "experienced", "n_trials": 6, "sample_rows": 2000, "grid_points": 3},
+        {"track": "experienced", "n_trials": 6, "sample_rows": 1000, "grid_points": 2},
     ),
     Step(
         "05",
         "05_versioning.ipynb",
-        {"track": "experienced", "approver": "Priya Shah", "approver_role": "Director"},
+        {
+            "track": "experienced",
+            "approver": "Priya Shah",
+            "approver_role": "Director",
+            "n_trials": 1,
+        },
     ),
     Step("06", "06_monitoring_continuous_training.ipynb", {"track": "novice", "month": "2024-02"}),
     Step("07", "07_ab_testing.ipynb", {"track": "novice", "mde": 0.08, "n_sims": 1000}),
-    Step("08", "08_governance_privacy.ipynb", {"track": "novice"}),
+    Step("08", "08_governance_privacy.ipynb", {"track": "novice", "n_trials": 1}),
     Step(
         "09",
         "09_explainability.ipynb",
@@ -84,10 +92,16 @@ STEPS = [
             "form_answers": {
                 "positive_is": "favourable",
                 "approvers": "Sam Okafor",
+                "approver_role": "Head of service",
+                "decisions_about_people": True,
                 "protected": ["sex", "age_band", "ethnic_group", "disability"],
                 "four_fifths": True,
                 "max_equalized_odds_difference": 0.1,
+                "exclude": ["claim_id"],
             },
+            # the run of the design: no tuning, few rows explained
+            "n_trials": 0,
+            "explain_rows": 50,
         },
     ),
     # Lesson 11 scores and reports the design file lesson 10 wrote.
@@ -99,14 +113,17 @@ STEPS = [
     Step("12", "12_extend_adoption.ipynb", {"track": "experienced"}),
     Step("12-again", "12_extend_adoption.ipynb", _extension_run),
     # A learner changes a parameter and runs a lesson again: the model family of the
-    # explore lesson, the replay's tuning budget of the monitoring lesson.
+    # explore lesson, the replay's tuning budget of the monitoring lesson (on the
+    # experienced track, whose tasks the first run, on the novice track, did not show).
     Step(
-        "01-again", "01_explore_automated_pipeline.ipynb", {"track": "novice", "model": "logistic"}
+        "01-again",
+        "01_explore_automated_pipeline.ipynb",
+        {"track": "novice", "model": "logistic", **EXPLORE_BUDGETS},
     ),
     Step(
         "06-again",
         "06_monitoring_continuous_training.ipynb",
-        {"track": "novice", "month": "2024-02", "tuning_trials": 0},
+        {"track": "experienced", "month": "2024-02", "tuning_trials": 0},
     ),
 ]
 
@@ -339,7 +356,7 @@ def test_lesson_04_tunes_compares_searches_and_shares_a_study_named_by_its_setti
     import optuna
     from optuna.storages.journal import JournalFileBackend
 
-    from mlops_kit.course import settings_key
+    from mlops_kit.course._workspace import settings_key
 
     nb = room.executed("04")
     _no_errors_or_warnings(nb)
@@ -358,11 +375,11 @@ def test_lesson_04_tunes_compares_searches_and_shares_a_study_named_by_its_setti
         "Best score so far: grid, random and TPE search",
     ):
         assert f"Figure: {title}" in text
-    assert "Each method ran 9 trials of the hgb model" in text
+    assert "Each method ran 4 trials of the hgb model" in text
     assert "TPE with pruning reached its best" in text
     assert "'same trials and best settings': True" in text
     # Two worker processes shared one journal file, named after the study's settings.
-    key = settings_key(seed=0, sample_rows=2000, n_workers=2)
+    key = settings_key(seed=0, sample_rows=1000, n_workers=2)
     assert room.created("04", "tuning") == [
         f"lesson-study-{key}.log",
         f"lesson-study-{key}.log.tune.lock",
@@ -452,12 +469,12 @@ def test_lesson_07_reaches_the_verdict_its_rule_gives(room: Walk) -> None:
     from statsmodels.stats.proportion import proportion_effectsize
 
     from mlops_kit.abtest import (
-        AB_GLOSSARY,
         DecisionRule,
         Guardrail,
         analyse_experiment,
         live_traffic,
     )
+    from mlops_kit.course import AB_GLOSSARY
 
     nb = room.executed("07")
     _no_errors_or_warnings(nb)
@@ -561,7 +578,7 @@ def test_lesson_08_refuses_personal_data_and_drafts_the_documents(room: Walk) ->
 
 def test_lesson_09_reviews_its_own_queue_and_counts_only_its_decisions(room: Walk) -> None:
     from mlops_kit.audit import default_audit_log
-    from mlops_kit.course import settings_key
+    from mlops_kit.course._workspace import settings_key
     from mlops_kit.data import load_dataset, profile_dataset
     from mlops_kit.explain import explain_training
     from mlops_kit.review import ReviewQueue
@@ -625,7 +642,9 @@ def test_lesson_10_writes_checks_and_runs_the_teams_design(room: Walk) -> None:
     assert "6 of 6 parts of Prioritising urgent housing-repair inspections" in text
     # The design form wrote the team's answers into its design file, and that is checked.
     design_file = room.cwd("10") / "designs" / "housing_repairs_priority.design.yml"
-    assert load_design(design_file).team == "Team Heron"
+    design = load_design(design_file)
+    assert design.team == "Team Heron"
+    assert design.config.policy.approvers == ["Sam Okafor"]
     assert check_design(design_file).summary() in text
     assert "Design form for housing_repairs_priority.design.yml" in text
     runs = _runs(room, "10")
@@ -638,21 +657,32 @@ def test_lesson_10_writes_checks_and_runs_the_teams_design(room: Walk) -> None:
     config = yaml.safe_load((runs[0] / "config.yml").read_text())
     assert config["positive_is"] == "favourable"
     assert config["policy"]["approvers"] == ["Sam Okafor"]
-    assert config["tuning"]["n_trials"] == 1
+    assert config["tuning"]["n_trials"] == 0
+    assert config["explain"]["max_rows"] == 50
+    # the team's own policy is applied: the four-fifths rule is among the gate's checks
+    assert any("four-fifths" in c["name"] for c in gate["checks"]), gate["checks"]
 
 
 def test_lesson_11_scores_the_design_from_the_rooms_feedback_and_writes_the_report(
     room: Walk,
 ) -> None:
-    from mlops_kit.course import check_design, load_feedback, peer_levels, score_rubric
+    from mlops_kit.course import (
+        check_design,
+        load_feedback,
+        load_rubric_example,
+        peer_levels,
+        score_rubric,
+    )
 
     nb = room.executed("11")
     _no_errors_or_warnings(nb)
     text = _shown(nb)
     cwd = room.cwd("11")
     folder = cwd / "feedback"
-    # Lesson 10's design file, its check, and the reviews of the team it names.
+    # Lesson 10's design file, its check, and the reviews of the team it names: this
+    # design's check, not the worked example's.
     check = check_design(cwd / "designs" / "housing_repairs_priority.design.yml")
+    assert check.score() != load_rubric_example()["auto"]
     expected = score_rubric(check.score(), peer_levels(load_feedback(folder), team="Team Heron"))
     assert expected.level("communication") == 0
     assert expected.summary() in text
@@ -660,7 +690,9 @@ def test_lesson_11_scores_the_design_from_the_rooms_feedback_and_writes_the_repo
     md = (cwd / "written_report.md").read_text(encoding="utf-8")
     assert md.startswith("# Pipeline design report: Team Heron")
     assert "Prioritising urgent housing-repair inspections, designed by Team Heron" in md
+    assert "sign-off of Sam Okafor (Head of service)" in md
     assert check.summary() in md
+    assert load_rubric_example()["design_summary"].split("\n")[0] not in md
     assert "Table 2: Peer scores from 3 reviewers" in md
     assert "Otter's strength" not in md
     assert "<caption>" in (cwd / "written_report.html").read_text(encoding="utf-8")
@@ -760,6 +792,7 @@ def test_lesson_06_again_with_another_tuning_budget_replays_beside_the_first(
     folders = sorted(p.name for p in (room.cwd("06-again") / "simulation").iterdir())
     assert [f.split("-")[0] for f in folders] == ["explore", "explore", "monitoring", "monitoring"]
     assert re.search(r"left its champion alias on version \d+", text)
+    _assert_track_switch(nb, "experienced", terms="The terms you will need", n_tasks=5)
 
 
 def test_every_lessons_core_path_fits_its_slot_with_the_run_time_the_walk_measured(

@@ -15,10 +15,10 @@ from sklearn.metrics import roc_auc_score
 
 from mlops_kit.audit import AuditEvent, default_audit_log
 from mlops_kit.config import load_config
+from mlops_kit.course import PIPELINE_GLOSSARY, run_tour, stage_glossary, summarise_stage
 from mlops_kit.data import dataset_info
 from mlops_kit.errors import ConfigError
 from mlops_kit.pipeline import (
-    PIPELINE_GLOSSARY,
     STAGE_FILES,
     STAGES,
     Stage,
@@ -28,16 +28,13 @@ from mlops_kit.pipeline import (
     monitor_stage,
     register_stage,
     report_stage,
-    run_tour,
-    stage_glossary,
     stage_notebook,
     stage_parameters,
-    summarise_stage,
     train_stage,
     tune_stage,
     validate_stage,
 )
-from mlops_kit.pipeline._tour import DATA_FILE
+from mlops_kit.pipeline._stage_files import DATA_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 
