@@ -57,7 +57,7 @@ pytest: $(SYNCED)  ## The tests alone (pass PYTEST_ARGS="-k name" to select); pr
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
 
 # The inner loop: no notebook, browser or other slow test, no lint or type check.
-test-fast: $(SYNCED)  ## The quick tests only (about a minute): not notebook, browser or slow.
+test-fast: $(SYNCED)  ## The quick tests only: not notebook, browser or slow (about 6 minutes).
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	$(BIN)/pytest -n 2 -m "not slow and not notebook and not browser" --durations=15 $(PYTEST_ARGS)
 
