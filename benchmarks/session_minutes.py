@@ -19,8 +19,9 @@ report.
 
 How it times
 ------------
-Each lesson is executed once, in order, each in a fresh kernel that papermill starts,
-as a room meets it: cold (kernel start, imports and first calls included). The run
+Each lesson is executed once, in order, each in a fresh kernel that papermill starts as
+an ordinary process (not forked from the kit's warm kernel server), as a room meets it:
+cold (kernel start, imports and first calls included). The run
 minutes are the cell durations papermill records in this execution (no figure comes
 from an earlier run); the wall seconds of each lesson (kernel start included) are
 printed as it finishes. The stated minutes, reading and activity minutes and the slots
@@ -172,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     started = dt.datetime.now()
+    # A room's kernels are JupyterLab's ordinary ones: none forked warm from the kit's
+    # kernel server, so every lesson pays its own imports, as there.
+    os.environ["MLOPS_KIT_FORK_KERNELS"] = "0"
     if args.threads is not None:  # the kernels papermill starts inherit these
         for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[variable] = str(args.threads)

@@ -802,8 +802,9 @@ def test_every_lessons_core_path_fits_its_slot_with_the_run_time_the_walk_measur
 
     The run minutes are the cell durations papermill recorded in this walk, which runs the
     suite's small test parameters (fewer trials, rows and simulations than the lessons'
-    defaults) on a shared test machine. ``benchmarks/session_minutes.py`` measures the
-    lessons with their default parameters.
+    defaults) on a shared test machine, in kernels forked warm (their first imports
+    cost less than in JupyterLab). ``benchmarks/session_minutes.py`` measures the
+    lessons with their default parameters in ordinary kernels.
     """
     from mlops_kit.course import lesson_timing, session_plan
 

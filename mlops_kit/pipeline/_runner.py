@@ -196,7 +196,10 @@ def execute_notebook(
 
     Uses the ``python3`` kernel (this environment's Python) and encrypts the kernel's
     traffic where the kernel supports it: ipykernel 7.3 and later warn at every
-    start when it is unencrypted TCP. Returns the executed notebook.
+    start when it is unencrypted TCP. On Linux each kernel is forked from a server that
+    has imported the stack once (:mod:`mlops_kit.pipeline._kernels`; switched off with
+    ``MLOPS_KIT_FORK_KERNELS=0``), still a fresh kernel per notebook. Returns the executed
+    notebook.
 
     Raises
     ------
@@ -206,8 +209,11 @@ def execute_notebook(
     import papermill as pm
     from traitlets.config import Config
 
+    from ._kernels import ForkingKernelManager, forked_kernels
+
     config = Config()
     config.KernelManager.transport_encryption = "auto"
+    forked = {"kernel_manager_class": ForkingKernelManager} if forked_kernels() else {}
     return pm.execute_notebook(
         str(notebook),
         str(output),
@@ -216,6 +222,7 @@ def execute_notebook(
         progress_bar=False,
         cwd=None if cwd is None else str(cwd),
         config=config,
+        **forked,
     )
 
 
