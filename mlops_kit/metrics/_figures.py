@@ -36,6 +36,19 @@ __all__ = [
 ]
 
 
+def _mark_threshold(ax: Axes, x: float, y: float, threshold: float) -> None:
+    """The chosen threshold's point on a curve: a large diamond, named in the legend."""
+    ax.plot(
+        x,
+        y,
+        marker="D",
+        markersize=9,
+        color=PALETTE[5],
+        linestyle="none",
+        label=f"threshold {threshold:g}",
+    )
+
+
 def roc_figure(
     y_true: Any, y_score: Any, *, threshold: float | None = None, ax: Axes | None = None
 ) -> DescribedFigure:
@@ -64,15 +77,7 @@ def roc_figure(
         pred = ys >= threshold
         tpr = pred[yt == 1].mean() if (yt == 1).any() else 0.0
         fpr = pred[yt == 0].mean() if (yt == 0).any() else 0.0
-        ax.plot(
-            fpr,
-            tpr,
-            marker="D",
-            markersize=9,
-            color=PALETTE[5],
-            linestyle="none",
-            label=f"threshold {threshold:g}",
-        )
+        _mark_threshold(ax, fpr, tpr, threshold)
         text += (
             f" At the threshold {threshold:g} the model catches {percent(tpr)} of positive "
             f"cases and wrongly predicts {percent(fpr)} of negative ones positive."
@@ -114,15 +119,7 @@ def precision_recall_figure(
         pred = ys >= threshold
         rec = pred[yt == 1].mean() if (yt == 1).any() else 0.0
         prec = yt[pred].mean() if pred.any() else 0.0
-        ax.plot(
-            rec,
-            prec,
-            marker="D",
-            markersize=9,
-            color=PALETTE[5],
-            linestyle="none",
-            label=f"threshold {threshold:g}",
-        )
+        _mark_threshold(ax, rec, prec, threshold)
         text += (
             f" At the threshold {threshold:g}: recall {percent(rec)}, precision {percent(prec)}."
         )
