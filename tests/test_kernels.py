@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -186,12 +187,17 @@ def test_another_thread_count_gets_an_ordinary_kernel(
     assert (int(ppid), threads) == (os.getpid(), os.environ["OMP_NUM_THREADS"])
 
 
-def test_the_server_stops_with_the_process_that_started_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ending", ["exit", "killed"])
+def test_the_server_stops_with_the_process_that_started_it(tmp_path: Path, ending: str) -> None:
+    """At a normal exit the process stops its server; when it is killed (no exit
+    handlers run), the server notices within a second or two and stops itself. Either
+    way its socket and folder are gone."""
     notebook = _notebook(tmp_path, "import os\nprint(os.environ['" + ADDRESS + "'])")
     script = (
-        "import sys\nfrom mlops_kit.pipeline import execute_notebook\n"
+        "import os, sys\nfrom mlops_kit.pipeline import execute_notebook\n"
         f"nb = execute_notebook({str(notebook)!r}, {str(tmp_path / 'out.ipynb')!r})\n"
-        "print(nb.cells[-1].outputs[0]['text'].strip())\n"
+        "print(nb.cells[-1].outputs[0]['text'].strip(), flush=True)\n"
+        + ("os._exit(0)\n" if ending == "killed" else "")
     )
     env = {k: v for k, v in os.environ.items() if k not in (ADDRESS, SWITCH)}
     proc = subprocess.run(
@@ -200,5 +206,8 @@ def test_the_server_stops_with_the_process_that_started_it(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stderr[-2000:]
     address = Path(proc.stdout.strip().splitlines()[-1])
     assert address.name == "server.sock"
+    deadline = time.monotonic() + 10
+    while address.parent.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not address.exists()
     assert not address.parent.exists()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import builtins
+import contextlib
 import importlib
 import importlib.util
 import io
@@ -241,7 +242,14 @@ def serve(address: str, parent: int) -> None:
                     os._exit(0)
             _send(conn, {"pid": pid})
     server.close()
+    _remove(address)
+
+
+def _remove(address: str) -> None:
+    """Remove the server's socket and its private folder (whichever side is first)."""
     Path(address).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        Path(address).parent.rmdir()
 
 
 class _Server:
@@ -311,8 +319,7 @@ class _Server:
             process.kill()
             process.wait()
         if address:
-            Path(address).unlink(missing_ok=True)
-            Path(address).parent.rmdir()
+            _remove(address)
 
     def fork(self, args: list[str], env: dict[str, str], cwd: str) -> int:
         """A new kernel (``ipykernel_launcher`` with ``args``); its process id."""
