@@ -17,6 +17,10 @@ values of variables read at import such as ``PYTHONPATH`` or ``OMP_NUM_THREADS``
 an ordinary kernel process. ``tests/test_kernels.py`` compares a forked kernel with an
 ordinary one. Linux only (``os.fork``, ``os.pidfd_open``); elsewhere, or with
 ``MLOPS_KIT_FORK_KERNELS=0``, every kernel is an ordinary process.
+
+Over 400 lines because the server, the messages between it and the kernel manager, and
+the stand-in for ``subprocess.Popen`` that jupyter_client drives are one mechanism, read
+together.
 """
 
 from __future__ import annotations
