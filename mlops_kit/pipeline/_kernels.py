@@ -222,8 +222,10 @@ def serve(address: str, parent: int) -> None:
     _preload()
     signal.signal(signal.SIGCHLD, _reap)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(address)
+    # Listening before the address appears: the starting side waits for the file.
+    server.bind(address + ".new")
     server.listen(16)
+    os.rename(address + ".new", address)
     server.settimeout(1.0)
     while os.getppid() == parent:
         try:
